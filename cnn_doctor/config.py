@@ -1,0 +1,215 @@
+"""Typed, frozen parameters: read once at the entry point, passed explicitly to every stage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PARAMS_FILE = PROJECT_ROOT / "params.yaml"
+SEVERITIES = ("critical", "warning", "info")
+
+
+class UserError(Exception):
+    """A mistake in the user's input: reported as one line, never as a traceback."""
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=False)
+
+
+class DataParams(Section):
+    source: str = "data/digits"
+    out: str = "outputs/latest"
+
+
+class ValidateParams(Section):
+    min_images_per_class: int = Field(20, ge=1)
+    min_total_images: int = Field(100, ge=1)
+    max_imbalance_ratio: float = Field(10.0, ge=1.0)
+    min_pixel_std: float = Field(1.0, ge=0.0)
+    fail_on: tuple[str, ...] = ("critical",)
+
+
+class PreprocessParams(Section):
+    image_size: tuple[int, int] = (32, 32)
+    channels: Literal["auto", 1, 3] = "auto"
+    normalize: Literal["unit", "standard", "none"] = "unit"
+    val_fraction: float = Field(0.15, ge=0.0, lt=1.0)
+    test_fraction: float = Field(0.15, ge=0.0, lt=1.0)
+    seed: int = 42
+    shard_size: int = Field(4096, ge=1)
+
+    @field_validator("image_size", mode="before")
+    @classmethod
+    def square_from_int(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return (value, value)
+        return value
+
+    @field_validator("image_size")
+    @classmethod
+    def positive_size(cls, value: tuple[int, int]) -> tuple[int, int]:
+        if min(value) < 8 or max(value) > 1024:
+            raise ValueError("each side must be between 8 and 1024 pixels")
+        return value
+
+    @model_validator(mode="after")
+    def leaves_training_data(self) -> PreprocessParams:
+        if self.val_fraction + self.test_fraction >= 0.9:
+            raise ValueError(
+                "val_fraction + test_fraction must leave at least 10% of the images for training"
+            )
+        return self
+
+
+class AugmentParams(Section):
+    enabled: bool = True
+    balance: bool = True
+    rotation: float = Field(0.03, ge=0.0, le=0.5)
+    translation: float = Field(0.1, ge=0.0, le=0.5)
+    zoom: float = Field(0.1, ge=0.0, le=0.9)
+    flip: Literal["none", "horizontal", "vertical", "horizontal_and_vertical"] = "none"
+    contrast: float = Field(0.1, ge=0.0, le=1.0)
+    seed: int = 42
+
+
+class ModelParams(Section):
+    architecture: Literal["simple_cnn", "regularized_cnn", "resnet_small", "transfer"] = "simple_cnn"
+    builder: str | None = None
+    dropout: float = Field(0.3, ge=0.0, lt=1.0)
+    l2: float = Field(1e-4, ge=0.0)
+    kernel_initializer: str = "he_normal"
+    backbone: str = "MobileNetV2"
+    backbone_weights: str | None = None
+
+    @field_validator("builder")
+    @classmethod
+    def builder_format(cls, value: str | None) -> str | None:
+        if value is not None and (":" not in value or value.rsplit(":", 1)[1] == ""):
+            raise ValueError("must look like path/to/file.py:function_name")
+        return value
+
+
+class TrainParams(Section):
+    optimizer: Literal["adam", "sgd", "rmsprop"] = "adam"
+    learning_rate: float = Field(1e-3, gt=0.0, le=10.0)
+    momentum: float = Field(0.9, ge=0.0, lt=1.0)
+    lr_schedule: Literal["plateau", "cosine", "constant"] = "plateau"
+    batch_size: int = Field(64, ge=1)
+    epochs: int = Field(30, ge=1)
+    early_stopping_patience: int = Field(6, ge=0)
+    class_weight: Literal["auto", "none"] = "auto"
+    seed: int = 42
+    mixed_precision: Literal["auto", True, False] = "auto"
+
+
+class EvaluateParams(Section):
+    max_calibration_error: float = Field(0.15, gt=0.0, le=1.0)
+    min_class_recall: float = Field(0.1, ge=0.0, le=1.0)
+
+
+class FlowParams(Section):
+    retries: int = Field(2, ge=0)
+    retry_delay_seconds: float = Field(5, ge=0)
+
+
+class Params(Section):
+    data: DataParams = DataParams()
+    validate_: ValidateParams = Field(ValidateParams(), alias="validate")
+    preprocess: PreprocessParams = PreprocessParams()
+    augment: AugmentParams = AugmentParams()
+    model: ModelParams = ModelParams()
+    train: TrainParams = TrainParams()
+    evaluate: EvaluateParams = EvaluateParams()
+    flow: FlowParams = FlowParams()
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    @property
+    def validate_params(self) -> ValidateParams:
+        return self.validate_
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True)
+
+
+def parse_override(text: str) -> tuple[list[str], Any]:
+    """Split `section.key=value` into its dotted path and its YAML-parsed value."""
+    key, separator, raw_value = text.partition("=")
+    if not separator or not key.strip():
+        raise UserError(f"--set {text!r}: expected KEY=VALUE, e.g. train.learning_rate=0.01")
+    try:
+        value = yaml.safe_load(raw_value) if raw_value.strip() else None
+    except yaml.YAMLError as error:
+        raise UserError(f"--set {text!r}: the value is not valid YAML ({error.__class__.__name__})")
+    return key.strip().split("."), value
+
+
+def apply_override(raw: dict[str, Any], path: list[str], value: Any) -> None:
+    """Set one dotted key in the raw params, refusing keys that do not exist."""
+    node = raw
+    for depth, part in enumerate(path):
+        dotted = ".".join(path[: depth + 1])
+        if not isinstance(node, dict) or part not in node:
+            known = ", ".join(sorted(node)) if isinstance(node, dict) else "none"
+            raise UserError(f"unknown params key {dotted!r} (known here: {known})")
+        if depth == len(path) - 1:
+            node[part] = value
+        else:
+            node = node[part]
+
+
+def read_params_file(params_file: Path) -> dict[str, Any]:
+    """Read a params YAML file into a dict, with a clear error for a missing or malformed file."""
+    if not params_file.is_file():
+        raise UserError(f"params file {params_file} does not exist")
+    try:
+        raw = yaml.safe_load(params_file.read_text(encoding="utf-8-sig"))
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise UserError(f"params file {params_file} is not valid YAML: {str(error).splitlines()[0]}")
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise UserError(f"params file {params_file} must hold a mapping of sections")
+    return raw
+
+
+def load_params(params_file: Path | None = None, overrides: list[str] | tuple[str, ...] = ()) -> Params:
+    """Load params from YAML, apply `--set` overrides and return validated, frozen params."""
+    params_file = Path(params_file) if params_file else DEFAULT_PARAMS_FILE
+    raw = Params().as_dict()
+    for section, values in read_params_file(params_file).items():
+        if section not in raw:
+            raise UserError(f"{params_file}: unknown params section {section!r} (known: {', '.join(raw)})")
+        if not isinstance(values, dict):
+            raise UserError(f"{params_file}: section {section!r} must be a mapping of keys")
+        for key, value in values.items():
+            apply_override(raw, [section, key], value)
+    for override in overrides:
+        apply_override(raw, *parse_override(override))
+    return build_params(raw, source=str(params_file))
+
+
+def build_params(raw: dict[str, Any], source: str = "params") -> Params:
+    """Validate a raw params dict into `Params`, turning pydantic's report into one clear line."""
+    try:
+        params = Params.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        location = ".".join(str(part).rstrip("_") for part in first["loc"] if not isinstance(part, int))
+        got = first.get("input")
+        raise UserError(f"{source}: {location}: {first['msg']} (got {got!r})") from None
+    unknown = [item for item in params.validate_params.fail_on if not _is_finding_selector(item)]
+    if unknown:
+        raise UserError(f"{source}: validate.fail_on: unknown finding id or severity {unknown[0]!r}")
+    return params
+
+
+def _is_finding_selector(item: str) -> bool:
+    from cnn_doctor.findings import FINDING_IDS
+
+    return item in SEVERITIES or item in FINDING_IDS

@@ -1,0 +1,68 @@
+"""Findings: the problems the report names (ids from FINDINGS.md, a public interface)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+FINDING_IDS = frozenset(
+    {
+        # data
+        "corrupt_images", "missing_files", "unknown_labels", "empty_class", "too_few_images",
+        "class_imbalance", "duplicate_images", "conflicting_labels", "split_leakage",
+        "suspected_label_errors", "outlier_images", "mixed_image_formats",
+        # model
+        "loss_activation_mismatch", "missing_normalization", "poor_initialization",
+        "insufficient_capacity", "initial_loss_off",
+        # training dynamics
+        "loss_diverged", "loss_oscillating", "learning_rate_too_high", "learning_rate_too_low",
+        "slow_convergence", "dying_relu", "vanishing_gradients", "exploding_gradients",
+        "saturated_activations", "not_learning", "underfitting", "overfitting", "undertrained",
+        "augmentation_too_strong",
+        # evaluation
+        "minority_class_collapse", "prediction_collapse", "poor_calibration",
+        "confusable_classes", "suspiciously_high_accuracy",
+    }
+)
+SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
+
+
+@dataclass(frozen=True)
+class Finding:
+    id: str
+    severity: str
+    stage: str
+    summary: str
+    recommendation: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.id not in FINDING_IDS:
+            raise ValueError(f"Unknown finding id {self.id!r}; add it to FINDINGS.md first.")
+        if self.severity not in SEVERITY_RANK:
+            raise ValueError(f"Unknown severity {self.severity!r} for finding {self.id!r}.")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    """Order findings most severe first, keeping the stage order within a severity."""
+    return sorted(findings, key=lambda finding: SEVERITY_RANK[finding.severity])
+
+
+def matches(finding: Finding, selectors: tuple[str, ...]) -> bool:
+    """Whether a finding is named by a `fail_on` list of ids and severities."""
+    return finding.id in selectors or finding.severity in selectors
+
+
+def count_by_severity(findings: list[Finding]) -> dict[str, int]:
+    return {severity: sum(f.severity == severity for f in findings) for severity in SEVERITY_RANK}
+
+
+def load_findings(path: Path) -> list[Finding]:
+    if not path.is_file():
+        return []
+    return [Finding(**item) for item in json.loads(path.read_text())]

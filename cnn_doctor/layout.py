@@ -1,0 +1,152 @@
+"""Where every output lives (the one place that names paths), and atomic writes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+STAGES = ("validate", "preprocess", "augment", "train", "evaluate")
+COMPLETE_MARKER = "_complete.json"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The output folder of one run: one sub-folder per stage, the report at the top."""
+
+    out: Path
+
+    def stage_dir(self, stage: str) -> Path:
+        if stage not in STAGES:
+            raise ValueError(f"Unknown stage {stage!r}; stages are {', '.join(STAGES)}.")
+        return self.out / stage
+
+    # validate
+    @property
+    def manifest(self) -> Path:
+        return self.stage_dir("validate") / "manifest.csv"
+
+    def findings(self, stage: str) -> Path:
+        return self.stage_dir(stage) / "findings.json"
+
+    def summary(self, stage: str) -> Path:
+        return self.stage_dir(stage) / "summary.json"
+
+    @property
+    def expectation_results(self) -> Path:
+        return self.stage_dir("validate") / "expectation_results.json"
+
+    # train
+    @property
+    def model(self) -> Path:
+        return self.stage_dir("train") / "model.keras"
+
+    @property
+    def history(self) -> Path:
+        return self.stage_dir("train") / "history.csv"
+
+    @property
+    def backup(self) -> Path:
+        """Training checkpoints for resuming a killed run; kept outside the stage folder."""
+        return self.out / ".train-backup"
+
+    # evaluate
+    @property
+    def metrics(self) -> Path:
+        return self.stage_dir("evaluate") / "metrics.json"
+
+    @property
+    def per_class_metrics(self) -> Path:
+        return self.stage_dir("evaluate") / "per_class.csv"
+
+    @property
+    def confusion_matrix(self) -> Path:
+        return self.stage_dir("evaluate") / "confusion_matrix.csv"
+
+    @property
+    def report_json(self) -> Path:
+        return self.out / "report.json"
+
+    @property
+    def report_html(self) -> Path:
+        return self.out / "report.html"
+
+    def is_complete(self, stage: str) -> bool:
+        return (self.stage_dir(stage) / COMPLETE_MARKER).is_file()
+
+    @contextmanager
+    def writing_stage(self, stage: str) -> Iterator[Path]:
+        """Yield a scratch folder that replaces the stage folder only once the stage succeeds.
+
+        An interrupted stage leaves only a `.tmp-*` folder that no later run trusts; the previous
+        complete outputs stay in place until the new ones are ready.
+        """
+        final = self.stage_dir(stage)
+        scratch = self.out / f".tmp-{stage}-{uuid.uuid4().hex[:8]}"
+        scratch.mkdir(parents=True)
+        try:
+            yield scratch
+            write_json(scratch / COMPLETE_MARKER, {"stage": stage, "digest": digest_tree(scratch)})
+            replace_directory(scratch, final)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def replace_directory(source: Path, target: Path) -> None:
+    """Move `source` to `target`, swapping out any previous `target` with two renames."""
+    retired = target.with_name(f".old-{target.name}-{uuid.uuid4().hex[:8]}")
+    if target.exists():
+        target.rename(retired)
+    source.rename(target)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write a file atomically: a temporary file in the same folder, then a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    with open(temporary, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def write_text(path: Path, text: str) -> None:
+    write_bytes(path, text.encode("utf-8"))
+
+
+def write_json(path: Path, payload: Any) -> None:
+    write_text(path, json.dumps(payload, indent=2, sort_keys=False, default=str) + "\n")
+
+
+def read_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def digest_files(paths: list[Path], root: Path) -> str:
+    """Content digest of files, including their names relative to `root`."""
+    hasher = hashlib.blake2b(digest_size=16)
+    for path in sorted(paths):
+        hasher.update(str(path.relative_to(root)).encode())
+        hasher.update(b"\0")
+        hasher.update(hashlib.blake2b(path.read_bytes(), digest_size=16).digest())
+    return hasher.hexdigest()
+
+
+def digest_tree(root: Path) -> str:
+    """Content digest of every file under a folder (the completion marker excluded)."""
+    files = [path for path in root.rglob("*") if path.is_file() and path.name != COMPLETE_MARKER]
+    return digest_files(files, root)
+
+
+def stage_digest(layout: Layout, stage: str) -> str:
+    """The digest recorded when a stage completed: what downstream cache keys depend on."""
+    return read_json(layout.stage_dir(stage) / COMPLETE_MARKER)["digest"]

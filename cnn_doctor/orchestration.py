@@ -1,0 +1,56 @@
+"""How a stage runs under Prefect: retries from params, and a cache that trusts only complete outputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import Task
+
+from cnn_doctor.config import DEFAULT_PARAMS_FILE, FlowParams, Params, UserError, load_params
+from cnn_doctor.layout import Layout
+
+# Mistakes in the user's input fail the same way every time: retrying them only delays the message.
+NOT_RETRIED = (UserError,)
+
+
+def _retry_unless_user_error(task, task_run, state) -> bool:
+    try:
+        state.result(raise_on_failure=True)
+    except NOT_RETRIED:
+        return False
+    except Exception:
+        return True
+    return True
+
+
+def as_stage(task: Task, layout: Layout, flow_params: FlowParams) -> Task:
+    """Configure a stage task: its retries, and a fresh run when its outputs are missing or incomplete."""
+    stage = task.name
+    return task.with_options(
+        retries=flow_params.retries,
+        retry_delay_seconds=flow_params.retry_delay_seconds,
+        retry_condition_fn=_retry_unless_user_error,
+        refresh_cache=stage in ("validate", "preprocess", "augment", "train", "evaluate") and not layout.is_complete(stage),
+    )
+
+
+def resolve_run(params_file: str | None, overrides: list[str], data: str | None, out: str | None
+                ) -> tuple[Params, Path, Layout]:
+    """Load params and resolve the data source and output folder of a run.
+
+    Paths in a params file are relative to the file's folder; --data and --out to the current folder.
+    """
+    from tasks.sources import write_digits
+
+    params_path = Path(params_file) if params_file else DEFAULT_PARAMS_FILE
+    params = load_params(params_path, overrides)
+    base = params_path.resolve().parent
+    data_path = Path(data).resolve() if data else (base / params.data.source).resolve()
+    out_path = Path(out).resolve() if out else (base / params.data.out).resolve()
+    if not data and data_path == (DEFAULT_PARAMS_FILE.parent / "data" / "digits").resolve():
+        write_digits(data_path)
+    if not data_path.exists():
+        raise UserError(f"data source {data_path} does not exist (set it with --data or data.source)")
+    if out_path == data_path or data_path in out_path.parents:
+        raise UserError(f"output folder {out_path} is inside the data source; choose another --out")
+    return params, data_path, Layout(out_path)

@@ -1,0 +1,205 @@
+"""The diagnostic report: report.json for programs, a self-contained report.html for people."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from datetime import datetime, timezone
+from importlib import metadata
+
+from cnn_doctor import __version__
+from cnn_doctor.findings import Finding, count_by_severity, load_findings, sort_findings
+from cnn_doctor.layout import Layout, read_json, write_json, write_text
+
+LIBRARIES = ("tensorflow", "keras", "prefect", "great-expectations", "dvc", "scikit-learn", "numpy", "pandas", "pillow")
+
+
+def library_versions() -> dict[str, str]:
+    versions = {}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def verdict(findings: list[Finding], metrics: dict, gated_by: list[str]) -> str:
+    """One sentence a person can act on."""
+    leading = findings[0] if findings else None
+    if gated_by:
+        return f"Stopped after validation ({', '.join(gated_by)}): {leading.summary} Fix: {leading.recommendation}"
+    accuracy = metrics.get("test_accuracy")
+    scored = f"test accuracy {accuracy:.3f}" if accuracy is not None else "no test accuracy"
+    if leading and leading.severity == "critical":
+        return f"Do not trust this model ({scored}): {leading.summary} Fix: {leading.recommendation}"
+    if leading and leading.severity == "warning":
+        return f"The model learned ({scored}), but {leading.summary[0].lower()}{leading.summary[1:]} Fix: {leading.recommendation}"
+    return f"Healthy: the model learned ({scored}) and no problem was found."
+
+
+def compose_report(layout: Layout, stages: tuple[str, ...]) -> dict:
+    """Gather the given stages' findings and summaries into the report (never a stale stage's)."""
+    findings = sort_findings([f for stage in stages for f in load_findings(layout.findings(stage))])
+    summaries = {stage: read_json(layout.summary(stage)) for stage in stages if layout.summary(stage).is_file()}
+    validation = summaries.get("validate", {})
+    metrics = summaries.get("evaluate", {}).get("metrics", {})
+    return {
+        "verdict": verdict(findings, metrics, validation.get("gated_by", [])),
+        "status": "stopped_by_validation" if validation.get("gated_by") else "completed",
+        "leading_finding": findings[0].id if findings else None,
+        "findings_by_severity": count_by_severity(findings),
+        "findings": [finding.to_dict() for finding in findings],
+        "metrics": metrics,
+        "dataset": {key: validation.get(key) for key in ("source", "source_kind", "classes", "class_counts",
+                                                         "entries", "usable_images")},
+        "training": {key: value for key, value in summaries.get("train", {}).items() if key != "params"},
+        "params": {name: section for summary in summaries.values() for name, section in _params_of(summary)},
+        "stages_run": list(stages),
+        "versions": {"cnn-doctor": __version__, **library_versions()},
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def _params_of(summary: dict):
+    params = summary.get("params") or {}
+    if summary.get("stage") == "train":
+        return params.items()
+    return [(summary.get("stage", "validate"), params)] if params else []
+
+
+def write_report(layout: Layout, stages: tuple[str, ...]) -> dict:
+    report = compose_report(layout, stages)
+    write_json(layout.report_json, report)
+    write_text(layout.report_html, render_html(report, layout))
+    return report
+
+
+def _figure_to_data_uri(figure) -> str:
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+    plt.close(figure)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def plot_learning_curves(layout: Layout) -> str | None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    if not layout.history.is_file():
+        return None
+    history = pd.read_csv(layout.history)
+    figure, (loss_axis, accuracy_axis) = plt.subplots(1, 2, figsize=(10, 3.5))
+    for column, axis in (("loss", loss_axis), ("accuracy", accuracy_axis)):
+        for prefix, style in (("", "-"), ("val_", "--")):
+            if prefix + column in history:
+                axis.plot(history["epoch"] + 1, history[prefix + column], style, label=(prefix or "train_") + column)
+        axis.set_xlabel("epoch")
+        axis.set_title(column)
+        axis.legend()
+    return _figure_to_data_uri(figure)
+
+
+def plot_confusion_matrix(report: dict) -> str | None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    matrix = report["metrics"].get("confusion_matrix")
+    if not matrix:
+        return None
+    classes = list(report["metrics"]["per_class"])
+    figure, axis = plt.subplots(figsize=(1.2 + 0.45 * len(classes), 1 + 0.45 * len(classes)))
+    axis.imshow(matrix, cmap="Blues")
+    for i, row in enumerate(matrix):
+        for j, value in enumerate(row):
+            axis.text(j, i, value, ha="center", va="center", fontsize=8)
+    axis.set_xticks(range(len(classes)), classes, rotation=90)
+    axis.set_yticks(range(len(classes)), classes)
+    axis.set_xlabel("predicted")
+    axis.set_ylabel("actual")
+    return _figure_to_data_uri(figure)
+
+
+def plot_class_counts(report: dict) -> str | None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    counts = report["dataset"].get("class_counts") or {}
+    if not counts:
+        return None
+    figure, axis = plt.subplots(figsize=(max(4, 0.5 * len(counts)), 3))
+    axis.bar(list(counts), list(counts.values()), color="#4a78b5")
+    axis.set_ylabel("usable images")
+    axis.tick_params(axis="x", rotation=90)
+    return _figure_to_data_uri(figure)
+
+
+_STYLE = """
+body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}
+.verdict{font-size:1.25em;padding:1em;border-radius:6px;background:#eef5ee;border-left:6px solid #3a3}
+.verdict.warning{background:#fdf6e3;border-color:#d90}.verdict.critical{background:#fbeaea;border-color:#c33}
+.finding{border:1px solid #ddd;border-radius:6px;padding:.6em 1em;margin:.8em 0}
+.sev{font-weight:bold;text-transform:uppercase;font-size:.8em;padding:.1em .5em;border-radius:4px;color:#fff}
+.sev.critical{background:#c33}.sev.warning{background:#d90}.sev.info{background:#48a}
+table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:.25em .6em;text-align:right}
+th{background:#f4f4f4}code{background:#f4f4f4;padding:0 .3em}img{max-width:100%}
+"""
+
+
+def render_html(report: dict, layout: Layout) -> str:
+    findings = report["findings"]
+    tone = findings[0]["severity"] if findings and findings[0]["severity"] != "info" else "ok"
+    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>cnn-doctor report</title>"
+             f"<style>{_STYLE}</style></head><body><h1>cnn-doctor report</h1>",
+             f"<p class='verdict {tone}'>{html.escape(report['verdict'])}</p>",
+             _metrics_html(report), "<h2>Findings</h2>"]
+    parts += [_finding_html(finding) for finding in findings] or ["<p>No problems found.</p>"]
+    plots = [("Learning curves", plot_learning_curves(layout)), ("Confusion matrix", plot_confusion_matrix(report)),
+             ("Class counts", plot_class_counts(report))]
+    for title, uri in plots:
+        if uri:
+            parts.append(f"<h2>{title}</h2><img alt='{title}' src='{uri}'>")
+    parts.append(f"<h2>Run</h2><pre>{html.escape(_run_text(report))}</pre></body></html>")
+    return "\n".join(parts)
+
+
+def _metrics_html(report: dict) -> str:
+    metrics = report["metrics"]
+    if not metrics:
+        return ""
+    head = "".join(f"<th>{name}</th>" for name in ("class", "precision", "recall", "f1", "support"))
+    rows = "".join(f"<tr><td>{html.escape(name)}</td><td>{row['precision']:.3f}</td><td>{row['recall']:.3f}</td>"
+                   f"<td>{row['f1']:.3f}</td><td>{row['support']}</td></tr>" for name, row in metrics["per_class"].items())
+    return (f"<h2>Metrics</h2><p>Test accuracy <b>{metrics['test_accuracy']:.4f}</b>, test loss "
+            f"{metrics['test_loss']:.4f}, macro F1 {metrics['macro_f1']:.4f}, expected calibration error "
+            f"{metrics['expected_calibration_error']:.4f} on {metrics['test_images']} images "
+            f"({metrics.get('evaluated_split', 'test')} split).</p><details><summary>Per class</summary>"
+            f"<table><tr>{head}</tr>{rows}</table></details>")
+
+
+def _finding_html(finding: dict) -> str:
+    files = finding["evidence"].get("files") or []
+    file_list = ""
+    if files:
+        items = "".join(f"<li><code>{html.escape(str(path))}</code></li>" for path in files)
+        file_list = f"<details><summary>{len(files)} file(s)</summary><ul>{items}</ul></details>"
+    return (f"<div class='finding'><span class='sev {finding['severity']}'>{finding['severity']}</span> "
+            f"<code>{finding['id']}</code> <small>({finding['stage']})</small><p>{html.escape(finding['summary'])}</p>"
+            f"<p><b>Fix:</b> {html.escape(finding['recommendation'])}</p>{file_list}</div>")
+
+
+def _run_text(report: dict) -> str:
+    import json
+
+    return json.dumps({"dataset": report["dataset"], "training": report["training"], "params": report["params"],
+                       "versions": report["versions"], "created": report["created"]}, indent=2, default=str)

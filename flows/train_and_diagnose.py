@@ -1,0 +1,44 @@
+"""The Prefect flow `train-and-diagnose`: the five stages wired together, nothing more."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from prefect import flow
+from pydantic import Field
+
+from cnn_doctor.orchestration import as_stage, resolve_run
+from tasks.augment import augment
+from tasks.evaluate import evaluate
+from tasks.preprocess import preprocess
+from tasks.train import train
+from tasks.validate import fingerprint_data, report_validation_stop, validate
+
+STAGE_TASKS = (validate, preprocess, augment, train, evaluate)
+
+
+@flow(name="train-and-diagnose", log_prints=True)
+def train_and_diagnose(
+    data: str | None = Field(None, description="Dataset: a folder of class folders or a CSV manifest (path,label[,split]). Empty: params data.source (the bundled digits)."),
+    out: str | None = Field(None, description="Output folder for the report, model and stage outputs. Empty: params data.out."),
+    params_file: str | None = Field(None, description="Params YAML file. Empty: the project's params.yaml."),
+    overrides: list[str] = Field(default_factory=list, description="Params overrides as KEY=VALUE, e.g. train.learning_rate=0.01."),
+    epochs: int | None = Field(None, ge=1, description="Shortcut for train.epochs."),
+    learning_rate: float | None = Field(None, gt=0, description="Shortcut for train.learning_rate."),
+    architecture: Literal["simple_cnn", "regularized_cnn", "resnet_small", "transfer"] | None = Field(
+        None, description="Shortcut for model.architecture."),
+) -> dict:
+    """Validate, preprocess, augment, train and evaluate an image classifier, and diagnose it."""
+    shortcuts = {"train.epochs": epochs, "train.learning_rate": learning_rate, "model.architecture": architecture}
+    overrides = [*overrides, *(f"{key}={value}" for key, value in shortcuts.items() if value is not None)]
+    params, data_path, layout = resolve_run(params_file, overrides, data, out)
+    stage = {task.name: as_stage(task, layout, params.flow) for task in STAGE_TASKS}
+
+    validated = stage["validate"](data_path, fingerprint_data(data_path), params.validate_params, layout)
+    if validated["gated_by"]:
+        return {**report_validation_stop(layout), "out": str(layout.out)}
+    prepared = stage["preprocess"](validated, params.preprocess, layout)
+    augmented = stage["augment"](prepared, params.augment, layout)
+    trained = stage["train"](prepared, augmented, params.model, params.train, layout)
+    evaluated = stage["evaluate"]([validated, prepared, augmented, trained], params.evaluate, layout)
+    return {**evaluated, "status": "completed", "out": str(layout.out)}

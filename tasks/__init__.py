@@ -1,0 +1,1 @@
+"""The pipeline stages, one module each: validate, preprocess, augment, train, evaluate."""

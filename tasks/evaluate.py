@@ -1,0 +1,120 @@
+"""evaluate: test metrics, per-class metrics, confusion matrix, calibration, and the report."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cnn_doctor.config import EvaluateParams
+from cnn_doctor.findings import Finding
+from prefect import task
+
+from cnn_doctor.caching import STAGE_CACHE
+from cnn_doctor.layout import STAGES, Layout, read_json, stage_digest, write_json
+from cnn_doctor.report import write_report
+from tasks.shards import read_all
+
+CALIBRATION_BINS = 15
+
+
+def expected_calibration_error(probabilities: np.ndarray, labels: np.ndarray) -> float:
+    """Mean gap between confidence and accuracy over equal-width confidence bins, weighted by bin size."""
+    confidence = probabilities.max(axis=1)
+    correct = probabilities.argmax(axis=1) == labels
+    bins = np.minimum((confidence * CALIBRATION_BINS).astype(int), CALIBRATION_BINS - 1)
+    gaps = [abs(confidence[bins == b].mean() - correct[bins == b].mean()) * np.mean(bins == b)
+            for b in range(CALIBRATION_BINS) if np.any(bins == b)]
+    return float(np.sum(gaps))
+
+
+def compute_metrics(probabilities: np.ndarray, labels: np.ndarray, classes: list[str]) -> dict:
+    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, log_loss, precision_recall_fscore_support
+
+    predictions = probabilities.argmax(axis=1)
+    label_ids = list(range(len(classes)))
+    precision, recall, f1, support = precision_recall_fscore_support(
+        labels, predictions, labels=label_ids, zero_division=0)
+    clipped = np.clip(probabilities.astype(np.float64), 1e-7, 1.0)
+    return {
+        "test_accuracy": float(accuracy_score(labels, predictions)),
+        "test_loss": float(log_loss(labels, clipped / clipped.sum(1, keepdims=True), labels=label_ids)),
+        "macro_f1": float(f1_score(labels, predictions, labels=label_ids, average="macro", zero_division=0)),
+        "expected_calibration_error": expected_calibration_error(probabilities, labels),
+        "test_images": int(len(labels)),
+        "per_class": {name: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
+                      for name, p, r, f, s in zip(classes, precision, recall, f1, support)},
+        "confusion_matrix": confusion_matrix(labels, predictions, labels=label_ids).tolist(),
+        "predicted_share": (np.bincount(predictions, minlength=len(classes)) / len(predictions)).tolist(),
+    }
+
+
+def diagnose_predictions(metrics: dict, classes: list[str], params: EvaluateParams) -> list[Finding]:
+    findings = []
+    shares = np.asarray(metrics["predicted_share"])
+    present = [name for name, row in metrics["per_class"].items() if row["support"] > 0]
+    if len(classes) > 2 and shares.max() >= 0.5 and metrics["test_accuracy"] < 0.9:
+        top = classes[int(shares.argmax())]
+        findings.append(Finding(
+            "prediction_collapse", "critical", "evaluate",
+            f"The model predicts {top!r} for {shares.max():.0%} of test images.",
+            "Check class balance (train.class_weight=auto, augment.balance=true) and the learning rate.",
+            {"predicted_share": dict(zip(classes, shares.round(4).tolist()))}))
+    collapsed = {name: row["recall"] for name, row in metrics["per_class"].items()
+                 if row["support"] > 0 and row["recall"] < params.min_class_recall}
+    if collapsed and len(collapsed) < len(present):
+        findings.append(Finding(
+            "minority_class_collapse", "warning", "evaluate",
+            f"{len(collapsed)} class(es) are almost never recognised: {', '.join(map(repr, collapsed))}.",
+            "Collect more images of these classes; keep train.class_weight=auto and augment.balance=true.",
+            {"recall": collapsed, "threshold": params.min_class_recall}))
+    if metrics["expected_calibration_error"] > params.max_calibration_error:
+        findings.append(Finding(
+            "poor_calibration", "warning", "evaluate",
+            f"Confidence does not match accuracy: expected calibration error "
+            f"{metrics['expected_calibration_error']:.3f} (limit {params.max_calibration_error}).",
+            "Do not read the scores as probabilities; add regularisation (model.dropout, model.l2) or calibrate.",
+            {"expected_calibration_error": metrics["expected_calibration_error"]}))
+    findings += _confusable(metrics, classes)
+    return findings
+
+
+def _confusable(metrics: dict, classes: list[str]) -> list[Finding]:
+    matrix = np.asarray(metrics["confusion_matrix"])
+    np.fill_diagonal(matrix, 0)
+    if matrix.sum() == 0:
+        return []
+    pairs = sorted(((int(matrix[i, j]), classes[i], classes[j]) for i, j in zip(*np.nonzero(matrix))), reverse=True)[:3]
+    return [Finding(
+        "confusable_classes", "info", "evaluate",
+        "Most confused: " + ", ".join(f"{true!r} taken for {pred!r} ({n}x)" for n, true, pred in pairs) + ".",
+        "Look at these classes' images side by side; more varied examples of each help most.",
+        {"pairs": [{"true": true, "predicted": pred, "count": n} for n, true, pred in pairs]})]
+
+
+@task(name="evaluate", cache_policy=STAGE_CACHE, persist_result=True)
+def evaluate(upstream: list[dict], params: EvaluateParams, layout: Layout) -> dict:
+    """Score the model on the test split (validation split if none) and write the report."""
+    import keras
+
+    index = read_json(layout.stage_dir("preprocess") / "index.json")
+    split = next(s for s in ("test", "val", "train") if index["splits"][s]["shards"])
+    images, labels = read_all(layout.stage_dir("preprocess"), index["splits"][split]["shards"])
+    model = keras.models.load_model(layout.model, compile=False)
+    probabilities = np.asarray(model.predict(images.astype("float32"), batch_size=256, verbose=0), dtype=np.float64)
+    if probabilities.ndim != 2 or probabilities.shape[1] != len(index["classes"]):
+        raise ValueError(f"The model outputs shape {probabilities.shape[1:]}, expected ({len(index['classes'])},).")
+    metrics = compute_metrics(probabilities, labels, index["classes"])
+    metrics["evaluated_split"] = split
+    findings = diagnose_predictions(metrics, index["classes"], params)
+    with layout.writing_stage("evaluate") as folder:
+        write_json(folder / layout.metrics.name, {k: metrics[k] for k in (
+            "test_accuracy", "test_loss", "macro_f1", "expected_calibration_error", "test_images")})
+        pd.DataFrame(metrics["per_class"]).T.rename_axis("class").to_csv(folder / layout.per_class_metrics.name)
+        pd.DataFrame(metrics["confusion_matrix"], index=index["classes"], columns=index["classes"]).rename_axis(
+            "actual").to_csv(folder / layout.confusion_matrix.name)
+        write_json(folder / layout.findings("evaluate").name, [finding.to_dict() for finding in findings])
+        write_json(folder / layout.summary("evaluate").name,
+                   {"stage": "evaluate", "metrics": metrics, "params": params.model_dump(mode="json")})
+    report = write_report(layout, STAGES)
+    return {"stage": "evaluate", "test_accuracy": metrics["test_accuracy"], "digest": stage_digest(layout, "evaluate"),
+            "verdict": report["verdict"], "findings_by_severity": report["findings_by_severity"]}

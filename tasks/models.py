@@ -1,0 +1,163 @@
+"""The built-in architectures, the user's own builder, and the normalisation layer in front of both."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from cnn_doctor.config import ModelParams, UserError
+
+
+def normalization_layer(mode: str, mean: list[float], variance: list[float]):
+    """Scaling inside the model, so the saved model takes raw 0-255 images."""
+    import keras
+
+    if mode == "unit":
+        return keras.layers.Rescaling(1.0 / 255.0, name="normalize")
+    if mode == "standard":
+        return keras.layers.Normalization(mean=mean, variance=variance, name="normalize")
+    return None
+
+
+def simple_cnn(inputs, num_classes: int, params: ModelParams):
+    """The network most people write first: two conv/pool blocks and a dense head."""
+    import keras
+    from keras import layers
+
+    init = params.kernel_initializer
+    x = layers.Conv2D(32, 3, padding="same", activation="relu", kernel_initializer=init)(inputs)
+    x = layers.MaxPooling2D()(x)
+    x = layers.Conv2D(64, 3, padding="same", activation="relu", kernel_initializer=init)(x)
+    x = layers.MaxPooling2D()(x)
+    x = layers.Flatten()(x)
+    x = layers.Dense(128, activation="relu", kernel_initializer=init)(x)
+    return keras.Model(inputs, _classifier(x, num_classes), name="simple_cnn")
+
+
+def regularized_cnn(inputs, num_classes: int, params: ModelParams):
+    """Conv/batch-norm blocks with dropout, L2 weight decay and He initialisation."""
+    import keras
+    from keras import layers
+
+    x = inputs
+    for filters in (32, 64, 128):
+        for _ in range(2):
+            x = layers.Conv2D(filters, 3, padding="same", use_bias=False, kernel_initializer=params.kernel_initializer,
+                              kernel_regularizer=keras.regularizers.l2(params.l2))(x)
+            x = layers.BatchNormalization()(x)
+            x = layers.Activation("relu")(x)
+        x = layers.MaxPooling2D()(x)
+        x = layers.Dropout(params.dropout / 2)(x)
+    x = layers.GlobalAveragePooling2D()(x)
+    x = layers.Dropout(params.dropout)(x)
+    return keras.Model(inputs, _classifier(x, num_classes), name="regularized_cnn")
+
+
+def resnet_small(inputs, num_classes: int, params: ModelParams):
+    """A small residual network: three stages of two basic blocks each."""
+    import keras
+    from keras import layers
+
+    def convolution(filters, strides=1):
+        return layers.Conv2D(filters, 3, strides=strides, padding="same", use_bias=False,
+                             kernel_initializer=params.kernel_initializer,
+                             kernel_regularizer=keras.regularizers.l2(params.l2))
+
+    x = layers.Activation("relu")(layers.BatchNormalization()(convolution(16)(inputs)))
+    for stage, filters in enumerate((16, 32, 64)):
+        for block in range(2):
+            strides = 2 if stage > 0 and block == 0 else 1
+            shortcut = x
+            x_branch = layers.Activation("relu")(layers.BatchNormalization()(convolution(filters, strides)(x)))
+            x_branch = layers.BatchNormalization()(convolution(filters)(x_branch))
+            if strides != 1 or shortcut.shape[-1] != filters:
+                shortcut = layers.Conv2D(filters, 1, strides=strides, use_bias=False)(shortcut)
+            x = layers.Activation("relu")(layers.Add()([shortcut, x_branch]))
+    x = layers.GlobalAveragePooling2D()(x)
+    x = layers.Dropout(params.dropout)(x)
+    return keras.Model(inputs, _classifier(x, num_classes), name="resnet_small")
+
+
+def transfer(inputs, num_classes: int, params: ModelParams):
+    """A keras.applications backbone (weights from params; nothing is downloaded) with a new head."""
+    import keras
+    from keras import layers
+
+    backbone_class = getattr(keras.applications, params.backbone, None)
+    if backbone_class is None:
+        raise UserError(f"model.backbone: keras.applications has no {params.backbone!r}")
+    x = inputs
+    if inputs.shape[-1] == 1:
+        x = layers.Concatenate(name="gray_to_rgb")([x, x, x])
+    try:
+        backbone = backbone_class(include_top=False, weights=params.backbone_weights, input_shape=(*inputs.shape[1:3], 3))
+    except (ValueError, OSError) as error:
+        raise UserError(f"model.backbone {params.backbone}: {str(error).splitlines()[0]}")
+    x = layers.GlobalAveragePooling2D()(backbone(x))
+    x = layers.Dropout(params.dropout)(x)
+    return keras.Model(inputs, _classifier(x, num_classes), name=f"transfer_{params.backbone}")
+
+
+def _classifier(x, num_classes: int):
+    from keras import layers
+
+    # float32 output keeps the softmax stable under mixed precision
+    return layers.Dense(num_classes, activation="softmax", dtype="float32", name="classifier")(x)
+
+
+ARCHITECTURES: dict[str, Callable] = {
+    "simple_cnn": simple_cnn, "regularized_cnn": regularized_cnn, "resnet_small": resnet_small, "transfer": transfer,
+}
+
+
+def load_builder(spec: str) -> Callable:
+    """Import `function` from `path/to/file.py:function` (the user's own code: it is executed)."""
+    file_name, function_name = spec.rsplit(":", 1)
+    path = Path(file_name)
+    if not path.is_file():
+        raise UserError(f"model.builder: file {file_name} does not exist (paths are relative to the current folder)")
+    module_spec = importlib.util.spec_from_file_location(f"cnn_doctor_user_model_{path.stem}", path)
+    module = importlib.util.module_from_spec(module_spec)
+    sys.modules[module_spec.name] = module
+    try:
+        module_spec.loader.exec_module(module)
+    except Exception as error:
+        raise UserError(f"model.builder: importing {file_name} failed: {type(error).__name__}: {error}")
+    builder = getattr(module, function_name, None)
+    if not callable(builder):
+        raise UserError(f"model.builder: {file_name} has no function {function_name!r}")
+    return builder
+
+
+def build_user_model(spec: str, input_shape: tuple[int, ...], num_classes: int):
+    """Call the user's builder and check it returned a Keras model."""
+    import keras
+
+    try:
+        model = load_builder(spec)(tuple(input_shape), num_classes)
+    except UserError:
+        raise
+    except Exception as error:
+        raise UserError(f"model.builder {spec} raised {type(error).__name__}: {error}")
+    if not isinstance(model, keras.Model):
+        raise UserError(f"model.builder {spec} returned {type(model).__name__}, not a keras.Model")
+    return model
+
+
+def build_model(params: ModelParams, image_shape: tuple[int, ...], num_classes: int, normalization):
+    """The network to train: normalisation, then the built-in architecture or the user's model.
+
+    Returns the model and whether the user compiled it (then their optimizer and loss are kept).
+    """
+    import keras
+
+    inputs = keras.Input(shape=tuple(image_shape), name="image")
+    scaled = normalization(inputs) if normalization is not None else inputs
+    if params.builder:
+        user_model = build_user_model(params.builder, tuple(image_shape), num_classes)
+        model = keras.Model(inputs, user_model(scaled), name=f"user_{user_model.name}")
+        return model, user_model
+    body = ARCHITECTURES[params.architecture](keras.Input(shape=scaled.shape[1:]), num_classes, params)
+    return keras.Model(inputs, body(scaled), name=params.architecture), None

@@ -71,6 +71,10 @@ class Layout:
         return self.stage_dir("evaluate") / "confusion_matrix.csv"
 
     @property
+    def predictions(self) -> Path:
+        return self.stage_dir("evaluate") / "predictions.csv"
+
+    @property
     def report_json(self) -> Path:
         return self.out / "report.json"
 

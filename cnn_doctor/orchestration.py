@@ -6,7 +6,7 @@ from pathlib import Path
 
 from prefect import Task
 
-from cnn_doctor.config import DEFAULT_PARAMS_FILE, FlowParams, Params, UserError, load_params
+from cnn_doctor.config import DEFAULT_PARAMS_FILE, DataParams, FlowParams, Params, UserError, load_params
 from cnn_doctor.layout import Layout
 
 # Mistakes in the user's input fail the same way every time: retrying them only delays the message.
@@ -47,8 +47,8 @@ def resolve_run(params_file: str | None, overrides: list[str], data: str | None,
     base = params_path.resolve().parent
     data_path = Path(data).resolve() if data else (base / params.data.source).resolve()
     out_path = Path(out).resolve() if out else (base / params.data.out).resolve()
-    if not data and data_path == (DEFAULT_PARAMS_FILE.parent / "data" / "digits").resolve():
-        write_digits(data_path)
+    if not data and params.data.source == DataParams().source:
+        write_digits(data_path)  # the bundled default dataset, written once
     if not data_path.exists():
         raise UserError(f"data source {data_path} does not exist (set it with --data or data.source)")
     if out_path == data_path or data_path in out_path.parents:

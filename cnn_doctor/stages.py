@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from cnn_doctor.config import UserError
 from cnn_doctor.layout import Layout, read_json, stage_digest
 from cnn_doctor.orchestration import resolve_run
 from cnn_doctor.report import write_report
@@ -18,7 +21,10 @@ def run_stage(name: str, params_file: str | None) -> str:
     """Run stage `name` with the params file's data and output folder; returns "gated" or "done"."""
     from tasks import augment, evaluate, preprocess, train, validate
 
-    params, data_path, layout = resolve_run(params_file, [], None, None)
+    params_path = Path(params_file or "params.yaml")  # like DVC: the params.yaml of the current folder
+    if not params_path.is_file():
+        raise UserError(f"{params_path} not found: run from the folder holding params.yaml, or pass --params")
+    params, data_path, layout = resolve_run(str(params_path), [], None, None)
     if name == "validate":
         result = validate.validate.fn(data_path, "", params.validate_params, layout)
         if result["gated_by"]:

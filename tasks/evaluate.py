@@ -112,6 +112,9 @@ def evaluate(upstream: list[dict], params: EvaluateParams, layout: Layout) -> di
         pd.DataFrame(metrics["per_class"]).T.rename_axis("class").to_csv(folder / layout.per_class_metrics.name)
         pd.DataFrame(metrics["confusion_matrix"], index=index["classes"], columns=index["classes"]).rename_axis(
             "actual").to_csv(folder / layout.confusion_matrix.name)
+        classes = np.asarray(index["classes"])
+        pd.DataFrame({"actual": classes[labels], "predicted": classes[probabilities.argmax(1)]}).to_csv(
+            folder / layout.predictions.name, index=False)
         write_json(folder / layout.findings("evaluate").name, [finding.to_dict() for finding in findings])
         write_json(folder / layout.summary("evaluate").name,
                    {"stage": "evaluate", "metrics": metrics, "params": params.model_dump(mode="json")})

@@ -8,6 +8,8 @@ import os
 import sys
 from pathlib import Path
 
+from cnn_doctor.quiet import import_tensorflow_quietly
+
 EXIT_OK, EXIT_ERROR, EXIT_GATED = 0, 1, 2
 
 
@@ -17,10 +19,6 @@ def quiet_libraries() -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
-
-
-def needs_tensorflow(arguments: argparse.Namespace) -> bool:
-    return arguments.command == "run" or getattr(arguments, "name", None) in ("augment", "train", "evaluate")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,10 +60,11 @@ def print_summary(report: dict, report_path: Path) -> None:
 
 
 def command_run(arguments: argparse.Namespace) -> int:
-    from cnn_doctor.config import load_params
     from cnn_doctor.layout import read_json
+    from cnn_doctor.orchestration import resolve_run
 
-    load_params(arguments.params, arguments.overrides)  # fail fast on a bad key, before any heavy import
+    resolve_run(arguments.params, arguments.overrides, arguments.data, arguments.out)  # fail fast, before Prefect
+    import_tensorflow_quietly()
     from flows.train_and_diagnose import train_and_diagnose
 
     result = train_and_diagnose(data=arguments.data, out=arguments.out, params_file=arguments.params,
@@ -79,6 +78,8 @@ def command_run(arguments: argparse.Namespace) -> int:
 def command_stage(arguments: argparse.Namespace) -> int:
     from cnn_doctor.stages import run_stage
 
+    if arguments.name in ("augment", "train", "evaluate"):
+        import_tensorflow_quietly()
     return EXIT_GATED if run_stage(arguments.name, arguments.params) == "gated" else EXIT_OK
 
 
@@ -100,10 +101,6 @@ def main(argv: list[str] | None = None) -> int:
     from cnn_doctor.config import UserError
 
     try:
-        if needs_tensorflow(arguments):
-            from cnn_doctor.quiet import import_tensorflow_quietly
-
-            import_tensorflow_quietly()
         return COMMANDS[arguments.command](arguments)
     except UserError as error:
         if arguments.debug:

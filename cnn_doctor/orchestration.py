@@ -51,6 +51,9 @@ def resolve_run(params_file: str | None, overrides: list[str], data: str | None,
         write_digits(data_path)  # the bundled default dataset, written once
     if not data_path.exists():
         raise UserError(f"data source {data_path} does not exist (set it with --data or data.source)")
+    if params.model.builder and not Path(params.model.builder.rsplit(":", 1)[0]).is_file():
+        raise UserError(f"model.builder: file {params.model.builder.rsplit(':', 1)[0]} does not exist "
+                        "(paths are relative to the current folder)")
     if out_path == data_path or data_path in out_path.parents:
         raise UserError(f"output folder {out_path} is inside the data source; choose another --out")
     return params, data_path, Layout(out_path)

@@ -80,6 +80,9 @@ def resnet_small(inputs, num_classes: int, params: ModelParams):
     return keras.Model(inputs, _classifier(x, num_classes), name="resnet_small")
 
 
+TRANSFER_MIN_SIDE = 32  # the smallest input most keras.applications backbones accept
+
+
 def transfer(inputs, num_classes: int, params: ModelParams):
     """A keras.applications backbone (weights from params; nothing is downloaded) with a new head."""
     import keras
@@ -91,8 +94,11 @@ def transfer(inputs, num_classes: int, params: ModelParams):
     x = inputs
     if inputs.shape[-1] == 1:
         x = layers.Concatenate(name="gray_to_rgb")([x, x, x])
+    size = tuple(max(side, TRANSFER_MIN_SIDE) for side in inputs.shape[1:3])
+    if size != tuple(inputs.shape[1:3]):
+        x = layers.Resizing(*size, name="upsample_for_backbone")(x)
     try:
-        backbone = backbone_class(include_top=False, weights=params.backbone_weights, input_shape=(*inputs.shape[1:3], 3))
+        backbone = backbone_class(include_top=False, weights=params.backbone_weights, input_shape=(*size, 3))
     except (ValueError, OSError) as error:
         raise UserError(f"model.backbone {params.backbone}: {str(error).splitlines()[0]}")
     x = layers.GlobalAveragePooling2D()(backbone(x))

@@ -88,7 +88,7 @@ def _inspect_entry(source: Source, entry: Entry) -> dict:
 
 def _add_relations(manifest: pd.DataFrame) -> None:
     """Group images by perceptual hash (identical and near-identical content share it)."""
-    groups = manifest["perceptual_hash"].where(manifest["usable"])
+    groups = manifest["perceptual_hash"]  # null for files that could not be read
     by_group = manifest.groupby(groups, dropna=True)
     manifest["labels_for_content"] = by_group["label"].transform("nunique")
     manifest["copies_in_class"] = manifest.groupby([groups, manifest["label"]], dropna=True)["path"].transform("size")
@@ -153,7 +153,7 @@ def findings_from_results(results: dict, manifest: pd.DataFrame, class_table: pd
             entry["severity"] = min(entry["severity"], meta["severity"], key=("critical", "warning", "info").index)
             entry["suites"].append(suite_name)
             entry["rows"] += [row.get("path", row.get("label")) for row in
-                              expectation_result.result.get("unexpected_index_list") or []]
+                              expectation_result.result.get("unexpected_index_list") or [] if isinstance(row, dict)]
     context = _DescribeContext(manifest, class_table, dataset_table, params)
     return sort_findings([
         DESCRIBERS[finding_id](context, entry["severity"], sorted({r for r in entry["rows"] if r is not None}))

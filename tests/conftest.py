@@ -1,0 +1,80 @@
+"""Shared fixtures: the real params with only what makes runs fast overridden, and small real datasets."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+from cnn_doctor.config import DEFAULT_PARAMS_FILE, load_params  # noqa: E402
+from cnn_doctor.layout import Layout  # noqa: E402
+
+PROJECT_ROOT = DEFAULT_PARAMS_FILE.parent
+# What makes a run fast in tests; everything else comes from the real params.yaml.
+FAST = ("train.epochs=2", "train.batch_size=64", "preprocess.image_size=16", "augment.rotation=0.0")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_prefect_home(tmp_path_factory):
+    """Prefect keeps its database and cached results under a throw-away home."""
+    home = tmp_path_factory.mktemp("prefect-home")
+    os.environ["PREFECT_HOME"] = str(home)
+    os.environ["PREFECT_LOCAL_STORAGE_PATH"] = str(home / "storage")
+    yield home
+
+
+@pytest.fixture(scope="session")
+def digits_folder(tmp_path_factory) -> Path:
+    """scikit-learn's real scanned digits as PNG class folders (written once per session)."""
+    from tasks.sources import write_digits
+
+    return write_digits(tmp_path_factory.mktemp("data") / "digits")
+
+
+@pytest.fixture
+def fast_params():
+    def make(*overrides: str):
+        return load_params(DEFAULT_PARAMS_FILE, [*FAST, *overrides])
+
+    return make
+
+
+@pytest.fixture
+def layout(tmp_path) -> Layout:
+    return Layout(tmp_path / "out")
+
+
+def copy_digits(digits_folder: Path, target: Path, per_class: int | None = None) -> Path:
+    """A writable copy of the digits (optionally only the first images of each class)."""
+    for class_folder in sorted(digits_folder.iterdir()):
+        files = sorted(class_folder.iterdir())[:per_class]
+        (target / class_folder.name).mkdir(parents=True)
+        for file in files:
+            shutil.copy(file, target / class_folder.name / file.name)
+    return target
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Every file and link under a folder with its content hash: to prove the user's data is untouched."""
+    digest = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink():
+            digest[str(path.relative_to(folder))] = "link:" + os.readlink(path)
+        elif path.is_file():
+            digest[str(path.relative_to(folder))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return digest
+
+
+def random_png(path: Path, seed: int, size: int = 8) -> None:
+    from PIL import Image
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pixels = np.random.default_rng(seed).integers(0, 256, (size, size), dtype=np.uint8)
+    Image.fromarray(pixels, mode="L").save(path)

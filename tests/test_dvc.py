@@ -1,0 +1,73 @@
+"""`dvc repro` in a real git repository holding the project: runs, is a no-op twice, reruns only downstream."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import FAST, PROJECT_ROOT
+
+BIN = Path(sys.executable).parent
+
+
+def run(command: list[str], cwd: Path) -> str:
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "CI": "true"}
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env, timeout=900)
+    assert result.returncode == 0, f"{command}: {result.stdout[-2000:]}\n{result.stderr[-3000:]}"
+    return result.stdout + result.stderr
+
+
+def ran_stages(output: str) -> list[str]:
+    return re.findall(r"Running stage '(\w+)'", output)
+
+
+@pytest.fixture
+def project_clone(tmp_path) -> Path:
+    """The project's files (tracked and new, not ignored) in a fresh git repo, with fast params."""
+    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=PROJECT_ROOT,
+                           capture_output=True, text=True, check=True).stdout.split()
+    clone = tmp_path / "project"
+    for name in files:
+        if (PROJECT_ROOT / name).is_file():
+            (clone / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(PROJECT_ROOT / name, clone / name)
+    params = yaml.safe_load((clone / "params.yaml").read_text())
+    for override in FAST:
+        key, value = override.split("=")
+        section, name = key.split(".")
+        params[section][name] = yaml.safe_load(value)
+    (clone / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    for command in (["git", "init", "-q"], ["git", "add", "-A"],
+                    ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "clone"]):
+        run(command, clone)
+    run(["cnn-doctor", "digits", "data/digits"], clone)
+    return clone
+
+
+@pytest.mark.slow
+def test_repro_twice_then_one_param_change(project_clone):
+    first = run(["dvc", "repro"], project_clone)
+    assert ran_stages(first) == ["validate", "preprocess", "augment", "train", "evaluate"]
+    lock = yaml.safe_load((project_clone / "dvc.lock").read_text())["stages"]
+    assert lock["preprocess"]["outs"][0]["path"] == "outputs/latest/preprocess"
+    assert lock["augment"]["outs"][0]["path"] == "outputs/latest/augment"
+    assert (project_clone / "outputs" / "latest" / "report.html").is_file()
+
+    second = run(["dvc", "repro"], project_clone)
+    assert ran_stages(second) == []
+    assert "Data and pipelines are up to date" in second
+
+    params = yaml.safe_load((project_clone / "params.yaml").read_text())
+    params["augment"]["contrast"] = 0.2
+    (project_clone / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    third = run(["dvc", "repro"], project_clone)
+    assert ran_stages(third) == ["augment", "train", "evaluate"]
+
+    metrics = run(["dvc", "metrics", "show"], project_clone)
+    assert "test_accuracy" in metrics

@@ -1,0 +1,84 @@
+"""The Prefect flow `train-and-diagnose` under a real (test) Prefect server: runs, caches, reruns only downstream."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import FAST, copy_digits, tree_digest
+
+from cnn_doctor.layout import read_json
+
+STAGES = ["validate", "preprocess", "augment", "train", "evaluate"]
+
+
+@pytest.fixture(scope="module")
+def prefect_server():
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+def stage_states(flow_state) -> dict[str, str]:
+    """The final state name (Completed, Cached, ...) of each stage task in one flow run."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(
+            id=FlowRunFilterId(any_=[flow_state.state_details.flow_run_id])))
+    states = {run.name.rsplit("-", 1)[0]: run.state.name for run in runs}
+    return {stage: states.get(stage) for stage in STAGES}
+
+
+def run_flow(**kwargs):
+    from flows.train_and_diagnose import train_and_diagnose
+
+    state = train_and_diagnose(**kwargs, return_state=True)
+    assert state.is_completed(), state.message
+    return state
+
+
+@pytest.mark.slow
+def test_second_run_is_cached_and_a_param_change_reruns_only_downstream(prefect_server, digits_folder, tmp_path):
+    out = tmp_path / "out"
+    first = run_flow(data=str(digits_folder), out=str(out), overrides=list(FAST))
+    assert stage_states(first) == dict.fromkeys(STAGES, "Completed")
+    report = read_json(out / "report.json")
+    assert report["status"] == "completed" and report["metrics"]["test_accuracy"] > 0.5
+
+    second = run_flow(data=str(digits_folder), out=str(out), overrides=list(FAST))
+    assert stage_states(second) == dict.fromkeys(STAGES, "Cached")
+
+    third = run_flow(data=str(digits_folder), out=str(out), overrides=[*FAST, "augment.contrast=0.2"])
+    assert stage_states(third) == {"validate": "Cached", "preprocess": "Cached", "augment": "Completed",
+                                   "train": "Completed", "evaluate": "Completed"}
+
+
+@pytest.mark.slow
+def test_deleted_outputs_are_rebuilt_not_trusted(prefect_server, digits_folder, tmp_path):
+    import shutil
+
+    out = tmp_path / "out"
+    run_flow(data=str(digits_folder), out=str(out), overrides=list(FAST))
+    shutil.rmtree(out / "train")
+    rerun = run_flow(data=str(digits_folder), out=str(out), overrides=list(FAST))
+    assert stage_states(rerun)["train"] == "Completed"
+    assert (out / "train" / "model.keras").is_file()
+
+
+@pytest.mark.slow
+def test_report_names_every_bad_file_and_source_is_untouched(prefect_server, digits_folder, tmp_path):
+    data = copy_digits(digits_folder, tmp_path / "data", per_class=40)
+    (data / "1" / "empty.png").write_bytes(b"")
+    (data / "2" / "text.png").write_text("hello")
+    (data / "no_images_yet").mkdir()
+    before = tree_digest(data)
+
+    run_flow(data=str(data), out=str(tmp_path / "out"), overrides=list(FAST))
+
+    report = read_json(tmp_path / "out" / "report.json")
+    findings = {f["id"]: f for f in report["findings"]}
+    assert findings["corrupt_images"]["evidence"]["files"] == ["1/empty.png", "2/text.png"]
+    assert findings["empty_class"]["evidence"]["classes"] == ["no_images_yet"]
+    assert report["status"] == "completed"
+    assert tree_digest(data) == before

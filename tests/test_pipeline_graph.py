@@ -1,0 +1,41 @@
+"""The Prefect flow and dvc.yaml describe the same stages, reading the same params sections."""
+
+from __future__ import annotations
+
+import inspect
+
+import yaml
+
+from cnn_doctor.config import DEFAULT_PARAMS_FILE, Params
+from cnn_doctor.layout import STAGES
+from flows.train_and_diagnose import STAGE_TASKS
+
+DVC_FILE = DEFAULT_PARAMS_FILE.parent / "dvc.yaml"
+SECTION_OF_TYPE = {field.annotation.__name__: (field.alias or name) for name, field in Params.model_fields.items()}
+
+
+def dvc_stages() -> dict:
+    return yaml.safe_load(DVC_FILE.read_text())["stages"]
+
+
+def test_flow_tasks_and_dvc_stages_are_the_same_list():
+    assert [task.name for task in STAGE_TASKS] == list(dvc_stages()) == list(STAGES)
+
+
+def test_each_dvc_stage_lists_exactly_the_params_sections_its_task_reads():
+    for task in STAGE_TASKS:
+        annotations = [p.annotation for p in inspect.signature(task.fn).parameters.values()]
+        read = {SECTION_OF_TYPE[a] for a in annotations if a in SECTION_OF_TYPE}
+        listed = {entry.split(".")[0] for entry in dvc_stages()[task.name]["params"]} - {"data"}
+        assert listed == read, task.name
+
+
+def test_each_stage_module_is_a_dvc_dependency_of_its_stage():
+    for task in STAGE_TASKS:
+        assert f"tasks/{task.name}.py" in dvc_stages()[task.name]["deps"]
+
+
+def test_each_stage_writes_its_own_folder():
+    for name, stage in dvc_stages().items():
+        outs = [next(iter(o)) if isinstance(o, dict) else o for o in stage["outs"]]
+        assert f"${{data.out}}/{name}" in outs

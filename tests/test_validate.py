@@ -1,0 +1,133 @@
+"""validate: each data problem is found (with every affected file) and healthy data raises nothing."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import copy_digits, random_png, tree_digest
+
+from cnn_doctor.layout import read_json
+from tasks.validate import validate
+
+
+def run_validate(data: Path, params, layout) -> tuple[dict, dict]:
+    summary = validate.fn(data, "", params.validate_params, layout)
+    findings = {f["id"]: f for f in read_json(layout.findings("validate"))}
+    return summary, findings
+
+
+def serious(findings: dict) -> dict:
+    return {key: f for key, f in findings.items() if f["severity"] in ("critical", "warning")}
+
+
+def write_manifest(path: Path, rows: list[tuple], header=("path", "label", "split")) -> Path:
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def test_healthy_digits_raise_no_warning(digits_folder, fast_params, layout):
+    summary, findings = run_validate(digits_folder, fast_params(), layout)
+    assert serious(findings) == {}
+    assert summary["usable_images"] == 1797 and summary["gated_by"] == []
+    results = read_json(layout.expectation_results)
+    assert set(results) == {"images", "classes", "dataset"} and all(r["success"] for r in results.values())
+
+
+def test_corrupt_files_and_empty_class_are_listed_and_source_untouched(digits_folder, tmp_path, fast_params, layout):
+    data = copy_digits(digits_folder, tmp_path / "data", per_class=30)
+    (data / "3" / "empty.png").write_bytes(b"")
+    (data / "4" / "notes.png").write_text("this is text, not an image")
+    good = next((data / "5").iterdir()).read_bytes()
+    (data / "5" / "truncated.png").write_bytes(good[: len(good) // 2])
+    (data / "empty_class").mkdir()
+    (data / "7" / ".DS_Store").write_bytes(b"\0\1")
+    before = tree_digest(data)
+
+    summary, findings = run_validate(data, fast_params(), layout)
+
+    assert findings["corrupt_images"]["evidence"]["files"] == ["3/empty.png", "4/notes.png", "5/truncated.png"]
+    assert findings["empty_class"]["evidence"]["classes"] == ["empty_class"]
+    assert summary["usable_images"] == 300
+    assert tree_digest(data) == before
+
+
+def test_manifest_missing_files_unknown_labels_and_escaping_paths(digits_folder, tmp_path, fast_params, layout):
+    data = copy_digits(digits_folder, tmp_path / "data", per_class=25)
+    rows = [(f"{p.parent.name}/{p.name}", p.parent.name, "") for p in sorted(data.rglob("*.png"))]
+    rows += [("0/does_not_exist.png", "0", ""), ("../../etc/passwd", "1", ""), ("1/" + sorted((data / "1").iterdir())[0].name, "", "")]
+    manifest = write_manifest(data / "manifest.csv", rows)
+
+    summary, findings = run_validate(manifest, fast_params(), layout)
+
+    assert findings["missing_files"]["evidence"]["files"] == ["../../etc/passwd", "0/does_not_exist.png"]
+    assert findings["missing_files"]["evidence"]["problems"]["../../etc/passwd"] == "outside_root"
+    assert "unknown_labels" in findings
+    assert summary["usable_images"] == 250
+
+
+def test_duplicates_conflicts_and_leakage(digits_folder, tmp_path, fast_params, layout):
+    data = copy_digits(digits_folder, tmp_path / "data", per_class=25)
+    shutil.copy(data / "2" / sorted((data / "2").iterdir())[0].name, data / "2" / "copy_in_class.png")
+    shutil.copy(sorted((data / "6").iterdir())[0], data / "8" / "six_labelled_eight.png")
+    rows = [(f"{p.parent.name}/{p.name}", p.parent.name, "train") for p in sorted(data.rglob("*.png"))]
+    leaked = sorted((data / "9").iterdir())[0]
+    rows.append((f"9/{leaked.name}", "9", "test"))  # the same file listed in train and in test
+    shutil.copy(data / "7" / sorted((data / "7").iterdir())[3].name, data / "copy_of_a_seven.png")
+    rows.append(("copy_of_a_seven.png", "7", "val"))  # a copy of a training image in validation
+    manifest = write_manifest(data / "manifest.csv", rows)
+
+    _, findings = run_validate(manifest, fast_params(), layout)
+
+    duplicates = findings["duplicate_images"]["evidence"]["files"]
+    first_two = sorted((data / "2").iterdir())[0].name
+    assert {f"2/{first_two}", "2/copy_in_class.png"} <= set(duplicates)
+    conflict_files = findings["conflicting_labels"]["evidence"]["files"]
+    assert "8/six_labelled_eight.png" in conflict_files and len(conflict_files) == 2
+    assert findings["split_leakage"]["severity"] == "critical"
+    assert findings["split_leakage"]["evidence"]["files"] == ["9/" + leaked.name, "copy_of_a_seven.png"]
+
+
+def test_imbalance_too_few_and_blank_images(digits_folder, tmp_path, fast_params, layout):
+    data = copy_digits(digits_folder, tmp_path / "data")
+    for extra in sorted((data / "0").iterdir())[5:]:
+        extra.unlink()  # class 0 keeps 5 images: rare and imbalanced
+    from PIL import Image
+
+    Image.new("L", (8, 8), 0).save(data / "1" / "blank.png")
+
+    _, findings = run_validate(data, fast_params(), layout)
+
+    assert findings["class_imbalance"]["evidence"]["counts"]["0"] == 5
+    assert findings["too_few_images"]["evidence"]["small_classes"] == {"0": 5}
+    assert findings["outlier_images"]["evidence"]["files"] == ["1/blank.png"]
+
+
+def test_mixed_formats_are_information_only(digits_folder, tmp_path, fast_params, layout):
+    data = copy_digits(digits_folder, tmp_path / "data", per_class=25)
+    random_png(data / "3" / "bigger.png", seed=1, size=12)
+    _, findings = run_validate(data, fast_params(), layout)
+    assert findings["mixed_image_formats"]["severity"] == "info"
+    assert serious(findings) == {}
+
+
+def test_gate_follows_fail_on(digits_folder, tmp_path, fast_params, layout):
+    data = copy_digits(digits_folder, tmp_path / "data", per_class=25)
+    (data / "0" / "broken.png").write_bytes(b"not a png")
+    summary, _ = run_validate(data, fast_params("validate.fail_on=[corrupt_images]"), layout)
+    assert summary["gated_by"] == ["corrupt_images"]
+    summary, _ = run_validate(data, fast_params(), layout)
+    assert summary["gated_by"] == []
+
+
+def test_folder_without_class_folders_is_a_clear_error(tmp_path, fast_params, layout):
+    from cnn_doctor.config import UserError
+
+    random_png(tmp_path / "flat" / "image.png", seed=0)
+    with pytest.raises(UserError, match="no class folders"):
+        validate.fn(tmp_path / "flat", "", fast_params().validate_params, layout)

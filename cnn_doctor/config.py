@@ -31,6 +31,9 @@ class ValidateParams(Section):
     min_total_images: int = Field(100, ge=1)
     max_imbalance_ratio: float = Field(10.0, ge=1.0)
     min_pixel_std: float = Field(1.0, ge=0.0)
+    label_errors: bool = True
+    max_label_error_rate: float = Field(0.05, ge=0.0, le=1.0)
+    seed: int = 42
     fail_on: tuple[str, ...] = ("critical",)
 
 

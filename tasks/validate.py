@@ -23,7 +23,8 @@ from cnn_doctor.report import write_report
 from cnn_doctor.progress import progress
 from prefect import task
 
-from tasks.sources import Entry, Source, read_source
+from tasks.label_errors import find_label_errors, thumbnail
+from tasks.sources import Source, read_source
 
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 SUITES = ("images", "classes", "dataset")
@@ -34,10 +35,11 @@ def CACHE_DATA_FILES() -> list[Path]:
     return sorted(EXPECTATIONS_DIR.glob("*.json"))
 
 
-def inspect_image(path: Path) -> dict:
-    """Decode one image fully and describe it; a file that cannot be decoded gets `decode_error`."""
+def inspect_image(path: Path) -> tuple[dict, np.ndarray | None]:
+    """Decode one image fully, describe it and return a thumbnail; an undecodable file gets `decode_error`."""
     record: dict = {"bytes": None, "width": None, "height": None, "mode": None, "channels": None,
                     "content_hash": None, "perceptual_hash": None, "pixel_std": None, "decode_error": None}
+    small = None
     try:
         data = path.read_bytes()
         record["bytes"] = len(data)
@@ -52,9 +54,10 @@ def inspect_image(path: Path) -> dict:
                     f"{image.mode}{image.size}".encode() + image.tobytes(), digest_size=16).hexdigest()
         record["perceptual_hash"] = _perceptual_hash(gray)
         record["pixel_std"] = float(np.asarray(gray, dtype=np.float32).std())
+        small = thumbnail(gray)
     except Exception as error:  # any decoder failure means "corrupt": report it, never crash
         record["decode_error"] = f"{type(error).__name__}: {error}"[:200]
-    return record
+    return record, small
 
 
 def _perceptual_hash(gray: Image.Image) -> str:
@@ -63,27 +66,23 @@ def _perceptual_hash(gray: Image.Image) -> str:
     return str(imagehash.phash(gray))
 
 
-def build_manifest(source: Source) -> pd.DataFrame:
-    """One row per entry of the source: where it is, what it is, and how it relates to the others."""
-    rows = []
+def build_manifest(source: Source) -> tuple[pd.DataFrame, list]:
+    """One row per entry of the source (where it is, what it is, how it relates to the others), and thumbnails."""
+    rows, thumbnails = [], []
     for entry in progress(source.entries, "Inspecting images"):
+        record, small = inspect_image(source.absolute(entry)) if not entry.problem else ({}, None)
         rows.append({"path": entry.path, "label": entry.label or None, "split": entry.split or None,
-                     "path_problem": entry.problem or None, **_inspect_entry(source, entry)})
+                     "path_problem": entry.problem or None, **record})
+        thumbnails.append(small)
     manifest = pd.DataFrame(rows, columns=_MANIFEST_COLUMNS)
     manifest["usable"] = (manifest["path_problem"].isna() & manifest["decode_error"].isna()
                           & manifest["label"].isin(source.classes) & ~manifest["path"].duplicated())
     _add_relations(manifest)
-    return manifest
+    return manifest, thumbnails
 
 
 _MANIFEST_COLUMNS = ["path", "label", "split", "path_problem", "bytes", "width", "height", "mode", "channels",
                      "content_hash", "perceptual_hash", "pixel_std", "decode_error"]
-
-
-def _inspect_entry(source: Source, entry: Entry) -> dict:
-    if entry.problem:
-        return {}
-    return inspect_image(source.absolute(entry))
 
 
 def _add_relations(manifest: pd.DataFrame) -> None:
@@ -105,7 +104,7 @@ def summarise_classes(manifest: pd.DataFrame, classes: tuple[str, ...]) -> pd.Da
 
 def summarise_dataset(manifest: pd.DataFrame, class_table: pd.DataFrame) -> pd.DataFrame:
     present = class_table[class_table["usable_images"] > 0]["usable_images"]
-    ratio = float(present.max() / present.min()) if len(present) else math.inf
+    ratio = float(present.max() / present.min()) if len(present) else math.nan  # NaN: no class, no ratio
     usable = manifest[manifest["usable"]]
     return pd.DataFrame([{"usable_images": int(len(usable)), "usable_classes": int(len(present)),
                           "imbalance_ratio": ratio, "distinct_formats": int(usable["image_format"].nunique())}])
@@ -273,6 +272,19 @@ def _outliers(context, severity, files):
                     files=files, pixel_std=stds)
 
 
+def _label_errors(context, severity, files):
+    flagged = context.manifest[context.manifest["suspected_label_error"].fillna(False).astype(bool)]
+    flagged = flagged.sort_values("label_error_rank")
+    rate = len(flagged) / max(1, int(context.manifest["usable"].sum()))
+    return _finding("suspected_label_errors", severity,
+                    f"{len(flagged)} image(s) look mislabelled (estimated label noise {rate:.1%}).",
+                    "Review these images, most suspicious first, and correct their labels in the source "
+                    f"(warning above validate.max_label_error_rate={context.params.max_label_error_rate}).",
+                    files=flagged["path"].tolist(), estimated_noise_rate=round(rate, 4),
+                    given=dict(zip(flagged["path"], flagged["label"])),
+                    suggested=dict(zip(flagged["path"], flagged["suggested_label"])))
+
+
 def _mixed(context, severity, _):
     formats = context.manifest[context.manifest["usable"]]["image_format"].value_counts().to_dict()
     return _finding("mixed_image_formats", severity,
@@ -286,24 +298,51 @@ DESCRIBERS: dict[str, Callable] = {
     "corrupt_images": _corrupt, "missing_files": _missing, "unknown_labels": _unknown_labels,
     "empty_class": _empty_class, "too_few_images": _too_few, "class_imbalance": _imbalance,
     "duplicate_images": _duplicates, "conflicting_labels": _conflicting, "split_leakage": _leakage,
-    "outlier_images": _outliers, "mixed_image_formats": _mixed,
+    "outlier_images": _outliers, "mixed_image_formats": _mixed, "suspected_label_errors": _label_errors,
 }
+
+
+def mark_label_errors(manifest: pd.DataFrame, thumbnails: list | None, seed: int) -> None:
+    """Add confident-learning columns: suspected_label_error, suggested_label, label_error_rank (None: off)."""
+    manifest["suspected_label_error"] = False
+    manifest["suggested_label"] = None
+    manifest["label_error_rank"] = np.nan
+    candidates = manifest.index[manifest["usable"]]
+    if thumbnails is None or len(candidates) == 0:
+        return
+    features = np.stack([thumbnails[i] for i in candidates])
+    for rank, issue in enumerate(find_label_errors(features, manifest.loc[candidates, "label"].tolist(), seed)):
+        row = candidates[issue["index"]]
+        manifest.loc[row, ["suspected_label_error", "suggested_label", "label_error_rank"]] = [
+            True, issue["suggested"], rank]
+
+
+def _with_few_label_errors(findings, manifest, class_table, dataset_table, params) -> list[Finding]:
+    """Below the warning rate, flagged images are still worth a look: an info finding lists them."""
+    if any(f.id == "suspected_label_errors" for f in findings) or not manifest.get(
+            "suspected_label_error", pd.Series(dtype=bool)).any():
+        return findings
+    context = _DescribeContext(manifest, class_table, dataset_table, params)
+    return sort_findings([*findings, _label_errors(context, "info", [])])
 
 
 @task(name="validate", cache_policy=STAGE_CACHE, persist_result=True)
 def validate(data: Path, data_digest: str, params: ValidateParams, layout: Layout) -> dict:
     """Inspect every image, run the expectation suites, and decide whether the gate stops the run."""
     source = read_source(data)
-    manifest = build_manifest(source)
+    manifest, thumbnails = build_manifest(source)
+    mark_label_errors(manifest, thumbnails if params.label_errors else None, params.seed)
     class_table = summarise_classes(manifest, source.classes)
     dataset_table = summarise_dataset(manifest, class_table)
     results = run_expectations(
         {"images": manifest, "classes": class_table, "dataset": dataset_table},
         {"classes": list(source.classes), "min_pixel_std": params.min_pixel_std,
          "min_images_per_class": params.min_images_per_class, "min_total_images": params.min_total_images,
-         "max_imbalance_ratio": params.max_imbalance_ratio},
+         "max_imbalance_ratio": params.max_imbalance_ratio,
+         "label_error_mostly": 1.0 - params.max_label_error_rate},
     )
     findings = findings_from_results(results, manifest, class_table, dataset_table, params)
+    findings = _with_few_label_errors(findings, manifest, class_table, dataset_table, params)
     gate = [finding.id for finding in findings if matches(finding, params.fail_on)]
     summary = {"source": str(source.root), "source_kind": source.kind, "classes": list(source.classes),
                "class_counts": dict(zip(class_table["label"], class_table["usable_images"].astype(int).tolist())),

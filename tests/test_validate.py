@@ -131,3 +131,38 @@ def test_folder_without_class_folders_is_a_clear_error(tmp_path, fast_params, la
     random_png(tmp_path / "flat" / "image.png", seed=0)
     with pytest.raises(UserError, match="no class folders"):
         validate.fn(tmp_path / "flat", "", fast_params().validate_params, layout)
+
+
+def noisy_manifest(digits_folder: Path, target: Path, noise: float, seed: int = 0) -> tuple[Path, set[str]]:
+    """A manifest over the digits with a share of labels flipped to another class at random."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    rows, flipped = [], set()
+    for path in sorted(digits_folder.rglob("*.png")):
+        label = path.parent.name
+        relative = f"{label}/{path.name}"
+        if rng.random() < noise:
+            label = str((int(label) + rng.integers(1, 10)) % 10)
+            flipped.add(relative)
+        rows.append((relative, label, ""))
+    return write_manifest(target, [(f"{digits_folder.name}/{p}", lab, s) for p, lab, s in rows]), flipped
+
+
+def test_label_errors_found_with_precision_and_recall_above_0_8(digits_folder, tmp_path, fast_params, layout):
+    manifest, flipped = noisy_manifest(digits_folder, digits_folder.parent / "noisy30.csv", noise=0.3)
+    _, findings = run_validate(manifest, fast_params(), layout)
+    finding = findings["suspected_label_errors"]
+    flagged = {path.split("digits/", 1)[1] for path in finding["evidence"]["files"]}
+    true_positives = len(flagged & flipped)
+    assert finding["severity"] == "warning"
+    assert true_positives / len(flagged) >= 0.8, "precision"
+    assert true_positives / len(flipped) >= 0.8, "recall"
+    first = finding["evidence"]["files"][0]
+    assert finding["evidence"]["given"][first] != finding["evidence"]["suggested"][first]
+
+
+def test_clean_digits_have_no_label_error_warning(digits_folder, fast_params, layout):
+    _, findings = run_validate(digits_folder, fast_params(), layout)
+    finding = findings.get("suspected_label_errors")
+    assert finding is None or (finding["severity"] == "info" and finding["evidence"]["estimated_noise_rate"] < 0.02)

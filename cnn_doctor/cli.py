@@ -72,7 +72,7 @@ def command_run(arguments: argparse.Namespace) -> int:
     report_path = Path(result["out"]) / "report.json"
     report = read_json(report_path)
     print_summary(report, report_path)
-    return EXIT_GATED if report["status"] == "stopped_by_validation" else EXIT_OK
+    return EXIT_GATED if report["status"].startswith("stopped") else EXIT_OK
 
 
 def command_stage(arguments: argparse.Namespace) -> int:

@@ -110,6 +110,24 @@ class TrainParams(Section):
     mixed_precision: Literal["auto", True, False] = "auto"
 
 
+class DiagnoseParams(Section):
+    probes: bool = True
+    probe_batch_size: int = Field(64, ge=2)
+    dead_relu_fraction: float = Field(0.9, gt=0.0, le=1.0)
+    saturated_fraction: float = Field(0.5, gt=0.0, le=1.0)
+    vanishing_gradient_ratio: float = Field(1e-3, gt=0.0)
+    exploding_gradient_norm: float = Field(1e3, gt=0.0)
+    max_update_ratio: float = Field(0.1, gt=0.0)
+    min_update_ratio: float = Field(1e-5, gt=0.0)
+    initialization_scale_factor: float = Field(10.0, gt=1.0)
+    initial_loss_tolerance: float = Field(1.0, gt=0.0)
+    min_train_accuracy: float = Field(0.7, ge=0.0, le=1.0)
+    overfitting_gap: float = Field(0.15, gt=0.0, le=1.0)
+    overfitting_loss_rise: float = Field(1.5, gt=1.0)
+    lr_range_test: bool = True
+    single_batch_test: bool = True
+
+
 class EvaluateParams(Section):
     max_calibration_error: float = Field(0.15, gt=0.0, le=1.0)
     min_class_recall: float = Field(0.1, ge=0.0, le=1.0)
@@ -127,6 +145,7 @@ class Params(Section):
     augment: AugmentParams = AugmentParams()
     model: ModelParams = ModelParams()
     train: TrainParams = TrainParams()
+    diagnose: DiagnoseParams = DiagnoseParams()
     evaluate: EvaluateParams = EvaluateParams()
     flow: FlowParams = FlowParams()
 

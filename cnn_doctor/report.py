@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from importlib import metadata
 
 from cnn_doctor import __version__
+from cnn_doctor.causes import link_causes
 from cnn_doctor.findings import Finding, count_by_severity, load_findings, sort_findings
 from cnn_doctor.layout import Layout, read_json, write_json, write_text
 
@@ -29,7 +30,8 @@ def verdict(findings: list[Finding], metrics: dict, gated_by: list[str]) -> str:
     """One sentence a person can act on."""
     leading = findings[0] if findings else None
     if gated_by:
-        return f"Stopped after validation ({', '.join(gated_by)}): {leading.summary} Fix: {leading.recommendation}"
+        where = "validation" if leading.stage == "validate" else "the model check"
+        return f"Stopped after {where} ({', '.join(gated_by)}): {leading.summary} Fix: {leading.recommendation}"
     accuracy = metrics.get("test_accuracy")
     scored = f"test accuracy {accuracy:.3f}" if accuracy is not None else "no test accuracy"
     if leading and leading.severity == "critical":
@@ -41,20 +43,24 @@ def verdict(findings: list[Finding], metrics: dict, gated_by: list[str]) -> str:
 
 def compose_report(layout: Layout, stages: tuple[str, ...]) -> dict:
     """Gather the given stages' findings and summaries into the report (never a stale stage's)."""
-    findings = sort_findings([f for stage in stages for f in load_findings(layout.findings(stage))])
+    findings = link_causes(sort_findings([f for stage in stages for f in load_findings(layout.findings(stage))]))
     summaries = {stage: read_json(layout.summary(stage)) for stage in stages if layout.summary(stage).is_file()}
     validation = summaries.get("validate", {})
     metrics = summaries.get("evaluate", {}).get("metrics", {})
+    stopped_by_model = summaries.get("train", {}).get("stopped_by")
+    status = "stopped_by_validation" if validation.get("gated_by") else (
+        "stopped_by_model_check" if stopped_by_model else "completed")
     return {
-        "verdict": verdict(findings, metrics, validation.get("gated_by", [])),
-        "status": "stopped_by_validation" if validation.get("gated_by") else "completed",
+        "verdict": verdict(findings, metrics, validation.get("gated_by", []) or ([stopped_by_model] if stopped_by_model else [])),
+        "status": status,
         "leading_finding": findings[0].id if findings else None,
         "findings_by_severity": count_by_severity(findings),
         "findings": [finding.to_dict() for finding in findings],
         "metrics": metrics,
         "dataset": {key: validation.get(key) for key in ("source", "source_kind", "classes", "class_counts",
                                                          "entries", "usable_images")},
-        "training": {key: value for key, value in summaries.get("train", {}).items() if key != "params"},
+        "training": {key: value for key, value in summaries.get("train", {}).items() if key not in ("params", "probes")},
+        "probes": summaries.get("train", {}).get("probes"),
         "params": {name: section for summary in summaries.values() for name, section in _params_of(summary)},
         "stages_run": list(stages),
         "versions": {"cnn-doctor": __version__, **library_versions()},

@@ -12,6 +12,7 @@ from tasks.augment import augment
 from tasks.evaluate import evaluate
 from tasks.preprocess import preprocess
 from tasks.train import train
+from tasks.train import report_model_stop
 from tasks.validate import fingerprint_data, report_validation_stop, validate
 
 STAGE_TASKS = (validate, preprocess, augment, train, evaluate)
@@ -39,6 +40,8 @@ def train_and_diagnose(
         return {**report_validation_stop(layout), "out": str(layout.out)}
     prepared = stage["preprocess"](validated, params.preprocess, layout)
     augmented = stage["augment"](prepared, params.augment, layout)
-    trained = stage["train"](prepared, augmented, params.model, params.train, layout)
+    trained = stage["train"](prepared, augmented, params.model, params.train, params.diagnose, layout)
+    if trained["stopped_by"]:
+        return {**report_model_stop(layout), "out": str(layout.out)}
     evaluated = stage["evaluate"]([validated, prepared, augmented, trained], params.evaluate, layout)
     return {**evaluated, "status": "completed", "out": str(layout.out)}

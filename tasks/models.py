@@ -21,13 +21,13 @@ def normalization_layer(mode: str, mean: list[float], variance: list[float]):
     return None
 
 
-def simple_cnn(inputs, num_classes: int, params: ModelParams):
+def simple_cnn(inputs, x, num_classes: int, params: ModelParams):
     """The network most people write first: two conv/pool blocks and a dense head."""
     import keras
     from keras import layers
 
     init = params.kernel_initializer
-    x = layers.Conv2D(32, 3, padding="same", activation="relu", kernel_initializer=init)(inputs)
+    x = layers.Conv2D(32, 3, padding="same", activation="relu", kernel_initializer=init)(x)
     x = layers.MaxPooling2D()(x)
     x = layers.Conv2D(64, 3, padding="same", activation="relu", kernel_initializer=init)(x)
     x = layers.MaxPooling2D()(x)
@@ -36,12 +36,11 @@ def simple_cnn(inputs, num_classes: int, params: ModelParams):
     return keras.Model(inputs, _classifier(x, num_classes), name="simple_cnn")
 
 
-def regularized_cnn(inputs, num_classes: int, params: ModelParams):
+def regularized_cnn(inputs, x, num_classes: int, params: ModelParams):
     """Conv/batch-norm blocks with dropout, L2 weight decay and He initialisation."""
     import keras
     from keras import layers
 
-    x = inputs
     for filters in (32, 64, 128):
         for _ in range(2):
             x = layers.Conv2D(filters, 3, padding="same", use_bias=False, kernel_initializer=params.kernel_initializer,
@@ -55,7 +54,7 @@ def regularized_cnn(inputs, num_classes: int, params: ModelParams):
     return keras.Model(inputs, _classifier(x, num_classes), name="regularized_cnn")
 
 
-def resnet_small(inputs, num_classes: int, params: ModelParams):
+def resnet_small(inputs, x, num_classes: int, params: ModelParams):
     """A small residual network: three stages of two basic blocks each."""
     import keras
     from keras import layers
@@ -65,7 +64,7 @@ def resnet_small(inputs, num_classes: int, params: ModelParams):
                              kernel_initializer=params.kernel_initializer,
                              kernel_regularizer=keras.regularizers.l2(params.l2))
 
-    x = layers.Activation("relu")(layers.BatchNormalization()(convolution(16)(inputs)))
+    x = layers.Activation("relu")(layers.BatchNormalization()(convolution(16)(x)))
     for stage, filters in enumerate((16, 32, 64)):
         for block in range(2):
             strides = 2 if stage > 0 and block == 0 else 1
@@ -83,7 +82,7 @@ def resnet_small(inputs, num_classes: int, params: ModelParams):
 TRANSFER_MIN_SIDE = 32  # the smallest input most keras.applications backbones accept
 
 
-def transfer(inputs, num_classes: int, params: ModelParams):
+def transfer(inputs, x, num_classes: int, params: ModelParams):
     """A keras.applications backbone (weights from params; nothing is downloaded) with a new head."""
     import keras
     from keras import layers
@@ -91,7 +90,6 @@ def transfer(inputs, num_classes: int, params: ModelParams):
     backbone_class = getattr(keras.applications, params.backbone, None)
     if backbone_class is None:
         raise UserError(f"model.backbone: keras.applications has no {params.backbone!r}")
-    x = inputs
     if inputs.shape[-1] == 1:
         x = layers.Concatenate(name="gray_to_rgb")([x, x, x])
     size = tuple(max(side, TRANSFER_MIN_SIDE) for side in inputs.shape[1:3])
@@ -165,5 +163,4 @@ def build_model(params: ModelParams, image_shape: tuple[int, ...], num_classes: 
         user_model = build_user_model(params.builder, tuple(image_shape), num_classes)
         model = keras.Model(inputs, user_model(scaled), name=f"user_{user_model.name}")
         return model, user_model
-    body = ARCHITECTURES[params.architecture](keras.Input(shape=scaled.shape[1:]), num_classes, params)
-    return keras.Model(inputs, body(scaled), name=params.architecture), None
+    return ARCHITECTURES[params.architecture](inputs, scaled, num_classes, params), None

@@ -11,22 +11,23 @@ from pathlib import Path
 
 import numpy as np
 
-from cnn_doctor.config import ModelParams, TrainParams
+from cnn_doctor.config import DiagnoseParams, ModelParams, TrainParams
 from cnn_doctor.findings import Finding
 from prefect import task
 
 from cnn_doctor.caching import STAGE_CACHE
 from cnn_doctor.layout import Layout, read_json, stage_digest, write_json
+from cnn_doctor.report import write_report
 from cnn_doctor.progress import interactive
 from tasks.augment import build_augmentation
+from tasks.curves import diagnose_curves
+from tasks.experiments import learning_rate_range_test, overfit_single_batch
+from tasks.model_checks import check_model
 from tasks.models import build_model, normalization_layer
+from tasks.probes import diagnose_probes, make_probe_callback
 from tasks.shards import read_shard
 
 IN_MEMORY_CACHE_BYTES = 1 << 30  # cache decoded shards in RAM below this size
-
-
-class TrainingFailed(Exception):
-    """The model could not take a training step (for example a loss that does not fit the output)."""
 
 
 def configure_devices(params: TrainParams):
@@ -97,11 +98,11 @@ def class_weights(labels: np.ndarray, num_classes: int) -> dict[int, float]:
         int(c): 1.0 for c in range(num_classes) if c not in present}
 
 
-def make_callbacks(params: TrainParams, backup_dir: Path, has_validation: bool):
+def make_callbacks(params: TrainParams, backup_dir: Path, has_validation: bool, extra: list):
     import keras
 
     monitor = "val_loss" if has_validation else "loss"
-    callbacks = [keras.callbacks.TerminateOnNaN(),
+    callbacks = [*extra, keras.callbacks.TerminateOnNaN(),
                  keras.callbacks.BackupAndRestore(str(backup_dir / "checkpoint")),
                  keras.callbacks.CSVLogger(str(backup_dir / "history.csv"), append=True)]
     if params.early_stopping_patience > 0:
@@ -124,65 +125,179 @@ def prepare_backup(backup_dir: Path, fingerprint: str) -> bool:
     return False
 
 
+SYMPTOMS_FOR_LR_TEST = {"loss_diverged", "loss_oscillating", "not_learning", "underfitting", "slow_convergence",
+                        "learning_rate_too_high", "learning_rate_too_low", "dying_relu", "undertrained"}
+SYMPTOMS_FOR_BATCH_TEST = {"not_learning", "underfitting"}
+
+
+class Run:
+    """Everything one training run needs: model, data, loss, probe batch."""
+
+    def __init__(self, layout: Layout, model_params: ModelParams, params: TrainParams):
+        import keras
+
+        self.index = read_json(layout.stage_dir("preprocess") / "index.json")
+        self.settings = read_json(layout.stage_dir("augment") / "augment.json")
+        self.classes, self.image_shape = self.index["classes"], tuple(self.index["image_shape"])
+        keras.utils.set_random_seed(params.seed)
+        self.strategy, self.devices = configure_devices(params)
+        normalization = normalization_layer(self.index["normalize"], self.index["mean"], self.index["variance"])
+        with self.strategy.scope():
+            self.model, user_model = build_model(model_params, self.image_shape, len(self.classes), normalization)
+        self.user_compiled = user_model is not None and user_model.compiled
+        self.loss = user_model.loss if self.user_compiled else keras.losses.SparseCategoricalCrossentropy()
+        self.one_hot = self.user_compiled and wants_one_hot(self.loss)
+        self.user_optimizer = user_model.optimizer if self.user_compiled else None
+        self.core = user_model or self.model  # the network whose layers the probes watch
+        self.feed = (lambda images: normalization(images) if normalization else images) if user_model else (lambda images: images)
+        self.train_shards = [(layout.stage_dir("preprocess"), n) for n in self.index["splits"]["train"]["shards"]]
+        self.train_shards += [(layout.stage_dir("augment"), n) for n in self.settings["extra_shards"]]
+        self.val_shards = [(layout.stage_dir("preprocess"), n) for n in self.index["splits"]["val"]["shards"]]
+
+    def datasets(self, params: TrainParams):
+        augmentation = build_augmentation(self.settings["transforms"], self.settings["seed"]) if self.settings["enabled"] else None
+        options = {"num_classes": len(self.classes), "one_hot": self.one_hot, "seed": params.seed}
+        train_data, count = make_dataset(self.train_shards, self.image_shape, params.batch_size, shuffle=True,
+                                         augmentation=augmentation, **options)
+        val_data = make_dataset(self.val_shards, self.image_shape, params.batch_size, shuffle=False,
+                                **options)[0] if self.val_shards else None
+        return train_data, val_data, count
+
+    def probe_batch(self, size: int) -> tuple[np.ndarray, np.ndarray]:
+        """A fixed batch (validation images when there are some), with targets in the loss's encoding."""
+        images, labels = read_shard(*(self.val_shards or self.train_shards)[0])
+        images, labels = np.asarray(images[:size], dtype=np.float32), labels[:size]
+        targets = np.eye(len(self.classes), dtype=np.float32)[labels] if self.one_hot else labels
+        return images, targets
+
+    def loss_function(self):
+        """The loss as a function of (targets, predictions) returning the batch mean."""
+        import keras
+
+        function = keras.losses.get(self.loss) if isinstance(self.loss, str) else self.loss
+        return lambda targets, predictions: keras.ops.mean(function(targets, predictions))
+
+
+def check_before_training(run: Run, diagnose: DiagnoseParams) -> tuple[list[Finding], str | None]:
+    """Static model checks; returns the findings and, when no training step is possible, why."""
+    images, targets = run.probe_batch(diagnose.probe_batch_size)
+    try:
+        initial_loss = float(run.loss_function()(targets, run.model(images, training=False)))
+    except Exception as error:  # Keras would raise the same on the first step: report it, never crash
+        reason = str(error).strip().splitlines()[-1][:300] if str(error).strip() else type(error).__name__
+        return [Finding("loss_activation_mismatch", "critical", "model",
+                        f"The model cannot compute its loss on these labels: {reason}",
+                        f"Give the output layer {len(run.classes)} units with softmax and use sparse categorical "
+                        "cross-entropy (cnn-doctor feeds one-hot labels to categorical losses).",
+                        {"error": reason, "output_shape": list(run.model.output_shape)})], reason
+    return check_model(run.model, run.loss, len(run.classes), images, initial_loss, diagnose), None
+
+
+def run_experiments(run: Run, findings: list[Finding], initial_weights, train_data, params: TrainParams,
+                    diagnose: DiagnoseParams) -> tuple[list[Finding], dict]:
+    """The quick experiments the symptoms call for, and the findings they settle."""
+    found = {finding.id for finding in findings}
+    results, extra = {}, []
+    if diagnose.lr_range_test and found & SYMPTOMS_FOR_LR_TEST:
+        results["lr_range_test"] = test = learning_rate_range_test(
+            run.model, initial_weights, run.loss, train_data, params.optimizer)
+        extra += _learning_rate_verdict(test, params, found)
+    if diagnose.single_batch_test and found & SYMPTOMS_FOR_BATCH_TEST:
+        results["single_batch_test"] = overfit_single_batch(run.model, initial_weights, run.loss, train_data)
+    return extra, results
+
+
+def _learning_rate_verdict(test: dict, params: TrainParams, found: set[str]) -> list[Finding]:
+    suggested, used = test["suggested_learning_rate"], params.learning_rate
+    evidence = {"used": used, "suggested": suggested, "lr_range_test": test}
+    if used >= 10 * test["loss_minimum_at"] and "learning_rate_too_high" not in found:
+        return [Finding("learning_rate_too_high", "critical", "train",
+                        f"The learning rate {used:g} is far above where the loss still falls "
+                        f"(range test minimum at {test['loss_minimum_at']:.2g}).",
+                        f"Set train.learning_rate={suggested:g}.", evidence)]
+    gradients_blocked = found & {"dying_relu", "vanishing_gradients", "saturated_activations"}
+    if used <= suggested / 30 and "learning_rate_too_low" not in found and not gradients_blocked and found & {
+            "slow_convergence", "underfitting", "not_learning", "undertrained"}:
+        return [Finding("learning_rate_too_low", "warning", "train",
+                        f"The learning rate {used:g} is far below what this model tolerates (range test suggests {suggested:g}).",
+                        f"Set train.learning_rate={suggested:g}.", evidence)]
+    return []
+
+
 @task(name="train", cache_policy=STAGE_CACHE, persist_result=True)
-def train(prepared: dict, augmented: dict, model_params: ModelParams, params: TrainParams, layout: Layout) -> dict:
-    """Fit the model and write it with its history and the training findings."""
-    import keras
-
-    index = read_json(layout.stage_dir("preprocess") / "index.json")
-    settings = read_json(layout.stage_dir("augment") / "augment.json")
-    classes, image_shape = index["classes"], tuple(index["image_shape"])
-    keras.utils.set_random_seed(params.seed)
-    strategy, devices = configure_devices(params)
-    with strategy.scope():
-        model, user_model = build_model(model_params, image_shape, len(classes),
-                                        normalization_layer(index["normalize"], index["mean"], index["variance"]))
-        user_compiled = user_model is not None and user_model.compiled
-        loss = user_model.loss if user_compiled else keras.losses.SparseCategoricalCrossentropy()
-        one_hot = user_compiled and wants_one_hot(loss)
-        optimizer = user_model.optimizer if user_compiled else None
-
-    train_shards = [(layout.stage_dir("preprocess"), n) for n in index["splits"]["train"]["shards"]]
-    train_shards += [(layout.stage_dir("augment"), n) for n in settings["extra_shards"]]
-    augmentation = build_augmentation(settings["transforms"], settings["seed"]) if settings["enabled"] else None
-    train_data, train_count = make_dataset(train_shards, image_shape, params.batch_size, shuffle=True,
-                                           seed=params.seed, augmentation=augmentation,
-                                           num_classes=len(classes), one_hot=one_hot)
-    val_names = index["splits"]["val"]["shards"]
-    val_data = make_dataset([(layout.stage_dir("preprocess"), n) for n in val_names], image_shape,
-                            params.batch_size, shuffle=False, seed=params.seed, num_classes=len(classes),
-                            one_hot=one_hot)[0] if val_names else None
-    steps_per_epoch = math.ceil(train_count / params.batch_size)
-    with strategy.scope():
-        model.compile(optimizer=optimizer or make_optimizer(params, steps_per_epoch), loss=loss, metrics=["accuracy"])
-
-    labels = np.concatenate([read_shard(folder, name)[1] for folder, name in train_shards])
-    weights = class_weights(labels, len(classes)) if params.class_weight == "auto" else None
-    fingerprint = _fingerprint(prepared, augmented, model_params, params)
-    resumed = prepare_backup(layout.backup, fingerprint)
+def train(prepared: dict, augmented: dict, model_params: ModelParams, params: TrainParams,
+          diagnose: DiagnoseParams, layout: Layout) -> dict:
+    """Fit the model, watched by the doctor's probes, and write it with its history and findings."""
+    run = Run(layout, model_params, params)
+    findings, blocker = check_before_training(run, diagnose)
+    summary = {"stage": "train", "model_name": run.model.name, "user_compiled": run.user_compiled,
+               "parameters": int(run.model.count_params()), "devices": run.devices,
+               "params": {"model": model_params.model_dump(mode="json"), "train": params.model_dump(mode="json"),
+                          "diagnose": diagnose.model_dump(mode="json")}}
+    if blocker:
+        return _write_train_outputs(layout, None, findings, {**summary, "stopped_by": "loss_activation_mismatch"})
+    train_data, val_data, train_count = run.datasets(params)
+    with run.strategy.scope():
+        run.model.compile(optimizer=run.user_optimizer or make_optimizer(params, math.ceil(train_count / params.batch_size)),
+                          loss=run.loss, metrics=["accuracy"])
+    initial_weights = run.model.get_weights()
+    probes = make_probe_callback(*run.probe_batch(diagnose.probe_batch_size), run.loss_function(), run.core,
+                                 run.feed) if diagnose.probes else None
+    resumed = prepare_backup(layout.backup, _fingerprint(prepared, augmented, model_params, params))
+    labels = np.concatenate([read_shard(folder, name)[1] for folder, name in run.train_shards])
     started = time.perf_counter()
     try:
-        model.fit(train_data, validation_data=val_data, epochs=params.epochs, class_weight=weights, shuffle=False,
-                  callbacks=make_callbacks(params, layout.backup, val_data is not None),
-                  verbose=1 if interactive() else 2)
+        run.model.fit(train_data, validation_data=val_data, epochs=params.epochs, shuffle=False,
+                      class_weight=class_weights(labels, len(run.classes)) if params.class_weight == "auto" else None,
+                      callbacks=make_callbacks(params, layout.backup, val_data is not None, [probes] if probes else []),
+                      verbose=1 if interactive() else 2)
     except (ValueError, TypeError) as error:
-        raise TrainingFailed(f"the model could not train on these labels: {str(error).strip().splitlines()[-1]}")
+        reason = str(error).strip().splitlines()[-1][:300]
+        findings.append(Finding("loss_activation_mismatch", "critical", "model",
+                                f"The first training step failed: {reason}",
+                                "Match the output layer and loss to the labels (sparse categorical cross-entropy).",
+                                {"error": reason}))
+        return _write_train_outputs(layout, None, findings, {**summary, "stopped_by": "loss_activation_mismatch"})
     seconds = time.perf_counter() - started
-
     history = _read_history(layout.backup / "history.csv")
-    findings = diagnose_training(history, len(classes), params)
-    summary = {"stage": "train", "epochs_run": len(history.get("loss", [])), "seconds": round(seconds, 2),
-               "resumed": resumed, "train_images": train_count, "devices": devices,
-               "parameters": int(model.count_params()), "model_name": model.name,
-               "user_compiled": user_compiled, "params": {"model": model_params.model_dump(mode="json"),
-                                                          "train": params.model_dump(mode="json")}}
+    findings += diagnose_curves(history, len(run.classes), params, diagnose)
+    if probes:
+        findings += diagnose_probes(probes.records, probes.early_losses, probes.update_ratios, len(run.classes),
+                                    params.learning_rate, diagnose)
+    experiment_findings, experiments = run_experiments(run, findings, initial_weights, train_data, params, diagnose)
+    findings += experiment_findings
+    summary.update(epochs_run=len(history.get("loss", [])), seconds=round(seconds, 2), resumed=resumed,
+                   train_images=train_count, experiments=experiments,
+                   probes={"records": probes.records, "early_losses": probes.early_losses,
+                           "update_ratios": probes.update_ratios} if probes else None)
+    return _write_train_outputs(layout, run.model, _deduplicate(findings), summary)
+
+
+@task(name="report-model-stop")
+def report_model_stop(layout: Layout) -> dict:
+    """Write the report of a run whose model could not take a training step."""
+    return write_report(layout, ("validate", "train"))
+
+
+def _deduplicate(findings: list[Finding]) -> list[Finding]:
+    """One finding per id: the first (most specific) one wins."""
+    seen, unique = set(), []
+    for finding in findings:
+        if finding.id not in seen:
+            seen.add(finding.id)
+            unique.append(finding)
+    return unique
+
+
+def _write_train_outputs(layout: Layout, model, findings: list[Finding], summary: dict) -> dict:
     with layout.writing_stage("train") as folder:
-        model.save(folder / layout.model.name)
-        shutil.copy(layout.backup / "history.csv", folder / layout.history.name)
+        if model is not None:
+            model.save(folder / layout.model.name)
+            shutil.copy(layout.backup / "history.csv", folder / layout.history.name)
         write_json(folder / layout.findings("train").name, [finding.to_dict() for finding in findings])
         write_json(folder / layout.summary("train").name, summary)
     shutil.rmtree(layout.backup, ignore_errors=True)
-    return {**summary, "digest": stage_digest(layout, "train")}
+    return {"stage": "train", "stopped_by": summary.get("stopped_by"), "digest": stage_digest(layout, "train")}
 
 
 def _fingerprint(*parts) -> str:
@@ -198,26 +313,3 @@ def _read_history(path: Path) -> dict[str, list[float]]:
         return {}
     table = pd.read_csv(path).drop_duplicates("epoch", keep="last").sort_values("epoch")
     return {column: table[column].astype(float).tolist() for column in table.columns if column != "epoch"}
-
-
-def diagnose_training(history: dict[str, list[float]], num_classes: int, params: TrainParams) -> list[Finding]:
-    """First-order training findings from the epoch curves (the probes add more)."""
-    findings = []
-    losses = history.get("loss", [])
-    if not losses or any(not math.isfinite(value) for value in losses):
-        findings.append(Finding(
-            "loss_diverged", "critical", "train",
-            "The training loss became NaN or infinite; training was stopped.",
-            f"Lower train.learning_rate (now {params.learning_rate:g}), e.g. by 10x.",
-            {"loss": losses}))
-        return findings
-    val_accuracy = history.get("val_accuracy", [])
-    if val_accuracy:
-        chance = 1.0 / num_classes
-        if max(val_accuracy) < chance + max(0.05, chance * 0.5):
-            findings.append(Finding(
-                "not_learning", "critical", "train",
-                f"Validation accuracy never rose above {max(val_accuracy):.2f} (chance is {chance:.2f}).",
-                "Check the labels and the input scaling, then the learning rate (train.learning_rate).",
-                {"val_accuracy": val_accuracy, "chance": chance}))
-    return findings

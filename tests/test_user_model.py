@@ -57,8 +57,8 @@ def test_user_compiled_model_keeps_optimizer_and_loss(prepared, tmp_path, fast_p
     builder = write_builder(tmp_path, 'model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.0123), '
                                       'loss="categorical_crossentropy", metrics=["accuracy"])')
     params = fast_params(f"model.builder={builder}:build")
-    summary = train.fn(*prepared, params.model, params.train, layout)
-    assert summary["user_compiled"] is True
+    train.fn(*prepared, params.model, params.train, params.diagnose, layout)
+    assert read_json(layout.summary("train"))["user_compiled"] is True
     model = keras.models.load_model(layout.model)
     assert isinstance(model.optimizer, keras.optimizers.SGD)
     assert float(keras.ops.convert_to_numpy(model.optimizer.learning_rate)) == pytest.approx(0.0123)
@@ -70,8 +70,8 @@ def test_uncompiled_user_model_is_compiled_from_params(prepared, tmp_path, fast_
 
     builder = write_builder(tmp_path, "pass")
     params = fast_params(f"model.builder={builder}:build", "train.optimizer=rmsprop")
-    summary = train.fn(*prepared, params.model, params.train, layout)
-    assert summary["user_compiled"] is False
+    train.fn(*prepared, params.model, params.train, params.diagnose, layout)
+    assert read_json(layout.summary("train"))["user_compiled"] is False
     assert isinstance(keras.models.load_model(layout.model).optimizer, keras.optimizers.RMSprop)
     assert read_json(layout.summary("train"))["epochs_run"] == 2
 
@@ -83,11 +83,13 @@ def test_broken_builders_are_clear_errors(prepared, tmp_path, fast_params, layou
     builder = write_builder(tmp_path, "pass")
     params = fast_params(f"model.builder={builder}:{function}")
     with pytest.raises(UserError, match=message):
-        train.fn(*prepared, params.model, params.train, layout)
+        train.fn(*prepared, params.model, params.train, params.diagnose, layout)
 
 
 @pytest.mark.parametrize("architecture", ["regularized_cnn", "resnet_small", "transfer"])
 def test_builtin_architectures_train(prepared, fast_params, layout, architecture):
-    params = fast_params(f"model.architecture={architecture}", "train.epochs=1")
-    summary = train.fn(*prepared, params.model, params.train, layout)
-    assert summary["epochs_run"] == 1 and summary["model_name"] == architecture
+    params = fast_params(f"model.architecture={architecture}", "train.epochs=1",
+                         "diagnose.lr_range_test=false", "diagnose.single_batch_test=false")
+    train.fn(*prepared, params.model, params.train, params.diagnose, layout)
+    summary = read_json(layout.summary("train"))
+    assert summary["epochs_run"] == 1 and summary["model_name"].startswith(architecture)

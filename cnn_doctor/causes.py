@@ -1,0 +1,81 @@
+"""Causes before symptoms: link each finding to the finding that explains it, and lead with the cause."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from cnn_doctor.findings import SEVERITY_RANK, Finding
+
+# cause -> the findings it can produce. Order matters: the first cause present (top to bottom) explains
+# a symptom, so root causes (what the user set) come before intermediate mechanisms.
+CONSEQUENCES: dict[str, tuple[str, ...]] = {
+    "loss_activation_mismatch": ("not_learning", "underfitting", "loss_diverged", "initial_loss_off",
+                                 "prediction_collapse", "poor_calibration", "slow_convergence", "learning_rate_too_low"),
+    "missing_normalization": ("initial_loss_off", "saturated_activations", "dying_relu", "loss_diverged", "not_learning",
+                              "underfitting", "exploding_gradients", "loss_oscillating", "learning_rate_too_high",
+                              "prediction_collapse"),
+    "poor_initialization": ("initial_loss_off", "vanishing_gradients", "exploding_gradients", "dying_relu",
+                            "saturated_activations", "not_learning", "underfitting", "loss_diverged", "slow_convergence",
+                            "prediction_collapse"),
+    "learning_rate_too_high": ("loss_diverged", "loss_oscillating", "dying_relu", "exploding_gradients", "not_learning",
+                               "underfitting", "prediction_collapse", "poor_calibration"),
+    "learning_rate_too_low": ("slow_convergence", "underfitting", "not_learning", "undertrained", "prediction_collapse",
+                              "vanishing_gradients"),
+    "conflicting_labels": ("not_learning", "underfitting", "suspected_label_errors"),
+    "suspected_label_errors": ("not_learning", "underfitting", "overfitting", "poor_calibration", "prediction_collapse"),
+    "split_leakage": ("suspiciously_high_accuracy",),
+    "insufficient_capacity": ("underfitting", "not_learning", "slow_convergence", "prediction_collapse"),
+    "class_imbalance": ("minority_class_collapse", "prediction_collapse"),
+    "too_few_images": ("overfitting", "minority_class_collapse", "poor_calibration"),
+    "saturated_activations": ("vanishing_gradients", "not_learning", "underfitting", "slow_convergence",
+                              "prediction_collapse"),
+    "dying_relu": ("not_learning", "underfitting", "vanishing_gradients", "prediction_collapse"),
+    "vanishing_gradients": ("not_learning", "underfitting", "slow_convergence", "prediction_collapse"),
+    "not_learning": ("prediction_collapse", "poor_calibration", "minority_class_collapse"),
+    "overfitting": ("poor_calibration",),
+}
+
+
+def link_causes(findings: list[Finding]) -> list[Finding]:
+    """Set `evidence.caused_by` on each explained finding, give a cause its worst consequence's severity,
+    and order the report: most severe first, a cause before what it caused."""
+    present = {finding.id: finding for finding in findings if finding.severity != "info"}
+    cause_of = {}
+    for finding in findings:
+        for cause, consequences in CONSEQUENCES.items():
+            if cause in present and cause != finding.id and finding.id in consequences and not _explains(
+                    finding.id, cause, cause_of):
+                cause_of[finding.id] = cause
+                break
+    linked = [replace(f, evidence={**f.evidence, "caused_by": cause_of[f.id]}) if f.id in cause_of else f
+              for f in findings]
+    severity = {f.id: f.severity for f in linked}
+    for symptom, cause in cause_of.items():
+        root = _root(cause, cause_of)
+        if SEVERITY_RANK[severity[symptom]] < SEVERITY_RANK[severity[root]]:
+            severity[root] = severity[symptom]
+    linked = [replace(f, severity=severity[f.id]) for f in linked]
+    depth = {f.id: _depth(f.id, cause_of) for f in linked}
+    return sorted(linked, key=lambda f: (SEVERITY_RANK[f.severity], depth[f.id]))
+
+
+def _root(finding_id: str, cause_of: dict[str, str]) -> str:
+    while finding_id in cause_of:
+        finding_id = cause_of[finding_id]
+    return finding_id
+
+
+def _depth(finding_id: str, cause_of: dict[str, str]) -> int:
+    depth = 0
+    while finding_id in cause_of:
+        finding_id, depth = cause_of[finding_id], depth + 1
+    return depth
+
+
+def _explains(finding_id: str, cause: str, cause_of: dict[str, str]) -> bool:
+    """Whether `finding_id` is already (directly or not) the cause of `cause`: linking would make a loop."""
+    while cause in cause_of:
+        cause = cause_of[cause]
+        if cause == finding_id:
+            return True
+    return False

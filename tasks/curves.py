@@ -1,0 +1,90 @@
+"""Findings from the epoch curves (loss and accuracy, training and validation)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from cnn_doctor.config import DiagnoseParams, TrainParams
+from cnn_doctor.findings import Finding
+
+OSCILLATION_JUMP = 0.1  # a rise of the training loss by more than 10% between epochs
+
+
+def _finding(finding_id, severity, summary, recommendation, **evidence) -> Finding:
+    return Finding(finding_id, severity, "train", summary, recommendation, evidence)
+
+
+def diagnose_curves(history: dict[str, list[float]], num_classes: int, train_params: TrainParams,
+                    params: DiagnoseParams) -> list[Finding]:
+    losses = history.get("loss", [])
+    if not losses or not all(map(math.isfinite, losses)) or max(losses) >= 1e3 or _late_blow_up(losses):
+        return [_finding("loss_diverged", "critical", "Training loss became NaN/infinite or exploded.",
+                         f"Lower train.learning_rate (now {train_params.learning_rate:g}), e.g. by 10x.",
+                         loss=[v if math.isfinite(v) else None for v in losses])]
+    findings = []
+    accuracy, val_accuracy = history.get("accuracy", []), history.get("val_accuracy", [])
+    val_loss = history.get("val_loss", [])
+    chance = 1.0 / num_classes
+    learned = True
+    if val_accuracy and max(val_accuracy) < chance + max(0.05, 0.5 * chance):
+        learned = False
+        findings.append(_finding("not_learning", "critical",
+                                 f"Validation accuracy never rose above {max(val_accuracy):.2f}; chance is {chance:.2f}.",
+                                 "Nothing is being learned: check the labels, the input scaling and train.learning_rate.",
+                                 val_accuracy=val_accuracy, chance=chance))
+    if learned and accuracy and max(accuracy) < params.min_train_accuracy:
+        findings.append(_finding("underfitting", "warning",
+                                 f"Training accuracy peaked at {max(accuracy):.2f} (below {params.min_train_accuracy}).",
+                                 "The model cannot fit its own training data: more capacity (model.architecture), "
+                                 "more epochs, or a better train.learning_rate.", train_accuracy=accuracy))
+    if learned and _oscillates(losses):
+        findings.append(_finding("loss_oscillating", "warning",
+                                 "The training loss jumps up and down instead of settling.",
+                                 f"Lower train.learning_rate (now {train_params.learning_rate:g}) or raise train.batch_size.",
+                                 loss=losses))
+    if learned and val_loss and accuracy and val_accuracy:
+        findings += _overfitting(losses, val_loss, accuracy, val_accuracy, params)
+    if learned and len(losses) >= 3 and losses[-1] > 0.7 * losses[0] and losses[-1] < losses[0] and not _oscillates(losses):
+        findings.append(_finding("slow_convergence", "warning",
+                                 f"The training loss fell only from {losses[0]:.3g} to {losses[-1]:.3g} in {len(losses)} epochs.",
+                                 "Raise train.learning_rate or train.epochs.", loss=losses))
+    if val_loss and len(val_loss) == train_params.epochs and _still_improving(val_loss):
+        findings.append(_finding("undertrained", "warning",
+                                 f"Validation loss was still falling when training stopped after {len(val_loss)} epochs.",
+                                 f"Raise train.epochs (now {train_params.epochs}).", val_loss=val_loss))
+    return findings
+
+
+def _late_blow_up(losses: list[float]) -> bool:
+    """In the last third, the loss came back to twice its best so far (and above its start)."""
+    start = max(1, 2 * len(losses) // 3)
+    return any(value >= 2 * min(losses[:i]) and value > losses[0] for i, value in enumerate(losses) if i >= start)
+
+
+def _oscillates(losses: list[float]) -> bool:
+    rises = sum(b > a * (1 + OSCILLATION_JUMP) for a, b in zip(losses, losses[1:]))
+    return rises >= 3 and rises >= 0.3 * (len(losses) - 1)
+
+
+def _still_improving(val_loss: list[float]) -> bool:
+    best_epoch = int(np.argmin(val_loss))
+    window = val_loss[-4:]
+    return best_epoch >= len(val_loss) - 2 and window[-1] < 0.98 * window[0]
+
+
+def _overfitting(losses, val_loss, accuracy, val_accuracy, params: DiagnoseParams) -> list[Finding]:
+    best = int(np.argmin(val_loss))
+    rise = val_loss[-1] / max(val_loss[best], 1e-12)
+    tail = slice(-3, None)  # the end of training, not early transients
+    gap = float(np.mean(accuracy[tail]) - np.mean(val_accuracy[tail]))
+    train_kept_falling = losses[-1] < losses[best]
+    if (rise >= params.overfitting_loss_rise and train_kept_falling) or gap > params.overfitting_gap:
+        return [_finding("overfitting", "warning",
+                         f"The model memorises its training set: validation loss rose {rise:.1f}x from its minimum "
+                         f"at epoch {best + 1}; train/validation accuracy gap {gap:.2f} at the end.",
+                         "Collect more data, keep augment.enabled=true, raise model.dropout / model.l2, or use "
+                         "model.architecture=regularized_cnn (early stopping keeps the best epoch).",
+                         best_epoch=best + 1, validation_loss_rise=rise, accuracy_gap=gap)]
+    return []

@@ -1,0 +1,67 @@
+"""Quick experiments that settle a diagnosis: a learning-rate range test and overfitting one batch."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+LR_RANGE = (1e-6, 10.0)
+LR_RANGE_STEPS = 80
+SINGLE_BATCH_STEPS = 60
+
+
+def _fresh_copy(model, loss, optimizer):
+    """A copy of the network with its initial weights, compiled with the same loss."""
+    import keras
+
+    copy = keras.models.clone_model(model)
+    copy.set_weights(model.get_weights())
+    copy.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
+    return copy
+
+
+def _batches(dataset, count: int):
+    for index, batch in enumerate(dataset.repeat()):
+        if index >= count:
+            return
+        yield batch
+
+
+def learning_rate_range_test(model, initial_weights, loss, dataset, optimizer_name: str) -> dict:
+    """Train a copy for a few dozen batches with an exponentially growing learning rate (Smith 2017)."""
+    import keras
+
+    copy = keras.models.clone_model(model)
+    copy.set_weights(initial_weights)
+    optimizer = {"sgd": keras.optimizers.SGD, "rmsprop": keras.optimizers.RMSprop}.get(optimizer_name, keras.optimizers.Adam)(LR_RANGE[0])
+    copy.compile(optimizer=optimizer, loss=loss)
+    rates = np.geomspace(*LR_RANGE, LR_RANGE_STEPS)
+    losses, smoothed, best = [], None, math.inf
+    for rate, (images, labels) in zip(rates, _batches(dataset, LR_RANGE_STEPS)):
+        copy.optimizer.learning_rate.assign(float(rate))
+        value = float(np.asarray(copy.train_on_batch(images, labels)).reshape(-1)[0])
+        smoothed = value if smoothed is None else 0.8 * smoothed + 0.2 * value
+        losses.append(smoothed)
+        best = min(best, smoothed)
+        if not math.isfinite(smoothed) or smoothed > 4 * best:
+            break
+    rates = rates[: len(losses)].tolist()
+    finite = [(value, rate) for value, rate in zip(losses, rates) if math.isfinite(value)]
+    best_rate = min(finite)[1] if finite else LR_RANGE[0]
+    return {"learning_rates": rates, "losses": losses, "loss_minimum_at": best_rate,
+            "suggested_learning_rate": float(f"{best_rate / 10:.1g}")}
+
+
+def overfit_single_batch(model, initial_weights, loss, dataset) -> dict:
+    """Can a fresh copy reach high accuracy on one batch? If not, suspect the model, loss or labels."""
+    import keras
+
+    copy = keras.models.clone_model(model)
+    copy.set_weights(initial_weights)
+    copy.compile(optimizer=keras.optimizers.Adam(1e-3), loss=loss, metrics=["accuracy"])
+    images, labels = next(iter(dataset))
+    history = copy.fit(images, labels, epochs=SINGLE_BATCH_STEPS, batch_size=len(images), verbose=0)
+    accuracy = float(history.history["accuracy"][-1])
+    return {"batch_size": int(len(images)), "steps": SINGLE_BATCH_STEPS, "final_accuracy": accuracy,
+            "final_loss": float(history.history["loss"][-1]), "can_overfit": accuracy >= 0.9}

@@ -1,0 +1,162 @@
+"""Static checks of the network before its first training step (findings of stage `model`)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from cnn_doctor.config import DiagnoseParams
+from cnn_doctor.findings import Finding
+
+SCALING_LAYERS = ("Rescaling", "Normalization")
+PROBABILITY_LOSSES = ("categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy")
+RELU_LIKE = ("relu", "relu6", "leaky_relu", "elu", "gelu", "selu", "silu", "swish")
+
+
+def _finding(finding_id: str, severity: str, summary: str, recommendation: str, **evidence) -> Finding:
+    return Finding(finding_id, severity, "model", summary, recommendation, evidence)
+
+
+def all_layers(model) -> list:
+    """Every layer, nested models expanded, in build order."""
+    found = []
+    for layer in model.layers:
+        found += all_layers(layer) if hasattr(layer, "layers") and layer.layers else [layer]
+    return found
+
+
+def activation_name(layer) -> str:
+    activation = getattr(layer, "activation", None)
+    if activation is None:
+        return {"ReLU": "relu", "Softmax": "softmax"}.get(type(layer).__name__, "")
+    return getattr(activation, "__name__", str(activation)).lower()
+
+
+def output_activation(model) -> str:
+    """The activation of the last layer that has one (linear when none)."""
+    for layer in reversed(all_layers(model)):
+        name = activation_name(layer)
+        if name:
+            return name
+        if hasattr(layer, "kernel"):
+            return "linear"
+    return "linear"
+
+
+def describe_loss(loss) -> tuple[str, bool]:
+    """(name, from_logits) of a loss given as a string, a function or a Keras loss object."""
+    if isinstance(loss, str):
+        return loss.lower(), False
+    config = loss.get_config() if hasattr(loss, "get_config") else {}
+    name = config.get("name") or getattr(loss, "__name__", type(loss).__name__)
+    return _snake(str(name)), bool(config.get("from_logits", False))
+
+
+def _snake(name: str) -> str:
+    import re
+
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower() if name[:1].isupper() else name.lower()
+
+
+def check_loss_and_output(model, loss, num_classes: int) -> list[Finding]:
+    """Loss vs output activation vs number of classes (label encoding is matched to the loss by cnn-doctor)."""
+    units = int(model.output_shape[-1])
+    activation = output_activation(model)
+    loss_name, from_logits = describe_loss(loss)
+    evidence = {"output_units": units, "output_activation": activation, "loss": loss_name,
+                "from_logits": from_logits, "num_classes": num_classes}
+    problem = None
+    if units != num_classes:
+        problem = ("critical", f"The output layer has {units} unit(s) for {num_classes} classes.")
+    elif "binary" in loss_name and num_classes > 2:
+        problem = ("critical", f"Binary cross-entropy is used for {num_classes} mutually exclusive classes.")
+    elif loss_name in PROBABILITY_LOSSES and not from_logits and activation not in ("softmax", "sigmoid"):
+        problem = ("critical", f"The output is {activation} (logits) but the loss expects probabilities (from_logits=False).")
+    elif from_logits and activation in ("softmax", "sigmoid"):
+        problem = ("warning", f"The output already applies {activation} but the loss applies it again (from_logits=True).")
+    elif activation == "sigmoid" and "categorical" in loss_name and num_classes > 2:
+        problem = ("warning", "Sigmoid outputs with categorical cross-entropy: classes do not compete.")
+    elif not any(word in loss_name for word in ("crossentropy", "focal", "kl_divergence")):
+        problem = ("warning", f"The loss {loss_name!r} is not a classification loss.")
+    if problem is None:
+        return []
+    return [_finding("loss_activation_mismatch", problem[0], problem[1],
+                     f"Use {num_classes} output units with softmax and sparse categorical cross-entropy "
+                     "(or a linear output with from_logits=True).", **evidence)]
+
+
+def check_input_scaling(model, probe_inputs: np.ndarray) -> list[Finding]:
+    """Raw 0-255 pixels reaching the first weights: no scaling layer anywhere in the model."""
+    scaling = [layer.name for layer in all_layers(model) if type(layer).__name__ in SCALING_LAYERS]
+    low, high = float(probe_inputs.min()), float(probe_inputs.max())
+    if scaling or (low >= -1.0 and high <= 1.0) or high - low < 1e-6:
+        return []
+    return [_finding("missing_normalization", "warning",
+                     f"Inputs reach the network unscaled (values {low:g} to {high:g}) and the model has no "
+                     "rescaling layer.", "Set preprocess.normalize=unit (or standard), or add a Rescaling layer.",
+                     input_min=low, input_max=high)]
+
+
+def expected_std(fan_in: int, fan_out: int, activation: str) -> float:
+    """He for ReLU-like layers, Glorot otherwise."""
+    if activation in RELU_LIKE:
+        return math.sqrt(2.0 / fan_in)
+    return math.sqrt(2.0 / (fan_in + fan_out))
+
+
+def check_initialization(model, params: DiagnoseParams) -> list[Finding]:
+    bad = {}
+    for layer in all_layers(model):
+        kernel = getattr(layer, "kernel", None)
+        if kernel is None or len(kernel.shape) < 2:
+            continue
+        weights = np.asarray(kernel)
+        fan_in, fan_out = int(np.prod(weights.shape[:-1])), int(weights.shape[-1])
+        if type(layer).__name__ == "DepthwiseConv2D":
+            continue
+        std, expected = float(weights.std()), expected_std(fan_in, fan_out, activation_name(layer))
+        factor = params.initialization_scale_factor
+        if std == 0.0 or std > factor * expected or std < expected / factor:
+            bad[layer.name] = {"std": std, "expected": round(expected, 5), "ratio": round(std / expected, 4)}
+    if not bad:
+        return []
+    return [_finding("poor_initialization", "warning",
+                     f"{len(bad)} layer(s) start with weights far from He/Glorot scale: {', '.join(bad)}.",
+                     "Use model.kernel_initializer=he_normal for ReLU layers (glorot_uniform otherwise).",
+                     layers=bad)]
+
+
+WIDTH_LAYERS = ("Dense", "Conv2D", "SeparableConv2D", "Conv1D")
+
+
+def check_capacity(model, num_classes: int) -> list[Finding]:
+    """A layer narrower than the number of classes on the way to the classifier is a bottleneck."""
+    widths = [(layer.name, int(getattr(layer, "units", 0) or getattr(layer, "filters", 0)))
+              for layer in all_layers(model) if type(layer).__name__ in WIDTH_LAYERS]
+    narrow = {name: width for name, width in widths[:-1] if 0 < width < num_classes}
+    if not narrow:
+        return []
+    return [_finding("insufficient_capacity", "warning",
+                     f"Layer(s) {', '.join(narrow)} have fewer units/channels than the {num_classes} classes "
+                     "they must separate.", "Widen these layers (at least as many units as classes), or use "
+                     "model.architecture=regularized_cnn.", bottlenecks=narrow, num_classes=num_classes)]
+
+
+def check_initial_loss(initial_loss: float, num_classes: int, params: DiagnoseParams) -> list[Finding]:
+    expected = math.log(num_classes)
+    if math.isfinite(initial_loss) and abs(initial_loss - expected) < params.initial_loss_tolerance * expected:
+        return []
+    return [_finding("initial_loss_off", "warning",
+                     f"The loss before training is {initial_loss:.3g}; an untrained classifier should start near "
+                     f"ln({num_classes}) = {expected:.3g}.",
+                     "Check input scaling (preprocess.normalize), initialisation (model.kernel_initializer) and "
+                     "the output layer.", initial_loss=initial_loss, expected=expected)]
+
+
+def check_model(model, loss, num_classes: int, probe_inputs: np.ndarray, initial_loss: float,
+                params: DiagnoseParams) -> list[Finding]:
+    """Every static check; `probe_inputs` are the values that reach the first weighted layer."""
+    return [*check_loss_and_output(model, loss, num_classes), *check_input_scaling(model, probe_inputs),
+            *check_initialization(model, params), *check_capacity(model, num_classes),
+            *check_initial_loss(initial_loss, num_classes, params)]

@@ -1,0 +1,184 @@
+"""Probes during training: gradients, update ratios, dead and saturated units, the first batches' loss."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from cnn_doctor.config import DiagnoseParams
+from cnn_doctor.findings import Finding
+from tasks.model_checks import activation_name, all_layers
+
+EARLY_BATCHES = 30
+SATURATION_PREACTIVATION = 5.0
+
+
+def probed_layers(model) -> tuple[list, list]:
+    """(layers with a kernel, nested ones included; top-level layers whose output is a ReLU/sigmoid/tanh).
+
+    Activations are read through a model over the network's own graph, so layers inside a nested model
+    (a keras.applications backbone) are left out there.
+    """
+    weighted = [layer for layer in all_layers(model)
+                if getattr(layer, "kernel", None) is not None and len(layer.kernel.shape) >= 2]
+    activated = [layer for layer in model.layers if activation_name(layer) in ("relu", "sigmoid", "tanh")]
+    return weighted, activated
+
+
+def _make_probe_callback():
+    import keras
+    import tensorflow as tf
+
+    class ProbeCallback(keras.callbacks.Callback):
+        """Record per-epoch probe statistics on a fixed batch, and the loss of the first batches."""
+
+        def __init__(self, probe_images, probe_targets, loss_function, core, feed):
+            super().__init__()
+            self.probe_images = tf.constant(probe_images, dtype=tf.float32)
+            self.probe_targets = tf.constant(probe_targets)
+            self.loss_function, self.core, self.feed = loss_function, core, feed
+            self.weighted, self.activated = probed_layers(core)
+            self.records: list[dict] = []
+            self.early_losses: list[float] = []
+            self.update_ratios: list[dict] = []
+            self._snapshot = None
+            self._epoch = 0
+
+        def on_train_begin(self, logs=None):
+            outputs = [layer.output for layer in self.activated]
+            self.activation_model = keras.Model(self.core.inputs, outputs) if outputs else None
+            self.records.append({"epoch": 0, **self.measure()})
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self._epoch = epoch
+
+        def on_train_batch_begin(self, batch, logs=None):
+            if batch == 0:
+                self._snapshot = [np.array(layer.kernel) for layer in self.weighted]
+
+        def on_train_batch_end(self, batch, logs=None):
+            if self._epoch == 0 and batch < EARLY_BATCHES and logs and "loss" in logs:
+                self.early_losses.append(float(logs["loss"]))
+            if batch == 0 and self._snapshot is not None:
+                self.update_ratios.append({
+                    layer.name: float(np.linalg.norm(np.array(layer.kernel) - before) / (np.linalg.norm(before) + 1e-12))
+                    for layer, before in zip(self.weighted, self._snapshot)})
+                self._snapshot = None
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.records.append({"epoch": epoch + 1, **self.measure()})
+
+        def measure(self) -> dict:
+            fed = self.feed(self.probe_images)
+            with tf.GradientTape() as tape:
+                predictions = self.model(self.probe_images, training=False)
+                loss = self.loss_function(self.probe_targets, predictions)
+            gradients = tape.gradient(loss, [layer.kernel for layer in self.weighted])
+            record = {"loss": float(loss),
+                      "gradient_norms": {layer.name: float(tf.norm(g)) if g is not None else 0.0
+                                         for layer, g in zip(self.weighted, gradients)}}
+            if self.activation_model is not None:
+                activations = self.activation_model(fed, training=False)
+                activations = activations if isinstance(activations, (list, tuple)) else [activations]
+                record["dead_fraction"], record["saturated_fraction"] = {}, {}
+                for layer, values in zip(self.activated, activations):
+                    values = np.asarray(values, dtype=np.float32)
+                    units = values.reshape(-1, values.shape[-1])
+                    kind = activation_name(layer)
+                    if kind == "relu":
+                        record["dead_fraction"][layer.name] = float(np.mean(units.max(axis=0) <= 0))
+                    else:
+                        bound = 1 / (1 + math.exp(-SATURATION_PREACTIVATION)) if kind == "sigmoid" else math.tanh(SATURATION_PREACTIVATION)
+                        saturated = np.abs(units - (0.5 if kind == "sigmoid" else 0.0)) >= abs(bound - (0.5 if kind == "sigmoid" else 0.0))
+                        record["saturated_fraction"][layer.name] = float(saturated.mean())
+            return record
+
+    return ProbeCallback
+
+
+def make_probe_callback(probe_images, probe_targets, loss_function, core, feed):
+    return _make_probe_callback()(probe_images, probe_targets, loss_function, core, feed)
+
+
+def diagnose_probes(records: list[dict], early_losses: list[float], update_ratios: list[dict],
+                    num_classes: int, learning_rate: float, params: DiagnoseParams) -> list[Finding]:
+    """Findings from what the probes saw."""
+    findings = []
+    if not records:
+        return findings
+    final = records[-1]
+    dead = {name: fraction for name, fraction in final.get("dead_fraction", {}).items()
+            if fraction >= params.dead_relu_fraction}
+    if dead:
+        findings.append(Finding("dying_relu", "critical" if len(dead) == len(final["dead_fraction"]) else "warning",
+                                "train", f"{len(dead)} ReLU layer(s) have most units never active: "
+                                + ", ".join(f"{n} {f:.0%}" for n, f in dead.items()) + ".",
+                                "Lower train.learning_rate, use model.kernel_initializer=he_normal, or leaky ReLU.",
+                                {"dead_fraction": dead, "per_epoch": [r.get("dead_fraction", {}) for r in records]}))
+    saturated = {name: fraction for name, fraction in final.get("saturated_fraction", {}).items()
+                 if fraction > params.saturated_fraction}
+    if saturated:
+        findings.append(Finding("saturated_activations", "warning", "train",
+                                f"{len(saturated)} sigmoid/tanh layer(s) are stuck beyond +/-{SATURATION_PREACTIVATION:g}: "
+                                + ", ".join(f"{n} {f:.0%}" for n, f in saturated.items()) + ".",
+                                "Use ReLU activations with batch normalisation, or scale the inputs (preprocess.normalize).",
+                                {"saturated_fraction": saturated}))
+    findings += _gradient_findings(records, params)
+    # tiny updates are the learning rate's fault only when gradients do flow
+    gradients_blocked = any(f.id in ("dying_relu", "vanishing_gradients", "saturated_activations") for f in findings)
+    findings += [f for f in _update_findings(update_ratios, learning_rate, params)
+                 if not (gradients_blocked and f.id == "learning_rate_too_low")]
+    if early_losses and (not all(map(math.isfinite, early_losses)) or max(early_losses) >= 1e3):
+        findings.append(Finding("loss_diverged", "critical", "train",
+                                "The loss exploded within the first batches of training.",
+                                f"Lower train.learning_rate (now {learning_rate:g}) by 10x or more.",
+                                {"first_batch_losses": early_losses}))
+    return findings
+
+
+def _gradient_findings(records: list[dict], params: DiagnoseParams) -> list[Finding]:
+    findings = []
+    norms = [list(r["gradient_norms"].values()) for r in records if r.get("gradient_norms")]
+    if not norms or len(norms[0]) < 2:
+        return findings
+    measured = norms[1] if len(norms) > 1 else norms[0]  # after the first epoch: past start-up transients
+    first, last = measured[0], measured[-1]
+    ratio = first / last if last > 0 else (0.0 if first == 0 else math.inf)
+    names = list(records[0]["gradient_norms"])
+    if (last > 0 and ratio < params.vanishing_gradient_ratio) or (0 < max(measured) < 1e-7):
+        findings.append(Finding("vanishing_gradients", "warning", "train",
+                                f"Gradients shrink towards the input: first/last layer norm ratio {ratio:.2e}.",
+                                "Use ReLU activations, He initialisation and batch normalisation "
+                                "(model.architecture=regularized_cnn or resnet_small).",
+                                {"first_to_last_ratio": ratio, "gradient_norms": dict(zip(names, measured))}))
+    finite = [value for row in norms for value in row if math.isfinite(value)]
+    if any(not math.isfinite(v) for row in norms for v in row) or (finite and max(finite) > params.exploding_gradient_norm):
+        findings.append(Finding("exploding_gradients", "warning", "train",
+                                f"Gradient norms grew to {max(finite, default=math.inf):.3g}.",
+                                "Lower train.learning_rate, add batch normalisation, or clip gradients.",
+                                {"max_gradient_norm": max(finite, default=None),
+                                 "per_epoch": [r["gradient_norms"] for r in records]}))
+    return findings
+
+
+def median_update_ratio(update_ratios: list[dict]) -> float | None:
+    values = [value for step in update_ratios for value in step.values() if math.isfinite(value)]
+    return float(np.median(values)) if values else None
+
+
+def _update_findings(update_ratios: list[dict], learning_rate: float, params: DiagnoseParams) -> list[Finding]:
+    ratio = median_update_ratio(update_ratios)
+    if ratio is None:
+        return []
+    if ratio > params.max_update_ratio:
+        return [Finding("learning_rate_too_high", "critical", "train",
+                        f"Each step changes the weights by {ratio:.2g} of their size (healthy: about 1e-3).",
+                        f"Lower train.learning_rate (now {learning_rate:g}), e.g. by 10x.",
+                        {"median_update_ratio": ratio, "per_epoch": update_ratios})]
+    if ratio < params.min_update_ratio:
+        return [Finding("learning_rate_too_low", "warning", "train",
+                        f"Each step changes the weights by only {ratio:.2g} of their size (healthy: about 1e-3).",
+                        f"Raise train.learning_rate (now {learning_rate:g}), e.g. by 10x.",
+                        {"median_update_ratio": ratio, "per_epoch": update_ratios})]
+    return []

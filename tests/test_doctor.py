@@ -1,0 +1,212 @@
+"""The doctor's fault zoo: each injected fault must lead the report; healthy runs must stay silent.
+
+Each scenario runs the real stages (validate, preprocess, augment, train, evaluate) on the real digits,
+small and fast: 60 images per class at 16x16 px.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import pytest
+from conftest import copy_digits
+
+from cnn_doctor.layout import read_json
+from cnn_doctor.report import write_report
+from tasks.augment import augment
+from tasks.evaluate import evaluate
+from tasks.preprocess import preprocess
+from tasks.train import train
+from tasks.validate import validate
+
+SCENARIO = ("train.epochs=12", "train.early_stopping_patience=4", "augment.rotation=0.0", "augment.zoom=0.0")
+
+
+def diagnose(data, params, layout) -> dict:
+    """Run every stage (stopping where the pipeline would) and return the report."""
+    validated = validate.fn(data, "", params.validate_params, layout)
+    if validated["gated_by"]:
+        return write_report(layout, ("validate",))
+    prepared = preprocess.fn(validated, params.preprocess, layout)
+    augmented = augment.fn(prepared, params.augment, layout)
+    trained = train.fn(prepared, augmented, params.model, params.train, params.diagnose, layout)
+    if trained["stopped_by"]:
+        return write_report(layout, ("validate", "train"))
+    evaluate.fn([], params.evaluate, layout)
+    return read_json(layout.report_json)
+
+
+def serious(report: dict) -> list[str]:
+    return [f["id"] for f in report["findings"] if f["severity"] in ("critical", "warning")]
+
+
+def builder(tmp_path, body: str) -> str:
+    path = tmp_path / "user_model.py"
+    path.write_text("import keras\nfrom keras import layers\n\n\ndef build(input_shape, num_classes):\n"
+                    + textwrap.indent(textwrap.dedent(body).strip(), "    ") + "\n")
+    return f"model.builder={path}:build"
+
+
+@pytest.fixture
+def small_digits(digits_folder, tmp_path):
+    return copy_digits(digits_folder, tmp_path / "data", per_class=60)
+
+
+@pytest.fixture
+def scenario(fast_params):
+    def make(*overrides: str):
+        return fast_params(*SCENARIO, *overrides)
+
+    return make
+
+
+# ---------------------------------------------------------------- healthy runs: no warning, no critical
+
+@pytest.mark.slow
+@pytest.mark.parametrize("overrides", [
+    ("train.epochs=30", "train.early_stopping_patience=5"),
+    ("train.epochs=30", "train.early_stopping_patience=5", "model.architecture=regularized_cnn"),
+])
+def test_healthy_runs_raise_no_alarm(digits_folder, scenario, layout, overrides):
+    report = diagnose(digits_folder, scenario(*overrides), layout)
+    assert serious(report) == [], report["findings"]
+    assert report["metrics"]["test_accuracy"] > 0.9
+
+
+# ---------------------------------------------------------------- model, checked before training
+
+def test_output_units_that_cannot_fit_the_labels_stop_the_run(small_digits, scenario, layout, tmp_path):
+    model = builder(tmp_path, """
+        model = keras.Sequential([keras.Input(input_shape), layers.Flatten(), layers.Dense(5, activation="softmax")])
+        model.compile(optimizer="adam", loss="categorical_crossentropy")
+        return model""")
+    report = diagnose(small_digits, scenario(model), layout)
+    assert report["status"] == "stopped_by_model_check"
+    assert report["leading_finding"] == "loss_activation_mismatch"
+
+
+def test_linear_output_with_probability_loss_is_a_mismatch(small_digits, scenario, layout, tmp_path):
+    model = builder(tmp_path, """
+        model = keras.Sequential([keras.Input(input_shape), layers.Conv2D(16, 3, activation="relu"),
+                                  layers.Flatten(), layers.Dense(num_classes)])
+        model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=False))
+        return model""")
+    report = diagnose(small_digits, scenario(model, "train.epochs=3"), layout)
+    assert report["leading_finding"] == "loss_activation_mismatch"
+
+
+def test_unscaled_inputs(small_digits, scenario, layout):
+    report = diagnose(small_digits, scenario("preprocess.normalize=none", "train.epochs=3"), layout)
+    assert report["leading_finding"] == "missing_normalization"
+
+
+def test_weights_initialised_far_too_large(small_digits, scenario, layout, tmp_path):
+    model = builder(tmp_path, """
+        init = keras.initializers.RandomNormal(stddev=2.0)
+        return keras.Sequential([keras.Input(input_shape), layers.Rescaling(1 / 255),
+                                 layers.Conv2D(32, 3, activation="relu", kernel_initializer=init),
+                                 layers.Flatten(), layers.Dense(64, activation="relu", kernel_initializer=init),
+                                 layers.Dense(num_classes, activation="softmax")])""")
+    report = diagnose(small_digits, scenario(model, "preprocess.normalize=none", "train.epochs=3"), layout)
+    assert report["leading_finding"] == "poor_initialization"
+    initial = {f["id"]: f for f in report["findings"]}.get("initial_loss_off")
+    assert initial is None or initial["evidence"]["caused_by"] == "poor_initialization"
+
+
+def test_bottleneck_narrower_than_the_classes(small_digits, scenario, layout, tmp_path):
+    model = builder(tmp_path, """
+        return keras.Sequential([keras.Input(input_shape), layers.Conv2D(16, 3, activation="relu"),
+                                 layers.Flatten(), layers.Dense(3, activation="relu"),
+                                 layers.Dense(num_classes, activation="softmax")])""")
+    report = diagnose(small_digits, scenario(model, "train.epochs=4"), layout)
+    assert report["leading_finding"] == "insufficient_capacity"
+
+
+# ---------------------------------------------------------------- training dynamics
+
+def test_learning_rate_far_too_high(small_digits, scenario, layout):
+    report = diagnose(small_digits, scenario("train.optimizer=sgd", "train.learning_rate=5.0", "train.epochs=4"), layout)
+    assert report["leading_finding"] == "learning_rate_too_high"
+    assert "train.learning_rate" in report["findings"][0]["recommendation"]
+
+
+def test_learning_rate_far_too_low(small_digits, scenario, layout):
+    report = diagnose(small_digits, scenario("train.optimizer=sgd", "train.momentum=0.0",
+                                             "train.learning_rate=1e-6", "train.epochs=4"), layout)
+    assert report["leading_finding"] == "learning_rate_too_low"
+
+
+def test_dead_relus(small_digits, scenario, layout, tmp_path):
+    model = builder(tmp_path, """
+        dead = keras.initializers.Constant(-20.0)
+        return keras.Sequential([keras.Input(input_shape), layers.Conv2D(16, 3, activation="relu"),
+                                 layers.Flatten(), layers.Dense(64, activation="relu", bias_initializer=dead),
+                                 layers.Dense(num_classes, activation="softmax")])""")
+    report = diagnose(small_digits, scenario(model, "train.epochs=3"), layout)
+    assert report["leading_finding"] == "dying_relu"
+
+
+def test_deep_sigmoid_stack(small_digits, scenario, layout, tmp_path):
+    model = builder(tmp_path, """
+        stack = [keras.Input(input_shape), layers.Flatten()]
+        stack += [layers.Dense(32, activation="sigmoid") for _ in range(12)]
+        return keras.Sequential(stack + [layers.Dense(num_classes, activation="softmax")])""")
+    report = diagnose(small_digits, scenario(model, "train.optimizer=sgd", "train.momentum=0.0",
+                                             "train.learning_rate=0.01", "train.epochs=3"), layout)
+    assert report["leading_finding"] in ("vanishing_gradients", "saturated_activations")
+
+
+def test_random_labels_are_not_learned(small_digits, scenario, layout):
+    rng = np.random.default_rng(0)
+    files = sorted(small_digits.rglob("*.png"))
+    rows = ["path,label"] + [f"{p.relative_to(small_digits)},{rng.integers(0, 10)}" for p in files]
+    manifest = small_digits / "random.csv"
+    manifest.write_text("\n".join(rows) + "\n")
+    report = diagnose(manifest, scenario("train.epochs=6"), layout)
+    ids = [f["id"] for f in report["findings"]]
+    assert report["leading_finding"] == "suspected_label_errors"
+    assert "not_learning" in ids or "underfitting" in ids
+
+
+def test_training_stopped_too_early(small_digits, scenario, layout):
+    report = diagnose(small_digits, scenario("train.epochs=2", "train.learning_rate=0.0003"), layout)
+    assert "undertrained" in serious(report)
+
+
+def weak_signal_images(folder, classes: int = 4, per_class: int = 40, amplitude: float = 20.0):
+    """Noise images whose class is only a faint stripe: learnable, and easy to memorise instead."""
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    for label in range(classes):
+        (folder / f"c{label}").mkdir(parents=True)
+        for index in range(per_class):
+            pixels = rng.uniform(0, 255, (16, 16))
+            pixels[4 * label:4 * label + 4, :] += amplitude
+            Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), "L").save(folder / f"c{label}" / f"{index}.png")
+    return folder
+
+
+def test_overfitting_a_small_set(tmp_path, scenario, layout):
+    data = weak_signal_images(tmp_path / "weak")
+    # label_errors off: the quick label model cannot tell weak signal from noise (see README, fault zoo)
+    report = diagnose(data, scenario("augment.enabled=false", "train.epochs=60", "train.early_stopping_patience=0",
+                                     "train.lr_schedule=constant", "validate.label_errors=false",
+                                     "preprocess.val_fraction=0.3", "preprocess.test_fraction=0.2",
+                                     "diagnose.lr_range_test=false"), layout)
+    assert report["leading_finding"] == "overfitting"
+
+
+def test_a_rare_class_collapses(digits_folder, tmp_path, scenario, layout):
+    data = copy_digits(digits_folder, tmp_path / "skewed", per_class=120)
+    for extra in sorted((data / "3").iterdir())[11:]:
+        extra.unlink()
+    report = diagnose(data, scenario("train.class_weight=none", "augment.balance=false", "train.epochs=3",
+                                     "train.learning_rate=0.0003"), layout)
+    findings = {f["id"]: f for f in report["findings"]}
+    assert report["leading_finding"] in ("class_imbalance", "too_few_images")
+    assert {"too_few_images", "class_imbalance"} <= set(serious(report))
+    assert findings["class_imbalance"]["evidence"]["counts"]["3"] == 11
+    collapse = findings.get("minority_class_collapse")
+    assert collapse is None or collapse["evidence"]["caused_by"] in ("class_imbalance", "too_few_images")

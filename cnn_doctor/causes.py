@@ -7,7 +7,7 @@ from dataclasses import replace
 from cnn_doctor.findings import SEVERITY_RANK, Finding
 
 # cause -> the findings it can produce. Order matters: the first cause present (top to bottom) explains
-# a symptom, so root causes (what the user set) come before intermediate mechanisms.
+# a symptom: settings the user chose first, then the training mechanisms they set off, then the data.
 CONSEQUENCES: dict[str, tuple[str, ...]] = {
     "loss_activation_mismatch": ("not_learning", "underfitting", "loss_diverged", "initial_loss_off",
                                  "prediction_collapse", "poor_calibration", "slow_convergence", "learning_rate_too_low"),
@@ -21,17 +21,20 @@ CONSEQUENCES: dict[str, tuple[str, ...]] = {
                                "underfitting", "prediction_collapse", "poor_calibration"),
     "learning_rate_too_low": ("slow_convergence", "underfitting", "not_learning", "undertrained", "prediction_collapse",
                               "vanishing_gradients"),
-    "conflicting_labels": ("not_learning", "underfitting", "suspected_label_errors"),
-    "suspected_label_errors": ("not_learning", "underfitting", "overfitting", "poor_calibration", "prediction_collapse"),
-    "split_leakage": ("suspiciously_high_accuracy",),
     "insufficient_capacity": ("underfitting", "not_learning", "slow_convergence", "prediction_collapse"),
-    "class_imbalance": ("minority_class_collapse", "prediction_collapse"),
-    "too_few_images": ("overfitting", "minority_class_collapse", "poor_calibration"),
     "saturated_activations": ("vanishing_gradients", "not_learning", "underfitting", "slow_convergence",
                               "prediction_collapse"),
     "dying_relu": ("not_learning", "underfitting", "vanishing_gradients", "prediction_collapse"),
     "vanishing_gradients": ("not_learning", "underfitting", "slow_convergence", "prediction_collapse"),
+    "loss_diverged": ("prediction_collapse", "minority_class_collapse", "dying_relu", "not_learning", "poor_calibration",
+                      "exploding_gradients"),
+    "conflicting_labels": ("not_learning", "underfitting", "suspected_label_errors"),
+    "suspected_label_errors": ("not_learning", "underfitting", "overfitting", "poor_calibration", "prediction_collapse"),
+    "split_leakage": ("suspiciously_high_accuracy",),
+    "class_imbalance": ("minority_class_collapse", "prediction_collapse"),
+    "too_few_images": ("overfitting", "minority_class_collapse", "poor_calibration"),
     "not_learning": ("prediction_collapse", "poor_calibration", "minority_class_collapse"),
+    "prediction_collapse": ("minority_class_collapse",),
     "overfitting": ("poor_calibration",),
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+from pathlib import Path
 from datetime import datetime, timezone
 from importlib import metadata
 
@@ -91,7 +92,7 @@ def _figure_to_data_uri(figure) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def plot_learning_curves(layout: Layout) -> str | None:
+def plot_learning_curves(layout: Layout, report: dict) -> str | None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -109,6 +110,99 @@ def plot_learning_curves(layout: Layout) -> str | None:
         axis.set_xlabel("epoch")
         axis.set_title(column)
         axis.legend()
+    if any(f["id"] == "loss_diverged" for f in report["findings"]):
+        finite = history["loss"].replace([float("inf"), float("-inf")], float("nan"))
+        bad = history["epoch"][finite.isna() | (finite >= 1e3)]
+        if len(bad):
+            loss_axis.axvline(int(bad.iloc[0]) + 1, color="red", linestyle="--", label="diverged")
+            loss_axis.legend()
+    return _figure_to_data_uri(figure)
+
+
+def _plot_per_layer(per_epoch: list[dict], title: str, ylabel: str, log: bool = False) -> str | None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    layers = list(per_epoch[0]) if per_epoch and per_epoch[0] else []
+    if not layers:
+        return None
+    figure, axis = plt.subplots(figsize=(8, 3.2))
+    for layer in layers:
+        axis.plot(range(len(per_epoch)), [row.get(layer, float("nan")) for row in per_epoch], marker=".", label=layer)
+    if log:
+        axis.set_yscale("log")
+    axis.set_xlabel("epoch (0 = before training)")
+    axis.set_ylabel(ylabel)
+    axis.set_title(title)
+    axis.legend(fontsize=7, ncol=2)
+    return _figure_to_data_uri(figure)
+
+
+def plot_probes(report: dict) -> list[tuple[str, str | None]]:
+    probes = report.get("probes") or {}
+    records = probes.get("records") or []
+    return [
+        ("Gradient norm per layer (probe batch)",
+         _plot_per_layer([r.get("gradient_norms", {}) for r in records], "gradient norm", "||g||", log=True)),
+        ("Dead ReLU units per layer", _plot_per_layer([r.get("dead_fraction", {}) for r in records],
+                                                      "share of units never active", "fraction")),
+        ("Saturated sigmoid/tanh units per layer", _plot_per_layer(
+            [r.get("saturated_fraction", {}) for r in records], "share beyond +/-5", "fraction")),
+    ]
+
+
+def plot_lr_range_test(report: dict) -> str | None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    test = ((report.get("training") or {}).get("experiments") or {}).get("lr_range_test")
+    if not test:
+        return None
+    figure, axis = plt.subplots(figsize=(6, 3.2))
+    axis.plot(test["learning_rates"], test["losses"])
+    axis.axvline(test["suggested_learning_rate"], color="green", linestyle="--", label="suggested")
+    used = report["params"].get("train", {}).get("learning_rate")
+    if used:
+        axis.axvline(used, color="red", linestyle=":", label="used")
+    axis.set_xscale("log")
+    finite = [value for value in test["losses"] if value == value and value < float("inf")]
+    if finite:
+        axis.set_ylim(0, 3 * finite[0])
+    axis.set_xlabel("learning rate")
+    axis.set_ylabel("smoothed loss")
+    axis.legend()
+    return _figure_to_data_uri(figure)
+
+
+def plot_flagged_images(report: dict, limit: int = 40) -> str | None:
+    """A grid of the images suspected to be mislabelled, with their given and suggested labels."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    finding = next((f for f in report["findings"] if f["id"] == "suspected_label_errors"), None)
+    root = (report.get("dataset") or {}).get("source")
+    if not finding or not root:
+        return None
+    files = finding["evidence"]["files"][:limit]
+    columns = min(10, len(files))
+    rows = (len(files) + columns - 1) // columns
+    figure, axes = plt.subplots(rows, columns, figsize=(1.3 * columns, 1.5 * rows), squeeze=False)
+    for axis in axes.flat:
+        axis.axis("off")
+    for axis, path in zip(axes.flat, files):
+        try:
+            with Image.open(Path(root) / path) as image:
+                axis.imshow(image.convert("L"), cmap="gray")
+        except OSError:
+            continue
+        axis.set_title(f"{finding['evidence']['given'][path]}→{finding['evidence']['suggested'][path]}", fontsize=8)
     return _figure_to_data_uri(figure)
 
 
@@ -170,8 +264,10 @@ def render_html(report: dict, layout: Layout) -> str:
              f"<p class='verdict {tone}'>{html.escape(report['verdict'])}</p>",
              _metrics_html(report), "<h2>Findings</h2>"]
     parts += [_finding_html(finding) for finding in findings] or ["<p>No problems found.</p>"]
-    plots = [("Learning curves", plot_learning_curves(layout)), ("Confusion matrix", plot_confusion_matrix(report)),
-             ("Class counts", plot_class_counts(report))]
+    plots = [("Learning curves", plot_learning_curves(layout, report)), *plot_probes(report),
+             ("Learning-rate range test", plot_lr_range_test(report)),
+             ("Suspected label errors (given → suggested)", plot_flagged_images(report)),
+             ("Confusion matrix", plot_confusion_matrix(report)), ("Class counts", plot_class_counts(report))]
     for title, uri in plots:
         if uri:
             parts.append(f"<h2>{title}</h2><img alt='{title}' src='{uri}'>")
@@ -199,8 +295,11 @@ def _finding_html(finding: dict) -> str:
     if files:
         items = "".join(f"<li><code>{html.escape(str(path))}</code></li>" for path in files)
         file_list = f"<details><summary>{len(files)} file(s)</summary><ul>{items}</ul></details>"
+    cause = finding["evidence"].get("caused_by")
+    because = f" <small>caused by <code>{cause}</code></small>" if cause else ""
     return (f"<div class='finding'><span class='sev {finding['severity']}'>{finding['severity']}</span> "
-            f"<code>{finding['id']}</code> <small>({finding['stage']})</small><p>{html.escape(finding['summary'])}</p>"
+            f"<code>{finding['id']}</code> <small>({finding['stage']})</small>{because}"
+            f"<p>{html.escape(finding['summary'])}</p>"
             f"<p><b>Fix:</b> {html.escape(finding['recommendation'])}</p>{file_list}</div>")
 
 

@@ -55,15 +55,17 @@ def _make_probe_callback():
 
         def on_train_batch_begin(self, batch, logs=None):
             if batch == 0:
-                self._snapshot = [np.array(layer.kernel) for layer in self.weighted]
+                self._snapshot = [np.array(layer.kernel, dtype=np.float64) for layer in self.weighted]
 
         def on_train_batch_end(self, batch, logs=None):
             if self._epoch == 0 and batch < EARLY_BATCHES and logs and "loss" in logs:
                 self.early_losses.append(float(logs["loss"]))
             if batch == 0 and self._snapshot is not None:
-                self.update_ratios.append({
-                    layer.name: float(np.linalg.norm(np.array(layer.kernel) - before) / (np.linalg.norm(before) + 1e-12))
-                    for layer, before in zip(self.weighted, self._snapshot)})
+                with np.errstate(all="ignore"):  # a diverging run overflows here: inf is the right answer
+                    self.update_ratios.append({
+                        layer.name: float(np.linalg.norm(np.array(layer.kernel, dtype=np.float64) - before)
+                                          / (np.linalg.norm(before) + 1e-12))
+                        for layer, before in zip(self.weighted, self._snapshot)})
                 self._snapshot = None
 
         def on_epoch_end(self, epoch, logs=None):

@@ -7,6 +7,7 @@ import json
 import math
 import shutil
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -202,15 +203,26 @@ def run_experiments(run: Run, findings: list[Finding], initial_weights, train_da
         results["lr_range_test"] = test = learning_rate_range_test(
             run.model, initial_weights, run.loss, train_data, params.optimizer)
         extra += _learning_rate_verdict(test, params, found)
+        _recommend_tested_rate(findings, test)
     if diagnose.single_batch_test and found & SYMPTOMS_FOR_BATCH_TEST:
         results["single_batch_test"] = overfit_single_batch(run.model, initial_weights, run.loss, train_data)
     return extra, results
 
 
+def _recommend_tested_rate(findings: list[Finding], test: dict) -> None:
+    """Learning-rate findings from the probes get the range test's concrete suggestion."""
+    for position, finding in enumerate(findings):
+        if finding.id in ("learning_rate_too_high", "learning_rate_too_low"):
+            findings[position] = replace(
+                finding, recommendation=f"Set train.learning_rate={test['suggested_learning_rate']:g} "
+                                        "(learning-rate range test: a tenth of where the loss was lowest).",
+                evidence={**finding.evidence, "lr_range_test": test})
+
+
 def _learning_rate_verdict(test: dict, params: TrainParams, found: set[str]) -> list[Finding]:
     suggested, used = test["suggested_learning_rate"], params.learning_rate
     evidence = {"used": used, "suggested": suggested, "lr_range_test": test}
-    if used >= 10 * test["loss_minimum_at"] and "learning_rate_too_high" not in found:
+    if used > test["loss_minimum_at"] and "learning_rate_too_high" not in found:  # past the minimum the loss climbs
         return [Finding("learning_rate_too_high", "critical", "train",
                         f"The learning rate {used:g} is far above where the loss still falls "
                         f"(range test minimum at {test['loss_minimum_at']:.2g}).",

@@ -1,0 +1,169 @@
+"""The fault zoo as a table: each scenario, the expected cause, what the report led with, and the time
+the diagnosis (probes, quick experiments, label-error search) added to the run.
+
+Run: .venv/bin/python bench/fault_zoo.py   (about 10 minutes on 2 cores; writes bench/results/fault_zoo.md)
+The same scenarios are tests in tests/test_doctor.py.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("CI", "true")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+import numpy as np  # noqa: E402
+from conftest import FAST, copy_digits  # noqa: E402
+from test_doctor import SCENARIO, builder, diagnose, weak_signal_images  # noqa: E402
+
+from cnn_doctor.config import load_params  # noqa: E402
+from cnn_doctor.layout import Layout  # noqa: E402
+from tasks.sources import write_digits  # noqa: E402
+
+DIAGNOSIS_OFF = ("diagnose.probes=false", "diagnose.lr_range_test=false", "diagnose.single_batch_test=false",
+                 "validate.label_errors=false")
+SMALL_MODEL = """
+    return keras.Sequential([keras.Input(input_shape), layers.Conv2D(16, 3, activation="relu"),
+                             layers.Flatten(), layers.Dense(3, activation="relu"),
+                             layers.Dense(num_classes, activation="softmax")])"""
+WRONG_UNITS = """
+    model = keras.Sequential([keras.Input(input_shape), layers.Flatten(), layers.Dense(5, activation="softmax")])
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    return model"""
+LOGITS_WITH_PROBABILITY_LOSS = """
+    model = keras.Sequential([keras.Input(input_shape), layers.Conv2D(16, 3, activation="relu"),
+                              layers.Flatten(), layers.Dense(num_classes)])
+    model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=False))
+    return model"""
+HUGE_INIT = """
+    init = keras.initializers.RandomNormal(stddev=2.0)
+    return keras.Sequential([keras.Input(input_shape), layers.Rescaling(1 / 255),
+                             layers.Conv2D(32, 3, activation="relu", kernel_initializer=init),
+                             layers.Flatten(), layers.Dense(64, activation="relu", kernel_initializer=init),
+                             layers.Dense(num_classes, activation="softmax")])"""
+DEAD_BIAS = """
+    dead = keras.initializers.Constant(-20.0)
+    return keras.Sequential([keras.Input(input_shape), layers.Conv2D(16, 3, activation="relu"),
+                             layers.Flatten(), layers.Dense(64, activation="relu", bias_initializer=dead),
+                             layers.Dense(num_classes, activation="softmax")])"""
+SIGMOID_STACK = """
+    stack = [keras.Input(input_shape), layers.Flatten()]
+    stack += [layers.Dense(32, activation="sigmoid") for _ in range(12)]
+    return keras.Sequential(stack + [layers.Dense(num_classes, activation="softmax")])"""
+
+
+def digits(per_class=60):
+    return lambda folder, source: copy_digits(source, folder / "data", per_class=per_class)
+
+
+def random_labels(folder, source):
+    data = copy_digits(source, folder / "data", per_class=60)
+    rng = np.random.default_rng(0)
+    rows = ["path,label"] + [f"{p.relative_to(data)},{rng.integers(0, 10)}" for p in sorted(data.rglob("*.png"))]
+    (data / "random.csv").write_text("\n".join(rows) + "\n")
+    return data / "random.csv"
+
+
+def rare_class(folder, source):
+    data = copy_digits(source, folder / "data", per_class=120)
+    for extra in sorted((data / "3").iterdir())[11:]:
+        extra.unlink()
+    return data
+
+
+def corrupt_files(folder, source):
+    data = copy_digits(source, folder / "data", per_class=60)
+    (data / "3" / "empty.png").write_bytes(b"")
+    (data / "4" / "text.png").write_text("not an image")
+    return data
+
+
+def noisy_labels(folder, source):
+    data = copy_digits(source, folder / "data", per_class=60)
+    rng = np.random.default_rng(0)
+    rows = ["path,label"]
+    for path in sorted(data.rglob("*.png")):
+        label = int(path.parent.name)
+        rows.append(f"{path.relative_to(data)},{(label + rng.integers(1, 10)) % 10 if rng.random() < 0.3 else label}")
+    (data / "noisy.csv").write_text("\n".join(rows) + "\n")
+    return data / "noisy.csv"
+
+
+def leaked_split(folder, source):
+    import shutil
+
+    data = copy_digits(source, folder / "data", per_class=60)
+    rows = ["path,label,split"] + [f"{p.relative_to(data)},{p.parent.name},train" for p in sorted(data.rglob("*.png"))]
+    shutil.copy(sorted((data / "5").iterdir())[0], data / "copy.png")
+    rows.append("copy.png,5,test")
+    (data / "leak.csv").write_text("\n".join(rows) + "\n")
+    return data / "leak.csv"
+
+
+# (scenario, expected leading finding(s), data, overrides, builder body)
+SCENARIOS = [
+    ("healthy: simple_cnn, all digits", "none", lambda f, s: s, ("train.epochs=30", "train.early_stopping_patience=5"), None),
+    ("healthy: regularized_cnn, all digits", "none", lambda f, s: s,
+     ("train.epochs=30", "train.early_stopping_patience=5", "model.architecture=regularized_cnn"), None),
+    ("healthy: simple_cnn, 60 per class", "none", digits(), ("train.epochs=30", "train.early_stopping_patience=5"), None),
+    ("corrupt files", "corrupt_images", corrupt_files, (), None),
+    ("30% labels flipped", "suspected_label_errors", noisy_labels, (), None),
+    ("random labels", "suspected_label_errors", random_labels, ("train.epochs=6",), None),
+    ("duplicate across splits (manifest)", "split_leakage", leaked_split, (), None),
+    ("rare class (11 vs 120)", "class_imbalance|too_few_images", rare_class,
+     ("train.class_weight=none", "augment.balance=false", "train.epochs=3", "train.learning_rate=0.0003"), None),
+    ("output units != classes", "loss_activation_mismatch", digits(), (), WRONG_UNITS),
+    ("linear output, probability loss", "loss_activation_mismatch", digits(), ("train.epochs=3",), LOGITS_WITH_PROBABILITY_LOSS),
+    ("unnormalised inputs", "missing_normalization", digits(), ("preprocess.normalize=none", "train.epochs=3"), None),
+    ("weights initialised std=2", "poor_initialization", digits(), ("preprocess.normalize=none", "train.epochs=3"), HUGE_INIT),
+    ("bottleneck of 3 units", "insufficient_capacity", digits(), ("train.epochs=4",), SMALL_MODEL),
+    ("SGD learning rate 5", "learning_rate_too_high", digits(), ("train.optimizer=sgd", "train.learning_rate=5.0", "train.epochs=4"), None),
+    ("SGD learning rate 1e-6", "learning_rate_too_low", digits(),
+     ("train.optimizer=sgd", "train.momentum=0.0", "train.learning_rate=1e-6", "train.epochs=4"), None),
+    ("ReLU biases -20", "dying_relu", digits(), ("train.epochs=3",), DEAD_BIAS),
+    ("12-layer sigmoid stack", "vanishing_gradients|saturated_activations", digits(),
+     ("train.optimizer=sgd", "train.momentum=0.0", "train.learning_rate=0.01", "train.epochs=3"), SIGMOID_STACK),
+    ("2 epochs only", "undertrained", digits(), ("train.epochs=2", "train.learning_rate=0.0003"), None),
+    ("weak signal, 28 images per class, 60 epochs", "overfitting",
+     lambda f, s: weak_signal_images(f / "weak"),
+     ("augment.enabled=false", "train.epochs=60", "train.early_stopping_patience=0", "train.lr_schedule=constant",
+      "preprocess.val_fraction=0.3", "preprocess.test_fraction=0.2", "validate.label_errors=false"), None),
+]
+
+
+def run(name, make_data, overrides, body, source, extra=()):
+    folder = Path(tempfile.mkdtemp())
+    data = make_data(folder, source)
+    model = (builder(folder, body),) if body else ()
+    params = load_params(None, [*FAST, *SCENARIO, *overrides, *model, *extra])
+    started = time.perf_counter()
+    report = diagnose(data, params, Layout(folder / "out"))
+    return report, time.perf_counter() - started
+
+
+def main() -> None:
+    source = write_digits(Path(tempfile.mkdtemp()) / "digits")
+    lines = ["| scenario | expected cause | report led with | right? | run with doctor (s) | without (s) | added (s) |",
+             "|---|---|---|---|---|---|---|"]
+    for name, expected, make_data, overrides, body in SCENARIOS:
+        report, with_doctor = run(name, make_data, overrides, body, source)
+        _, without = run(name, make_data, overrides, body, source, DIAGNOSIS_OFF)
+        serious = [f["id"] for f in report["findings"] if f["severity"] in ("critical", "warning")]
+        led = serious[0] if serious else "none"
+        right = led in expected.split("|")
+        lines.append(f"| {name} | {expected.replace('|', ' or ')} | {led} | {'yes' if right else 'NO'} | "
+                     f"{with_doctor:.1f} | {without:.1f} | {with_doctor - without:+.1f} |")
+        print(lines[-1], flush=True)
+    output = ROOT / "bench" / "results" / "fault_zoo.md"
+    output.parent.mkdir(exist_ok=True)
+    output.write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -21,6 +21,8 @@ CONSEQUENCES: dict[str, tuple[str, ...]] = {
                                "underfitting", "prediction_collapse", "poor_calibration"),
     "learning_rate_too_low": ("slow_convergence", "underfitting", "not_learning", "undertrained", "prediction_collapse",
                               "vanishing_gradients"),
+    "augmentation_too_strong": ("not_learning", "underfitting", "slow_convergence", "prediction_collapse",
+                                "undertrained"),
     "insufficient_capacity": ("underfitting", "not_learning", "slow_convergence", "prediction_collapse"),
     "saturated_activations": ("vanishing_gradients", "not_learning", "underfitting", "slow_convergence",
                               "prediction_collapse"),
@@ -35,7 +37,7 @@ CONSEQUENCES: dict[str, tuple[str, ...]] = {
     "too_few_images": ("overfitting", "minority_class_collapse", "poor_calibration"),
     "not_learning": ("prediction_collapse", "poor_calibration", "minority_class_collapse"),
     "prediction_collapse": ("minority_class_collapse",),
-    "overfitting": ("poor_calibration",),
+    "overfitting": ("poor_calibration", "prediction_collapse", "minority_class_collapse"),
 }
 
 

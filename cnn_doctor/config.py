@@ -124,13 +124,16 @@ class DiagnoseParams(Section):
     min_train_accuracy: float = Field(0.7, ge=0.0, le=1.0)
     overfitting_gap: float = Field(0.15, gt=0.0, le=1.0)
     overfitting_loss_rise: float = Field(1.5, gt=1.0)
+    augmentation_gap: float = Field(0.2, gt=0.0, le=1.0)
     lr_range_test: bool = True
     single_batch_test: bool = True
+    augmentation_ablation: bool = True
 
 
 class EvaluateParams(Section):
     max_calibration_error: float = Field(0.15, gt=0.0, le=1.0)
     min_class_recall: float = Field(0.1, ge=0.0, le=1.0)
+    max_test_above_train: float = Field(0.05, ge=0.0, le=1.0)
 
 
 class FlowParams(Section):

@@ -12,9 +12,10 @@ from prefect import task
 from cnn_doctor.caching import STAGE_CACHE
 from cnn_doctor.layout import STAGES, Layout, read_json, stage_digest, write_json
 from cnn_doctor.report import write_report
-from tasks.shards import read_all
+from tasks.shards import read_all, read_shard
 
 CALIBRATION_BINS = 15
+TRAIN_SAMPLE = 5000  # training images scored for the train/test comparison
 
 
 def expected_calibration_error(probabilities: np.ndarray, labels: np.ndarray) -> float:
@@ -74,8 +75,32 @@ def diagnose_predictions(metrics: dict, classes: list[str], params: EvaluatePara
             f"{metrics['expected_calibration_error']:.3f} (limit {params.max_calibration_error}).",
             "Do not read the scores as probabilities; add regularisation (model.dropout, model.l2) or calibrate.",
             {"expected_calibration_error": metrics["expected_calibration_error"]}))
+    findings += _suspiciously_high(metrics, params)
     findings += _confusable(metrics, classes)
     return findings
+
+
+def training_accuracy(model, layout: Layout, index: dict) -> float | None:
+    """Accuracy on (a sample of) the un-augmented training split, to compare with the test accuracy."""
+    names = index["splits"]["train"]["shards"]
+    if not names:
+        return None
+    images, labels = read_shard(layout.stage_dir("preprocess"), names[0])
+    images, labels = np.asarray(images[:TRAIN_SAMPLE], dtype="float32"), labels[:TRAIN_SAMPLE]
+    predictions = np.asarray(model.predict(images, batch_size=256, verbose=0)).argmax(axis=1)
+    return float(np.mean(predictions == labels))
+
+
+def _suspiciously_high(metrics: dict, params: EvaluateParams) -> list[Finding]:
+    train_accuracy = metrics.get("train_accuracy")
+    if train_accuracy is None or metrics["test_accuracy"] <= train_accuracy + params.max_test_above_train:
+        return []
+    return [Finding("suspiciously_high_accuracy", "warning", "evaluate",
+                    f"Test accuracy {metrics['test_accuracy']:.3f} is above training accuracy {train_accuracy:.3f}: "
+                    "the test set is easier than the training set, or leaks into it.",
+                    "Check split_leakage and suspected_label_errors; let cnn-doctor split the data (drop the split column).",
+                    {"test_accuracy": metrics["test_accuracy"], "train_accuracy": train_accuracy,
+                     "margin": params.max_test_above_train})]
 
 
 def _confusable(metrics: dict, classes: list[str]) -> list[Finding]:
@@ -105,6 +130,7 @@ def evaluate(upstream: list[dict], params: EvaluateParams, layout: Layout) -> di
         raise ValueError(f"The model outputs shape {probabilities.shape[1:]}, expected ({len(index['classes'])},).")
     metrics = compute_metrics(probabilities, labels, index["classes"])
     metrics["evaluated_split"] = split
+    metrics["train_accuracy"] = training_accuracy(model, layout, index)
     findings = diagnose_predictions(metrics, index["classes"], params)
     with layout.writing_stage("evaluate") as folder:
         write_json(folder / layout.metrics.name, {k: metrics[k] for k in (

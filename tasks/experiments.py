@@ -11,16 +11,6 @@ LR_RANGE_STEPS = 80
 SINGLE_BATCH_STEPS = 60
 
 
-def _fresh_copy(model, loss, optimizer):
-    """A copy of the network with its initial weights, compiled with the same loss."""
-    import keras
-
-    copy = keras.models.clone_model(model)
-    copy.set_weights(model.get_weights())
-    copy.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
-    return copy
-
-
 def _batches(dataset, count: int):
     for index, batch in enumerate(dataset.repeat()):
         if index >= count:
@@ -51,6 +41,23 @@ def learning_rate_range_test(model, initial_weights, loss, dataset, optimizer_na
     best_rate = min(finite)[1] if finite else LR_RANGE[0]
     return {"learning_rates": rates, "losses": losses, "loss_minimum_at": best_rate,
             "suggested_learning_rate": float(f"{best_rate / 10:.1g}")}
+
+
+ABLATION_EPOCHS = 3
+
+
+def train_without_augmentation(model, initial_weights, loss, clean_train, val_data, optimizer_name: str,
+                               learning_rate: float) -> dict:
+    """A fresh copy trained briefly on un-augmented images: does augmentation hold learning back?"""
+    import keras
+
+    copy = keras.models.clone_model(model)
+    copy.set_weights(initial_weights)
+    optimizer = {"sgd": keras.optimizers.SGD, "rmsprop": keras.optimizers.RMSprop}.get(optimizer_name, keras.optimizers.Adam)
+    copy.compile(optimizer=optimizer(learning_rate), loss=loss, metrics=["accuracy"])
+    history = copy.fit(clean_train, validation_data=val_data, epochs=ABLATION_EPOCHS, shuffle=False, verbose=0)
+    return {"epochs": ABLATION_EPOCHS, "val_accuracy": float(max(history.history["val_accuracy"])),
+            "train_accuracy": float(max(history.history["accuracy"]))}
 
 
 def overfit_single_batch(model, initial_weights, loss, dataset) -> dict:

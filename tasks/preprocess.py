@@ -88,7 +88,8 @@ def preprocess(validated: dict, params: PreprocessParams, layout: Layout) -> dic
     with layout.writing_stage("preprocess") as folder:
         moments = np.zeros((3, channels))  # count, sum, sum of squares per channel (training split)
         for split in SPLITS:
-            rows = usable[usable["split"] == split]
+            # shuffled (seeded) so every shard mixes the classes: streaming and sampling stay unbiased
+            rows = usable[usable["split"] == split].sample(frac=1.0, random_state=params.seed)
             with ShardWriter(folder, split, params.shard_size) as writer:
                 for path, label in progress(zip(rows["path"], rows["label"]), f"Preprocessing {split}", len(rows)):
                     image = load_image(data_root / path, params.image_size, channels)

@@ -12,6 +12,8 @@ from tasks.model_checks import activation_name, all_layers
 
 EARLY_BATCHES = 30
 SATURATION_PREACTIVATION = 5.0
+SIGMOID_EDGE = 1 / (1 + math.exp(-SATURATION_PREACTIVATION)) - 0.5  # distance from 0.5 at a pre-activation of 5
+TANH_EDGE = math.tanh(SATURATION_PREACTIVATION)
 
 
 def probed_layers(model) -> tuple[list, list]:
@@ -48,6 +50,8 @@ def _make_probe_callback():
         def on_train_begin(self, logs=None):
             outputs = [layer.output for layer in self.activated]
             self.activation_model = keras.Model(self.core.inputs, outputs) if outputs else None
+            self.kinds = [activation_name(layer) for layer in self.activated]
+            self._probe = tf.function(self._statistics, reduce_retracing=True)
             self.records.append({"epoch": 0, **self.measure()})
 
         def on_epoch_begin(self, epoch, logs=None):
@@ -71,29 +75,34 @@ def _make_probe_callback():
         def on_epoch_end(self, epoch, logs=None):
             self.records.append({"epoch": epoch + 1, **self.measure()})
 
-        def measure(self) -> dict:
-            fed = self.feed(self.probe_images)
+        def _statistics(self, images, targets):
+            """One compiled pass: loss, per-layer gradient norms, per-layer dead/saturated shares."""
             with tf.GradientTape() as tape:
-                predictions = self.model(self.probe_images, training=False)
-                loss = self.loss_function(self.probe_targets, predictions)
+                loss = self.loss_function(targets, self.model(images, training=False))
             gradients = tape.gradient(loss, [layer.kernel for layer in self.weighted])
-            record = {"loss": float(loss),
-                      "gradient_norms": {layer.name: float(tf.norm(g)) if g is not None else 0.0
-                                         for layer, g in zip(self.weighted, gradients)}}
+            norms = [tf.norm(tf.cast(g, tf.float32)) if g is not None else tf.constant(0.0) for g in gradients]
+            shares = []
             if self.activation_model is not None:
-                activations = self.activation_model(fed, training=False)
+                activations = self.activation_model(self.feed(images), training=False)
                 activations = activations if isinstance(activations, (list, tuple)) else [activations]
-                record["dead_fraction"], record["saturated_fraction"] = {}, {}
-                for layer, values in zip(self.activated, activations):
-                    values = np.asarray(values, dtype=np.float32)
-                    units = values.reshape(-1, values.shape[-1])
-                    kind = activation_name(layer)
+                for kind, values in zip(self.kinds, activations):
+                    units = tf.reshape(tf.cast(values, tf.float32), [-1, values.shape[-1]])
                     if kind == "relu":
-                        record["dead_fraction"][layer.name] = float(np.mean(units.max(axis=0) <= 0))
+                        shares.append(tf.reduce_mean(tf.cast(tf.reduce_max(units, axis=0) <= 0, tf.float32)))
                     else:
-                        bound = 1 / (1 + math.exp(-SATURATION_PREACTIVATION)) if kind == "sigmoid" else math.tanh(SATURATION_PREACTIVATION)
-                        saturated = np.abs(units - (0.5 if kind == "sigmoid" else 0.0)) >= abs(bound - (0.5 if kind == "sigmoid" else 0.0))
-                        record["saturated_fraction"][layer.name] = float(saturated.mean())
+                        center, edge = (0.5, SIGMOID_EDGE) if kind == "sigmoid" else (0.0, TANH_EDGE)
+                        shares.append(tf.reduce_mean(tf.cast(tf.abs(units - center) >= edge, tf.float32)))
+            return loss, norms, shares
+
+        def measure(self) -> dict:
+            loss, norms, shares = self._probe(self.probe_images, self.probe_targets)
+            record = {"loss": float(loss),
+                      "gradient_norms": {layer.name: float(n) for layer, n in zip(self.weighted, norms)}}
+            if shares:
+                record["dead_fraction"] = {layer.name: float(share) for layer, kind, share
+                                           in zip(self.activated, self.kinds, shares) if kind == "relu"}
+                record["saturated_fraction"] = {layer.name: float(share) for layer, kind, share
+                                                in zip(self.activated, self.kinds, shares) if kind != "relu"}
             return record
 
     return ProbeCallback

@@ -22,7 +22,7 @@ from cnn_doctor.report import write_report
 from cnn_doctor.progress import interactive
 from tasks.augment import build_augmentation
 from tasks.curves import diagnose_curves
-from tasks.experiments import learning_rate_range_test, overfit_single_batch
+from tasks.experiments import learning_rate_range_test, overfit_single_batch, train_without_augmentation
 from tasks.model_checks import check_model
 from tasks.models import build_model, normalization_layer
 from tasks.probes import diagnose_probes, make_probe_callback
@@ -155,8 +155,13 @@ class Run:
         self.train_shards += [(layout.stage_dir("augment"), n) for n in self.settings["extra_shards"]]
         self.val_shards = [(layout.stage_dir("preprocess"), n) for n in self.index["splits"]["val"]["shards"]]
 
-    def datasets(self, params: TrainParams):
-        augmentation = build_augmentation(self.settings["transforms"], self.settings["seed"]) if self.settings["enabled"] else None
+    @property
+    def augmented(self) -> bool:
+        return bool(self.settings["enabled"] and self.settings["transforms"])
+
+    def datasets(self, params: TrainParams, augment_online: bool = True):
+        augmentation = build_augmentation(self.settings["transforms"], self.settings["seed"]) if (
+            self.augmented and augment_online) else None
         options = {"num_classes": len(self.classes), "one_hot": self.one_hot, "seed": params.seed}
         train_data, count = make_dataset(self.train_shards, self.image_shape, params.batch_size, shuffle=True,
                                          augmentation=augmentation, **options)
@@ -194,8 +199,8 @@ def check_before_training(run: Run, diagnose: DiagnoseParams) -> tuple[list[Find
     return check_model(run.model, run.loss, len(run.classes), images, initial_loss, diagnose), None
 
 
-def run_experiments(run: Run, findings: list[Finding], initial_weights, train_data, params: TrainParams,
-                    diagnose: DiagnoseParams) -> tuple[list[Finding], dict]:
+def run_experiments(run: Run, findings: list[Finding], initial_weights, train_data, val_data, history: dict,
+                    params: TrainParams, diagnose: DiagnoseParams) -> tuple[list[Finding], dict]:
     """The quick experiments the symptoms call for, and the findings they settle."""
     found = {finding.id for finding in findings}
     results, extra = {}, []
@@ -206,7 +211,27 @@ def run_experiments(run: Run, findings: list[Finding], initial_weights, train_da
         _recommend_tested_rate(findings, test)
     if diagnose.single_batch_test and found & SYMPTOMS_FOR_BATCH_TEST:
         results["single_batch_test"] = overfit_single_batch(run.model, initial_weights, run.loss, train_data)
+    if diagnose.augmentation_ablation and run.augmented and found & SYMPTOMS_FOR_BATCH_TEST and val_data is not None:
+        clean_train, _, _ = run.datasets(params, augment_online=False)
+        results["augmentation_ablation"] = test = train_without_augmentation(
+            run.model, initial_weights, run.loss, clean_train, val_data, params.optimizer, params.learning_rate)
+        extra += _augmentation_verdict(test, history, diagnose)
     return extra, results
+
+
+def _augmentation_verdict(test: dict, history: dict, diagnose: DiagnoseParams) -> list[Finding]:
+    with_augmentation = max(history.get("val_accuracy", [0.0]))
+    augmented_training = max(history.get("accuracy", [0.0]))
+    # both must hold: clean images generalise better AND are far easier to fit than their augmented
+    # versions (noisy labels lower both runs alike, so they do not pass for strong augmentation)
+    if (test["val_accuracy"] - with_augmentation <= diagnose.augmentation_gap
+            or test["train_accuracy"] - augmented_training <= diagnose.augmentation_gap):
+        return []
+    return [Finding("augmentation_too_strong", "warning", "train",
+                    f"Without online augmentation the same model reaches validation accuracy "
+                    f"{test['val_accuracy']:.2f} in {test['epochs']} epochs; with it, {with_augmentation:.2f}.",
+                    "Reduce augment.rotation, augment.translation and augment.zoom (or set augment.flip=none).",
+                    {"without_augmentation": test, "with_augmentation_best_val_accuracy": with_augmentation})]
 
 
 def _recommend_tested_rate(findings: list[Finding], test: dict) -> None:
@@ -276,7 +301,8 @@ def train(prepared: dict, augmented: dict, model_params: ModelParams, params: Tr
     if probes:
         findings += diagnose_probes(probes.records, probes.early_losses, probes.update_ratios, len(run.classes),
                                     params.learning_rate, diagnose)
-    experiment_findings, experiments = run_experiments(run, findings, initial_weights, train_data, params, diagnose)
+    experiment_findings, experiments = run_experiments(run, findings, initial_weights, train_data, val_data,
+                                                       history, params, diagnose)
     findings += experiment_findings
     summary.update(epochs_run=len(history.get("loss", [])), seconds=round(seconds, 2), resumed=resumed,
                    train_images=train_count, experiments=experiments,

@@ -210,3 +210,25 @@ def test_a_rare_class_collapses(digits_folder, tmp_path, scenario, layout):
     assert findings["class_imbalance"]["evidence"]["counts"]["3"] == 11
     collapse = findings.get("minority_class_collapse")
     assert collapse is None or collapse["evidence"]["caused_by"] in ("class_imbalance", "too_few_images")
+
+
+def test_augmentation_too_strong(small_digits, scenario, layout):
+    report = diagnose(small_digits, scenario("augment.rotation=0.5", "augment.zoom=0.3", "augment.translation=0.3",
+                                             "train.epochs=15", "diagnose.lr_range_test=false"), layout)
+    assert report["leading_finding"] == "augmentation_too_strong"
+
+
+def test_test_set_easier_than_training_set(digits_folder, tmp_path, scenario, layout):
+    """Training labels 30% wrong, test labels right: the test scores above training."""
+    data = copy_digits(digits_folder, tmp_path / "data", per_class=80)
+    rng = np.random.default_rng(1)
+    rows = ["path,label,split"]
+    for path in sorted(data.rglob("*.png")):
+        label, split = int(path.parent.name), ("test" if rng.random() < 0.25 else "train")
+        if split == "train" and rng.random() < 0.3:
+            label = (label + rng.integers(1, 10)) % 10
+        rows.append(f"{path.relative_to(data)},{label},{split}")
+    (data / "manifest.csv").write_text("\n".join(rows) + "\n")
+    report = diagnose(data / "manifest.csv", scenario("train.epochs=10", "validate.label_errors=false",
+                                                      "diagnose.lr_range_test=false"), layout)
+    assert "suspiciously_high_accuracy" in serious(report)

@@ -10,6 +10,7 @@ from cnn_doctor.config import DiagnoseParams, TrainParams
 from cnn_doctor.findings import Finding
 
 OSCILLATION_JUMP = 0.1  # a rise of the training loss by more than 10% between epochs
+UNDERTRAINED_GAIN = 0.01  # validation accuracy still rising by a point over the last epochs
 
 
 def _finding(finding_id, severity, summary, recommendation, **evidence) -> Finding:
@@ -50,7 +51,7 @@ def diagnose_curves(history: dict[str, list[float]], num_classes: int, train_par
         findings.append(_finding("slow_convergence", "warning",
                                  f"The training loss fell only from {losses[0]:.3g} to {losses[-1]:.3g} in {len(losses)} epochs.",
                                  "Raise train.learning_rate or train.epochs.", loss=losses))
-    if val_loss and len(val_loss) == train_params.epochs and _still_improving(val_loss):
+    if val_loss and len(val_loss) == train_params.epochs and _still_improving(val_loss, val_accuracy):
         findings.append(_finding("undertrained", "warning",
                                  f"Validation loss was still falling when training stopped after {len(val_loss)} epochs.",
                                  f"Raise train.epochs (now {train_params.epochs}).", val_loss=val_loss))
@@ -68,10 +69,12 @@ def _oscillates(losses: list[float]) -> bool:
     return rises >= 3 and rises >= 0.3 * (len(losses) - 1)
 
 
-def _still_improving(val_loss: list[float]) -> bool:
+def _still_improving(val_loss: list[float], val_accuracy: list[float]) -> bool:
+    """Best loss at the very end, and the last epochs still bought real progress (not noise at 99%)."""
     best_epoch = int(np.argmin(val_loss))
-    window = val_loss[-4:]
-    return best_epoch >= len(val_loss) - 2 and window[-1] < 0.98 * window[0]
+    losses, accuracies = val_loss[-4:], val_accuracy[-4:]
+    accuracy_gain = accuracies[-1] - accuracies[0] if accuracies else 1.0
+    return best_epoch >= len(val_loss) - 2 and losses[-1] < 0.9 * losses[0] and accuracy_gain >= UNDERTRAINED_GAIN
 
 
 def _overfitting(losses, val_loss, accuracy, val_accuracy, params: DiagnoseParams) -> list[Finding]:

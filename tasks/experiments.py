@@ -47,7 +47,7 @@ ABLATION_EPOCHS = 3
 
 
 def train_without_augmentation(model, initial_weights, loss, clean_train, val_data, optimizer_name: str,
-                               learning_rate: float) -> dict:
+                               learning_rate: float, epochs: int) -> dict:
     """A fresh copy trained briefly on un-augmented images: does augmentation hold learning back?"""
     import keras
 
@@ -55,8 +55,9 @@ def train_without_augmentation(model, initial_weights, loss, clean_train, val_da
     copy.set_weights(initial_weights)
     optimizer = {"sgd": keras.optimizers.SGD, "rmsprop": keras.optimizers.RMSprop}.get(optimizer_name, keras.optimizers.Adam)
     copy.compile(optimizer=optimizer(learning_rate), loss=loss, metrics=["accuracy"])
-    history = copy.fit(clean_train, validation_data=val_data, epochs=ABLATION_EPOCHS, shuffle=False, verbose=0)
-    return {"epochs": ABLATION_EPOCHS, "val_accuracy": float(max(history.history["val_accuracy"])),
+    epochs = min(ABLATION_EPOCHS, epochs)
+    history = copy.fit(clean_train, validation_data=val_data, epochs=epochs, shuffle=False, verbose=0)
+    return {"epochs": epochs, "val_accuracy": float(max(history.history["val_accuracy"])),
             "train_accuracy": float(max(history.history["accuracy"]))}
 
 

@@ -214,14 +214,16 @@ def run_experiments(run: Run, findings: list[Finding], initial_weights, train_da
     if diagnose.augmentation_ablation and run.augmented and found & SYMPTOMS_FOR_BATCH_TEST and val_data is not None:
         clean_train, _, _ = run.datasets(params, augment_online=False)
         results["augmentation_ablation"] = test = train_without_augmentation(
-            run.model, initial_weights, run.loss, clean_train, val_data, params.optimizer, params.learning_rate)
+            run.model, initial_weights, run.loss, clean_train, val_data, params.optimizer, params.learning_rate,
+            epochs=len(history.get("loss", [])))
         extra += _augmentation_verdict(test, history, diagnose)
     return extra, results
 
 
 def _augmentation_verdict(test: dict, history: dict, diagnose: DiagnoseParams) -> list[Finding]:
-    with_augmentation = max(history.get("val_accuracy", [0.0]))
-    augmented_training = max(history.get("accuracy", [0.0]))
+    # compared epoch for epoch: the clean copy gets no more epochs than the augmented run had
+    with_augmentation = max(history.get("val_accuracy", [0.0])[: test["epochs"]] or [0.0])
+    augmented_training = max(history.get("accuracy", [0.0])[: test["epochs"]] or [0.0])
     # both must hold: clean images generalise better AND are far easier to fit than their augmented
     # versions (noisy labels lower both runs alike, so they do not pass for strong augmentation)
     if (test["val_accuracy"] - with_augmentation <= diagnose.augmentation_gap

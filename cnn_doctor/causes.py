@@ -21,6 +21,7 @@ CONSEQUENCES: dict[str, tuple[str, ...]] = {
                                "underfitting", "prediction_collapse", "poor_calibration"),
     "learning_rate_too_low": ("slow_convergence", "underfitting", "not_learning", "undertrained", "prediction_collapse",
                               "vanishing_gradients"),
+    "undertrained": ("underfitting", "minority_class_collapse", "poor_calibration", "suspiciously_high_accuracy"),
     "augmentation_too_strong": ("not_learning", "underfitting", "slow_convergence", "prediction_collapse",
                                 "undertrained"),
     "insufficient_capacity": ("underfitting", "not_learning", "slow_convergence", "prediction_collapse"),

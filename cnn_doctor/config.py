@@ -128,6 +128,7 @@ class DiagnoseParams(Section):
     lr_range_test: bool = True
     single_batch_test: bool = True
     augmentation_ablation: bool = True
+    learning_curve: bool = True
 
 
 class EvaluateParams(Section):

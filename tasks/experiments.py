@@ -61,6 +61,30 @@ def train_without_augmentation(model, initial_weights, loss, clean_train, val_da
             "train_accuracy": float(max(history.history["accuracy"]))}
 
 
+LEARNING_CURVE_FRACTIONS = (0.25, 0.5, 1.0)
+LEARNING_CURVE_MAX_EPOCHS = 10
+MORE_DATA_GAIN = 0.02  # validation accuracy gained from 50% to 100% of the data that says "more will help"
+
+
+def learning_curve(model, initial_weights, loss, subset, val_data, optimizer_name: str, learning_rate: float,
+                   epochs: int) -> dict:
+    """Fresh copies trained on growing shares of the training set: does more data still help?"""
+    import keras
+
+    accuracies = []
+    for fraction in LEARNING_CURVE_FRACTIONS:
+        copy = keras.models.clone_model(model)
+        copy.set_weights(initial_weights)
+        optimizer = {"sgd": keras.optimizers.SGD, "rmsprop": keras.optimizers.RMSprop}.get(optimizer_name, keras.optimizers.Adam)
+        copy.compile(optimizer=optimizer(learning_rate), loss=loss, metrics=["accuracy"])
+        history = copy.fit(subset(fraction), validation_data=val_data, epochs=min(epochs, LEARNING_CURVE_MAX_EPOCHS),
+                           shuffle=False, verbose=0)
+        accuracies.append(float(max(history.history["val_accuracy"])))
+    gain = accuracies[-1] - accuracies[-2]
+    return {"fractions": list(LEARNING_CURVE_FRACTIONS), "val_accuracy": accuracies,
+            "gain_last_doubling": gain, "more_data_helps": gain >= MORE_DATA_GAIN}
+
+
 def overfit_single_batch(model, initial_weights, loss, dataset) -> dict:
     """Can a fresh copy reach high accuracy on one batch? If not, suspect the model, loss or labels."""
     import keras

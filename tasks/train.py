@@ -22,13 +22,15 @@ from cnn_doctor.report import write_report
 from cnn_doctor.progress import interactive
 from tasks.augment import build_augmentation
 from tasks.curves import diagnose_curves
-from tasks.experiments import learning_rate_range_test, overfit_single_batch, train_without_augmentation
+from tasks.experiments import (learning_curve, learning_rate_range_test, overfit_single_batch,
+                               train_without_augmentation)
 from tasks.model_checks import check_model
 from tasks.models import build_model, normalization_layer
 from tasks.probes import diagnose_probes, make_probe_callback
 from tasks.shards import read_shard
 
 IN_MEMORY_CACHE_BYTES = 1 << 30  # cache decoded shards in RAM below this size
+LEARNING_CURVE_CAP = 20_000  # images per shard the learning curve uses at most
 
 
 def configure_devices(params: TrainParams):
@@ -129,6 +131,7 @@ def prepare_backup(backup_dir: Path, fingerprint: str) -> bool:
 SYMPTOMS_FOR_LR_TEST = {"loss_diverged", "loss_oscillating", "not_learning", "underfitting", "slow_convergence",
                         "learning_rate_too_high", "learning_rate_too_low", "dying_relu", "undertrained"}
 SYMPTOMS_FOR_BATCH_TEST = {"not_learning", "underfitting"}
+SYMPTOMS_FOR_LEARNING_CURVE = {"overfitting"}
 
 
 class Run:
@@ -168,6 +171,24 @@ class Run:
         val_data = make_dataset(self.val_shards, self.image_shape, params.batch_size, shuffle=False,
                                 **options)[0] if self.val_shards else None
         return train_data, val_data, count
+
+    def train_subset(self, fraction: float, params: TrainParams):
+        """A fixed, stratified share of the training images (for the learning curve), augmented as in training."""
+        import tensorflow as tf
+        from sklearn.model_selection import train_test_split
+
+        images = np.concatenate([np.asarray(read_shard(f, n)[0][:LEARNING_CURVE_CAP]) for f, n in self.train_shards])
+        labels = np.concatenate([read_shard(f, n)[1][:LEARNING_CURVE_CAP] for f, n in self.train_shards])
+        if fraction < 1.0:
+            images, _, labels, _ = train_test_split(images, labels, train_size=fraction, random_state=params.seed,
+                                                    stratify=labels if np.bincount(labels).min() >= 2 else None)
+        targets = np.eye(len(self.classes), dtype=np.float32)[labels] if self.one_hot else labels
+        dataset = tf.data.Dataset.from_tensor_slices((images.astype(np.float32), targets))
+        dataset = dataset.shuffle(len(images), seed=params.seed).batch(params.batch_size)
+        if self.augmented:
+            augmentation = build_augmentation(self.settings["transforms"], self.settings["seed"])
+            dataset = dataset.map(lambda x, y: (augmentation(x, training=True), y))
+        return dataset.prefetch(tf.data.AUTOTUNE)
 
     def probe_batch(self, size: int) -> tuple[np.ndarray, np.ndarray]:
         """A fixed batch (validation images when there are some), with targets in the loss's encoding."""
@@ -211,6 +232,11 @@ def run_experiments(run: Run, findings: list[Finding], initial_weights, train_da
         _recommend_tested_rate(findings, test)
     if diagnose.single_batch_test and found & SYMPTOMS_FOR_BATCH_TEST:
         results["single_batch_test"] = overfit_single_batch(run.model, initial_weights, run.loss, train_data)
+    if diagnose.learning_curve and found & SYMPTOMS_FOR_LEARNING_CURVE and val_data is not None:
+        results["learning_curve"] = curve = learning_curve(
+            run.model, initial_weights, run.loss, lambda fraction: run.train_subset(fraction, params), val_data,
+            params.optimizer, params.learning_rate, epochs=len(history.get("loss", [])))
+        _advise_on_data(findings, curve)
     if diagnose.augmentation_ablation and run.augmented and found & SYMPTOMS_FOR_BATCH_TEST and val_data is not None:
         clean_train, _, _ = run.datasets(params, augment_online=False)
         results["augmentation_ablation"] = test = train_without_augmentation(
@@ -218,6 +244,19 @@ def run_experiments(run: Run, findings: list[Finding], initial_weights, train_da
             epochs=len(history.get("loss", [])))
         extra += _augmentation_verdict(test, history, diagnose)
     return extra, results
+
+
+def _advise_on_data(findings: list[Finding], curve: dict) -> None:
+    """The learning curve says whether more images of the same kind would help: put it in the advice."""
+    shares = ", ".join(f"{fraction:.0%}: {accuracy:.2f}" for fraction, accuracy in zip(curve["fractions"], curve["val_accuracy"]))
+    advice = (f"More data will help: validation accuracy still rose {curve['gain_last_doubling']:+.2f} from half "
+              f"to all of the training set ({shares}). " if curve["more_data_helps"] else
+              f"More data of the same kind will not help much (validation accuracy by share of the training set: "
+              f"{shares}); regularise or change the model instead. ")
+    for position, finding in enumerate(findings):
+        if finding.id in SYMPTOMS_FOR_LEARNING_CURVE:
+            findings[position] = replace(finding, recommendation=advice + finding.recommendation,
+                                         evidence={**finding.evidence, "learning_curve": curve})
 
 
 def _augmentation_verdict(test: dict, history: dict, diagnose: DiagnoseParams) -> list[Finding]:

@@ -99,6 +99,10 @@ def test_linear_output_with_probability_loss_is_a_mismatch(small_digits, scenari
 def test_unscaled_inputs(small_digits, scenario, layout):
     report = diagnose(small_digits, scenario("preprocess.normalize=none", "train.epochs=3"), layout)
     assert report["leading_finding"] == "missing_normalization"
+    causes = {f["id"]: f["evidence"].get("caused_by") for f in report["findings"]}
+    assert causes.get("initial_loss_off", "missing_normalization") == "missing_normalization"
+    assert causes.get("exploding_gradients", "missing_normalization") == "missing_normalization"
+    assert "learning_rate_too_low" not in serious(report) or causes["learning_rate_too_low"] == "missing_normalization"
 
 
 def test_weights_initialised_far_too_large(small_digits, scenario, layout, tmp_path):
@@ -129,12 +133,17 @@ def test_learning_rate_far_too_high(small_digits, scenario, layout):
     report = diagnose(small_digits, scenario("train.optimizer=sgd", "train.learning_rate=5.0", "train.epochs=4"), layout)
     assert report["leading_finding"] == "learning_rate_too_high"
     assert "train.learning_rate" in report["findings"][0]["recommendation"]
+    consequences = [f["id"] for f in report["findings"] if f["evidence"].get("caused_by") == "learning_rate_too_high"]
+    assert {"loss_diverged", "dying_relu"} & set(consequences)
+    assert report["verdict"].startswith("Do not trust this model")
 
 
 def test_learning_rate_far_too_low(small_digits, scenario, layout):
     report = diagnose(small_digits, scenario("train.optimizer=sgd", "train.momentum=0.0",
                                              "train.learning_rate=1e-6", "train.epochs=4"), layout)
     assert report["leading_finding"] == "learning_rate_too_low"
+    causes = {f["id"]: f["evidence"].get("caused_by") for f in report["findings"]}
+    assert causes.get("not_learning") == "learning_rate_too_low" or causes.get("slow_convergence") == "learning_rate_too_low"
 
 
 def test_dead_relus(small_digits, scenario, layout, tmp_path):
@@ -196,6 +205,9 @@ def test_overfitting_a_small_set(tmp_path, scenario, layout):
                                      "preprocess.val_fraction=0.3", "preprocess.test_fraction=0.2",
                                      "diagnose.lr_range_test=false"), layout)
     assert report["leading_finding"] == "overfitting"
+    curve = report["findings"][0]["evidence"]["learning_curve"]
+    assert curve["fractions"] == [0.25, 0.5, 1.0] and len(curve["val_accuracy"]) == 3
+    assert "More data" in report["findings"][0]["recommendation"]
 
 
 def test_a_rare_class_collapses(digits_folder, tmp_path, scenario, layout):

@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import numpy as np  # noqa: E402
 from conftest import FAST, copy_digits  # noqa: E402
-from test_doctor import SCENARIO, builder, diagnose, weak_signal_images  # noqa: E402
+from test_doctor import SCENARIO, builder, diagnose, noisy_train_clean_test, weak_signal_images  # noqa: E402
 
 from cnn_doctor.config import load_params  # noqa: E402
 from cnn_doctor.layout import Layout  # noqa: E402
@@ -107,16 +107,7 @@ def leaked_split(folder, source):
 
 
 def easier_test(folder, source):
-    data = copy_digits(source, folder / "data", per_class=80)
-    rng = np.random.default_rng(1)
-    rows = ["path,label,split"]
-    for path in sorted(data.rglob("*.png")):
-        label, split = int(path.parent.name), ("test" if rng.random() < 0.25 else "train")
-        if split == "train" and rng.random() < 0.3:
-            label = (label + rng.integers(1, 10)) % 10
-        rows.append(f"{path.relative_to(data)},{label},{split}")
-    (data / "manifest.csv").write_text("\n".join(rows) + "\n")
-    return data / "manifest.csv"
+    return noisy_train_clean_test(copy_digits(source, folder / "data", per_class=80))
 
 
 # (scenario, expected leading finding(s), data, overrides, builder body)

@@ -230,9 +230,8 @@ def test_augmentation_too_strong(small_digits, scenario, layout):
     assert report["leading_finding"] == "augmentation_too_strong"
 
 
-def test_test_set_easier_than_training_set(digits_folder, tmp_path, scenario, layout):
-    """Training labels 30% wrong, test labels right: the test scores above training."""
-    data = copy_digits(digits_folder, tmp_path / "data", per_class=80)
+def noisy_train_clean_test(data):
+    """A manifest over `data` whose training labels are 30% wrong and whose test labels are right."""
     rng = np.random.default_rng(1)
     rows = ["path,label,split"]
     for path in sorted(data.rglob("*.png")):
@@ -241,6 +240,12 @@ def test_test_set_easier_than_training_set(digits_folder, tmp_path, scenario, la
             label = (label + rng.integers(1, 10)) % 10
         rows.append(f"{path.relative_to(data)},{label},{split}")
     (data / "manifest.csv").write_text("\n".join(rows) + "\n")
-    report = diagnose(data / "manifest.csv", scenario("train.epochs=10", "validate.label_errors=false",
+    return data / "manifest.csv"
+
+
+def test_test_set_easier_than_training_set(digits_folder, tmp_path, scenario, layout):
+    """Training labels 30% wrong, test labels right: the test scores above training."""
+    manifest = noisy_train_clean_test(copy_digits(digits_folder, tmp_path / "data", per_class=80))
+    report = diagnose(manifest, scenario("train.epochs=10", "validate.label_errors=false",
                                                       "diagnose.lr_range_test=false"), layout)
     assert "suspiciously_high_accuracy" in serious(report)

@@ -9,7 +9,8 @@ import numpy as np
 from cnn_doctor.config import DiagnoseParams, TrainParams
 from cnn_doctor.findings import Finding
 
-OSCILLATION_JUMP = 0.1  # a rise of the training loss by more than 10% between epochs
+OSCILLATION_JUMP = 0.1  # a rise of the training loss by more than 10% between epochs...
+OSCILLATION_MIN_RISE = 0.05  # ...and by more than 0.05 (late, tiny losses fluctuate by large ratios)
 UNDERTRAINED_GAIN = 0.01  # validation accuracy still rising by a point over the last epochs
 
 
@@ -65,8 +66,8 @@ def _late_blow_up(losses: list[float]) -> bool:
 
 
 def _oscillates(losses: list[float]) -> bool:
-    rises = sum(b > a * (1 + OSCILLATION_JUMP) for a, b in zip(losses, losses[1:]))
-    return rises >= 3 and rises >= 0.3 * (len(losses) - 1)
+    rises = sum(b > a * (1 + OSCILLATION_JUMP) and b - a > OSCILLATION_MIN_RISE for a, b in zip(losses, losses[1:]))
+    return rises >= 3 and rises >= 0.25 * (len(losses) - 1)
 
 
 def _still_improving(val_loss: list[float], val_accuracy: list[float]) -> bool:

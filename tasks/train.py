@@ -288,13 +288,15 @@ def _recommend_tested_rate(findings: list[Finding], test: dict) -> None:
 def _learning_rate_verdict(test: dict, params: TrainParams, found: set[str]) -> list[Finding]:
     suggested, used = test["suggested_learning_rate"], params.learning_rate
     evidence = {"used": used, "suggested": suggested, "lr_range_test": test}
-    if used > test["loss_minimum_at"] and "learning_rate_too_high" not in found:  # past the minimum the loss climbs
+    unstable = found & {"loss_oscillating", "loss_diverged", "dying_relu", "exploding_gradients"}
+    # past the range test's minimum the loss climbs; with instability, anything well above the suggestion is suspect
+    if "learning_rate_too_high" not in found and (used > test["loss_minimum_at"] or (unstable and used > 3 * suggested)):
         return [Finding("learning_rate_too_high", "critical", "train",
                         f"The learning rate {used:g} is far above where the loss still falls "
                         f"(range test minimum at {test['loss_minimum_at']:.2g}).",
                         f"Set train.learning_rate={suggested:g}.", evidence)]
     gradients_blocked = found & {"dying_relu", "vanishing_gradients", "saturated_activations"}
-    if used <= suggested / 30 and "learning_rate_too_low" not in found and not gradients_blocked and found & {
+    if used < test["loss_minimum_at"] / 10 and "learning_rate_too_low" not in found and not gradients_blocked and found & {
             "slow_convergence", "underfitting", "not_learning", "undertrained"}:
         return [Finding("learning_rate_too_low", "warning", "train",
                         f"The learning rate {used:g} is far below what this model tolerates (range test suggests {suggested:g}).",

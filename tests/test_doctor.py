@@ -146,6 +146,16 @@ def test_learning_rate_far_too_low(small_digits, scenario, layout):
     assert causes.get("not_learning") == "learning_rate_too_low" or causes.get("slow_convergence") == "learning_rate_too_low"
 
 
+def test_learning_rate_too_low_to_converge_in_time(small_digits, scenario, layout):
+    report = diagnose(small_digits, scenario("train.optimizer=sgd", "train.momentum=0.0", "train.learning_rate=0.001",
+                                             "train.epochs=10"), layout)
+    assert report["leading_finding"] == "learning_rate_too_low"
+    causes = {f["id"]: f["evidence"].get("caused_by") for f in report["findings"]}
+    assert causes["slow_convergence"] == "learning_rate_too_low"
+    suggested = report["findings"][0]["evidence"]["lr_range_test"]["suggested_learning_rate"]
+    assert suggested > 0.001 and f"train.learning_rate={suggested:g}" in report["findings"][0]["recommendation"]
+
+
 def test_dead_relus(small_digits, scenario, layout, tmp_path):
     model = builder(tmp_path, """
         dead = keras.initializers.Constant(-20.0)

@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from cnn_doctor.layout import STAGES
 from cnn_doctor.quiet import import_tensorflow_quietly
 
 EXIT_OK, EXIT_ERROR, EXIT_GATED = 0, 1, 2
@@ -39,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
     stage = commands.add_parser("stage", help="run one stage on the params file's data and output (used by dvc.yaml)")
-    stage.add_argument("name", choices=("validate", "preprocess", "augment", "train", "evaluate"))
+    stage.add_argument("name", choices=STAGES)
     stage.add_argument("--params", help="params YAML file (default: the project's params.yaml)")
     stage.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 

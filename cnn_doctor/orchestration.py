@@ -7,7 +7,7 @@ from pathlib import Path
 from prefect import Task
 
 from cnn_doctor.config import DEFAULT_PARAMS_FILE, DataParams, FlowParams, Params, UserError, load_params
-from cnn_doctor.layout import Layout
+from cnn_doctor.layout import STAGES, Layout
 
 # Mistakes in the user's input fail the same way every time: retrying them only delays the message.
 NOT_RETRIED = (UserError,)
@@ -30,7 +30,7 @@ def as_stage(task: Task, layout: Layout, flow_params: FlowParams) -> Task:
         retries=flow_params.retries,
         retry_delay_seconds=flow_params.retry_delay_seconds,
         retry_condition_fn=_retry_unless_user_error,
-        refresh_cache=stage in ("validate", "preprocess", "augment", "train", "evaluate") and not layout.is_complete(stage),
+        refresh_cache=stage in STAGES and not layout.is_complete(stage),
     )
 
 

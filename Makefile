@@ -5,7 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test test-fast clean
+PREFECT_PORT ?= 4200
+
+.PHONY: setup run test test-fast browser server serve clean
 
 setup: $(STAMP) data/digits/9
 
@@ -26,6 +28,18 @@ test: setup
 
 test-fast: setup
 	$(BIN)/pytest -m "not slow"
+
+# Debian's Chromium, for the browser test of the Prefect UI (needs root, as on CI).
+browser:
+	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+# A local Prefect server with its UI at http://127.0.0.1:$(PREFECT_PORT), SQLite under ~/.prefect.
+server: setup
+	PREFECT_UI_API_URL=http://127.0.0.1:$(PREFECT_PORT)/api $(BIN)/prefect server start --host 127.0.0.1 --port $(PREFECT_PORT)
+
+# The deployments 'scheduled' and 'ad-hoc', served against that server (run `make server` first).
+serve: setup
+	PREFECT_API_URL=http://127.0.0.1:$(PREFECT_PORT)/api $(BIN)/cnn-doctor serve
 
 clean:
 	rm -rf outputs .pytest_cache

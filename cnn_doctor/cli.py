@@ -44,6 +44,18 @@ def build_parser() -> argparse.ArgumentParser:
     stage.add_argument("--params", help="params YAML file (default: the project's params.yaml)")
     stage.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
+    serve = commands.add_parser(
+        "serve", help="serve the flow as Prefect deployments 'scheduled' and 'ad-hoc' (needs a Prefect server)",
+        description="Register two deployments of the flow train-and-diagnose with the Prefect server at "
+                    "PREFECT_API_URL and run their flow runs in this process until interrupted: 'scheduled' "
+                    "(cron from params flow.schedule) and 'ad-hoc' (start runs from the UI or with "
+                    "`prefect deployment run 'train-and-diagnose/ad-hoc'`).")
+    serve.add_argument("--params", help="params YAML file the deployments' runs use by default "
+                                        "(default: the project's params.yaml)")
+    serve.add_argument("--limit", type=int, default=1, metavar="N",
+                       help="flow runs at most at once (default 1: runs share this machine's cores)")
+    serve.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+
     digits = commands.add_parser("digits", help="write scikit-learn's bundled digits as PNG class folders")
     digits.add_argument("folder", nargs="?", default=None, help="target folder (default: data/digits)")
     return parser
@@ -84,6 +96,16 @@ def command_stage(arguments: argparse.Namespace) -> int:
     return EXIT_GATED if run_stage(arguments.name, arguments.params) == "gated" else EXIT_OK
 
 
+def command_serve(arguments: argparse.Namespace) -> int:
+    from cnn_doctor.config import UserError
+    from cnn_doctor.serving import serve_deployments
+
+    if arguments.limit < 1:
+        raise UserError(f"--limit must be at least 1, not {arguments.limit}")
+    serve_deployments(arguments.params, arguments.limit)
+    return EXIT_OK
+
+
 def command_digits(arguments: argparse.Namespace) -> int:
     from cnn_doctor.config import PROJECT_ROOT
     from tasks.sources import write_digits
@@ -93,7 +115,7 @@ def command_digits(arguments: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"run": command_run, "stage": command_stage, "digits": command_digits}
+COMMANDS = {"run": command_run, "stage": command_stage, "serve": command_serve, "digits": command_digits}
 
 
 def main(argv: list[str] | None = None) -> int:

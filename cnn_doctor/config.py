@@ -108,6 +108,7 @@ class TrainParams(Section):
     class_weight: Literal["auto", "none"] = "auto"
     seed: int = 42
     mixed_precision: Literal["auto", True, False] = "auto"
+    tensorboard: bool = False
 
 
 class DiagnoseParams(Section):
@@ -140,6 +141,8 @@ class EvaluateParams(Section):
 class FlowParams(Section):
     retries: int = Field(2, ge=0)
     retry_delay_seconds: float = Field(5, ge=0)
+    schedule: str = "0 2 * * *"
+    timezone: str = "UTC"
 
 
 class Params(Section):

@@ -57,6 +57,11 @@ class Layout:
         """Training checkpoints for resuming a killed run; kept outside the stage folder."""
         return self.out / ".train-backup"
 
+    @property
+    def tensorboard(self) -> Path:
+        """TensorBoard event files (train.tensorboard); an append-only log, not a stage output."""
+        return self.out / "tensorboard"
+
     # evaluate
     @property
     def metrics(self) -> Path:

@@ -11,6 +11,7 @@ from cnn_doctor.orchestration import as_stage, resolve_run
 from tasks.augment import augment
 from tasks.evaluate import evaluate
 from tasks.preprocess import preprocess
+from tasks.publish import publish
 from tasks.train import train
 from tasks.train import report_model_stop
 from tasks.validate import fingerprint_data, report_validation_stop, validate
@@ -23,7 +24,7 @@ def train_and_diagnose(
     data: str | None = Field(None, description="Dataset: a folder of class folders or a CSV manifest (path,label[,split]). Empty: params data.source (the bundled digits)."),
     out: str | None = Field(None, description="Output folder for the report, model and stage outputs. Empty: params data.out."),
     params_file: str | None = Field(None, description="Params YAML file. Empty: the project's params.yaml."),
-    overrides: list[str] = Field(default_factory=list, description="Params overrides as KEY=VALUE, e.g. train.learning_rate=0.01."),
+    overrides: list[str] = Field([], description="Params overrides as KEY=VALUE, e.g. train.learning_rate=0.01."),
     epochs: int | None = Field(None, ge=1, description="Shortcut for train.epochs."),
     learning_rate: float | None = Field(None, gt=0, description="Shortcut for train.learning_rate."),
     architecture: Literal["simple_cnn", "regularized_cnn", "resnet_small", "transfer"] | None = Field(
@@ -37,11 +38,13 @@ def train_and_diagnose(
 
     validated = stage["validate"](data_path, fingerprint_data(data_path), params.validate_params, layout)
     if validated["gated_by"]:
-        return {**report_validation_stop(layout), "out": str(layout.out)}
+        report_validation_stop(layout)
+        return publish(layout)
     prepared = stage["preprocess"](validated, params.preprocess, layout)
     augmented = stage["augment"](prepared, params.augment, layout)
     trained = stage["train"](prepared, augmented, params.model, params.train, params.diagnose, layout)
     if trained["stopped_by"]:
-        return {**report_model_stop(layout), "out": str(layout.out)}
-    evaluated = stage["evaluate"]([validated, prepared, augmented, trained], params.evaluate, layout)
-    return {**evaluated, "status": "completed", "out": str(layout.out)}
+        report_model_stop(layout)
+        return publish(layout)
+    stage["evaluate"]([validated, prepared, augmented, trained], params.evaluate, layout)
+    return publish(layout)

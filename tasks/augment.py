@@ -8,6 +8,7 @@ from cnn_doctor.config import AugmentParams
 from prefect import task
 
 from cnn_doctor.caching import STAGE_CACHE
+from cnn_doctor.quiet import import_tensorflow_quietly
 from cnn_doctor.layout import Layout, read_json, stage_digest, write_json
 from tasks.shards import ShardWriter, read_shard
 
@@ -57,6 +58,7 @@ def gather(folder, names: list[str], wanted: np.ndarray) -> np.ndarray:
 @task(name="augment", cache_policy=STAGE_CACHE, persist_result=True)
 def augment(prepared: dict, params: AugmentParams, layout: Layout) -> dict:
     """Write balancing copies of minority classes and the online transform settings."""
+    import_tensorflow_quietly()
     preprocess_dir = layout.stage_dir("preprocess")
     index = read_json(preprocess_dir / "index.json")
     train_shards = index["splits"]["train"]["shards"]

@@ -10,6 +10,7 @@ from cnn_doctor.findings import Finding
 from prefect import task
 
 from cnn_doctor.caching import STAGE_CACHE
+from cnn_doctor.quiet import import_tensorflow_quietly
 from cnn_doctor.layout import STAGES, Layout, read_json, stage_digest, write_json
 from cnn_doctor.report import write_report
 from tasks.shards import read_all, read_shard
@@ -119,6 +120,7 @@ def _confusable(metrics: dict, classes: list[str]) -> list[Finding]:
 @task(name="evaluate", cache_policy=STAGE_CACHE, persist_result=True)
 def evaluate(upstream: list[dict], params: EvaluateParams, layout: Layout) -> dict:
     """Score the model on the test split (validation split if none) and write the report."""
+    import_tensorflow_quietly()
     import keras
 
     index = read_json(layout.stage_dir("preprocess") / "index.json")

@@ -20,6 +20,7 @@ from cnn_doctor.caching import STAGE_CACHE
 from cnn_doctor.layout import Layout, read_json, stage_digest, write_json
 from cnn_doctor.report import write_report
 from cnn_doctor.progress import interactive
+from cnn_doctor.quiet import import_tensorflow_quietly
 from tasks.augment import build_augmentation
 from tasks.curves import diagnose_curves
 from tasks.experiments import (learning_curve, learning_rate_range_test, overfit_single_batch,
@@ -101,11 +102,14 @@ def class_weights(labels: np.ndarray, num_classes: int) -> dict[int, float]:
         int(c): 1.0 for c in range(num_classes) if c not in present}
 
 
-def make_callbacks(params: TrainParams, backup_dir: Path, has_validation: bool, extra: list):
+def make_callbacks(params: TrainParams, layout: Layout, has_validation: bool, extra: list):
     import keras
 
+    from tasks.epoch_progress import EpochProgress
+
+    backup_dir = layout.backup
     monitor = "val_loss" if has_validation else "loss"
-    callbacks = [*extra, keras.callbacks.TerminateOnNaN(),
+    callbacks = [*extra, EpochProgress(params.epochs), keras.callbacks.TerminateOnNaN(),
                  keras.callbacks.BackupAndRestore(str(backup_dir / "checkpoint")),
                  keras.callbacks.CSVLogger(str(backup_dir / "history.csv"), append=True)]
     if params.early_stopping_patience > 0:
@@ -114,6 +118,8 @@ def make_callbacks(params: TrainParams, backup_dir: Path, has_validation: bool, 
     if params.lr_schedule == "plateau":
         callbacks.append(keras.callbacks.ReduceLROnPlateau(
             monitor=monitor, factor=0.5, patience=max(1, params.early_stopping_patience // 2), min_lr=1e-6))
+    if params.tensorboard:
+        callbacks.append(keras.callbacks.TensorBoard(log_dir=str(layout.tensorboard)))
     return callbacks
 
 
@@ -153,7 +159,8 @@ class Run:
         self.one_hot = self.user_compiled and wants_one_hot(self.loss)
         self.user_optimizer = user_model.optimizer if self.user_compiled else None
         self.core = user_model or self.model  # the network whose layers the probes watch
-        self.feed = (lambda images: normalization(images) if normalization else images) if user_model else (lambda images: images)
+        # What the watched network receives: a user's model sits behind our normalisation layer.
+        self.feed = normalization if user_model and normalization else keras.layers.Identity()
         self.train_shards = [(layout.stage_dir("preprocess"), n) for n in self.index["splits"]["train"]["shards"]]
         self.train_shards += [(layout.stage_dir("augment"), n) for n in self.settings["extra_shards"]]
         self.val_shards = [(layout.stage_dir("preprocess"), n) for n in self.index["splits"]["val"]["shards"]]
@@ -308,6 +315,7 @@ def _learning_rate_verdict(test: dict, params: TrainParams, found: set[str]) -> 
 def train(prepared: dict, augmented: dict, model_params: ModelParams, params: TrainParams,
           diagnose: DiagnoseParams, layout: Layout) -> dict:
     """Fit the model, watched by the doctor's probes, and write it with its history and findings."""
+    import_tensorflow_quietly()
     run = Run(layout, model_params, params)
     findings, blocker = check_before_training(run, diagnose)
     summary = {"stage": "train", "model_name": run.model.name, "user_compiled": run.user_compiled,
@@ -329,8 +337,8 @@ def train(prepared: dict, augmented: dict, model_params: ModelParams, params: Tr
     try:
         run.model.fit(train_data, validation_data=val_data, epochs=params.epochs, shuffle=False,
                       class_weight=class_weights(labels, len(run.classes)) if params.class_weight == "auto" else None,
-                      callbacks=make_callbacks(params, layout.backup, val_data is not None, [probes] if probes else []),
-                      verbose=1 if interactive() else 2)
+                      callbacks=make_callbacks(params, layout, val_data is not None, [probes] if probes else []),
+                      verbose=1 if interactive() else 0)
     except (ValueError, TypeError) as error:
         reason = str(error).strip().splitlines()[-1][:300]
         findings.append(Finding("loss_activation_mismatch", "critical", "model",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -16,11 +17,11 @@ from conftest import FAST, PROJECT_ROOT
 BIN = Path(sys.executable).parent
 
 
-def run(command: list[str], cwd: Path) -> str:
+def run(command: list[str], cwd: Path, stdout_only: bool = False) -> str:
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "CI": "true"}
     result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env, timeout=900)
     assert result.returncode == 0, f"{command}: {result.stdout[-2000:]}\n{result.stderr[-3000:]}"
-    return result.stdout + result.stderr
+    return result.stdout if stdout_only else result.stdout + result.stderr
 
 
 def ran_stages(output: str) -> list[str]:
@@ -71,3 +72,33 @@ def test_repro_twice_then_one_param_change(project_clone):
 
     metrics = run(["dvc", "metrics", "show"], project_clone)
     assert "test_accuracy" in metrics
+
+
+@pytest.mark.slow
+def test_experiments_plots_and_a_remote(project_clone, tmp_path):
+    run(["dvc", "repro"], project_clone)
+
+    experiment = run(["dvc", "exp", "run", "-S", "train.learning_rate=0.01"], project_clone)
+    assert ran_stages(experiment) == ["train", "evaluate"]
+    table = json.loads(run(["dvc", "exp", "show", "--json"], project_clone, stdout_only=True))
+    experiments = [e for commit in table for e in (commit.get("experiments") or [])]
+    rates = [e["revs"][0]["data"]["params"]["params.yaml"]["data"]["train"]["learning_rate"] for e in experiments]
+    assert 0.01 in rates
+    metrics = experiments[0]["revs"][0]["data"]["metrics"]
+    assert "test_accuracy" in next(iter(metrics.values()))["data"]
+
+    plots = run(["dvc", "plots", "show", "--out", str(tmp_path / "plots")], project_clone)
+    page = (tmp_path / "plots" / "index.html").read_text()
+    for title in ("Learning curves (loss)", "Confusion matrix", "Per-class recall"):
+        assert title in page, plots
+
+    remote = tmp_path / "remote"
+    for command in (["dvc", "remote", "add", "-d", "team", str(remote)], ["git", "add", "-A"],
+                    ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "pipeline run"],
+                    ["dvc", "push"]):
+        run(command, project_clone)
+    teammate = tmp_path / "teammate"
+    run(["git", "clone", "-q", str(project_clone), str(teammate)], tmp_path)
+    run(["dvc", "pull"], teammate)
+    for path in ("outputs/latest/train/model.keras", "outputs/latest/preprocess/index.json"):
+        assert (teammate / path).read_bytes() == (project_clone / path).read_bytes()

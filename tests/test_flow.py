@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import FAST, copy_digits, tree_digest
 
@@ -30,6 +32,17 @@ def stage_states(flow_state) -> dict[str, str]:
     return {stage: states.get(stage) for stage in STAGES}
 
 
+def run_artifacts(flow_state) -> dict:
+    """The artifacts a flow run published, by key."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(
+            flow_run_id=ArtifactFilterFlowRunId(any_=[flow_state.state_details.flow_run_id])))
+    return {artifact.key: artifact for artifact in artifacts}
+
+
 def run_flow(**kwargs):
     from flows.train_and_diagnose import train_and_diagnose
 
@@ -45,6 +58,11 @@ def test_second_run_is_cached_and_a_param_change_reruns_only_downstream(prefect_
     assert stage_states(first) == dict.fromkeys(STAGES, "Completed")
     report = read_json(out / "report.json")
     assert report["status"] == "completed" and report["metrics"]["test_accuracy"] > 0.5
+    artifacts = run_artifacts(first)
+    assert report["verdict"] in artifacts["diagnosis"].data
+    assert {row["class"] for row in json.loads(artifacts["per-class-metrics"].data)} == set(map(str, range(10)))
+    assert artifacts["report"].data.startswith("[") and "report.html" in artifacts["report"].data
+    assert artifacts["training-progress"].data == 100.0
 
     second = run_flow(data=str(digits_folder), out=str(out), overrides=list(FAST))
     assert stage_states(second) == dict.fromkeys(STAGES, "Cached")

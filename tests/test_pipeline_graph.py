@@ -39,3 +39,15 @@ def test_each_stage_writes_its_own_folder():
     for name, stage in dvc_stages().items():
         outs = [next(iter(o)) if isinstance(o, dict) else o for o in stage["outs"]]
         assert f"${{data.out}}/{name}" in outs
+
+
+def test_the_stage_modules_each_task_uses_are_its_dvc_dependencies():
+    """Prefect's cache key and DVC's dependencies see the same code: a change reruns the stage in both."""
+    import sys
+
+    from cnn_doctor.caching import code_files
+
+    for task in STAGE_TASKS:
+        used = {path.relative_to(DVC_FILE.parent).as_posix() for path in code_files(sys.modules[task.fn.__module__])}
+        listed = set(dvc_stages()[task.name]["deps"])
+        assert {name for name in used if name.startswith("tasks/")} <= listed, task.name

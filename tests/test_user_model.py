@@ -1,4 +1,4 @@
-"""model.builder: the user's network is trained; their compile choices are kept exactly."""
+"""Training: the user's network (model.builder, compile choices kept exactly), the built-ins, TensorBoard logs."""
 
 from __future__ import annotations
 
@@ -93,3 +93,15 @@ def test_builtin_architectures_train(prepared, fast_params, layout, architecture
     train.fn(*prepared, params.model, params.train, params.diagnose, layout)
     summary = read_json(layout.summary("train"))
     assert summary["epochs_run"] == 1 and summary["model_name"].startswith(architecture)
+
+
+def test_tensorboard_logs_only_when_asked(prepared, fast_params, layout):
+    quiet = ("train.epochs=1", "diagnose.lr_range_test=false", "diagnose.single_batch_test=false")
+    params = fast_params(*quiet)
+    train.fn(*prepared, params.model, params.train, params.diagnose, layout)
+    assert not layout.tensorboard.exists()
+
+    params = fast_params(*quiet, "train.tensorboard=true", "train.seed=7")
+    train.fn(*prepared, params.model, params.train, params.diagnose, layout)
+    assert list(layout.tensorboard.glob("train/events.out.tfevents.*"))
+    assert list(layout.tensorboard.glob("validation/events.out.tfevents.*"))

@@ -94,6 +94,8 @@ class ModelParams(Section):
     def builder_format(cls, value: str | None) -> str | None:
         if value is not None and (":" not in value or value.rsplit(":", 1)[1] == ""):
             raise ValueError("must look like path/to/file.py:function_name")
+        if value is not None and not value.rsplit(":", 1)[0].endswith(".py"):
+            raise ValueError("must name a Python file ending in .py, like path/to/file.py:function_name")
         return value
 
 

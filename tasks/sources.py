@@ -85,7 +85,7 @@ def read_folder(root: Path) -> Source:
 
 def _walk_images(folder: Path, real_root: Path) -> list[tuple[Path, str]]:
     """Image files below a class folder (sorted), each with its problem; never loops, never leaves the root."""
-    found, pending, seen = [], [folder], {folder.resolve()}
+    found, pending, seen = [], [folder], {real_root, folder.resolve()}  # a link back to these would repeat them
     while pending:
         directory = pending.pop()
         try:
@@ -102,7 +102,7 @@ def _walk_images(folder: Path, real_root: Path) -> list[tuple[Path, str]]:
                     found.append((path, problem))
             elif path.is_dir():
                 real = path.resolve()
-                if real not in seen:  # a link back to a folder already walked would repeat it forever
+                if real not in seen:  # a link to a folder already walked (a loop) is not followed again
                     seen.add(real)
                     pending.append(path)
             elif path.suffix.lower() in IMAGE_SUFFIXES:
@@ -148,8 +148,7 @@ def read_manifest(manifest: Path) -> Source:
         raise UserError(f"manifest {manifest} is not UTF-8 text")
     except OSError as error:
         raise UserError(f"manifest {manifest} cannot be read: {error.strerror or error}")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    line_number = 1
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)  # a stray quote is an error, not merged rows
     try:
         header = next(reader, None) or []
         columns = [name.strip().lower() for name in header]
@@ -161,18 +160,17 @@ def read_manifest(manifest: Path) -> Source:
         where = {name: columns.index(name) for name in ("path", "label", "split") if name in columns}
         entries = []
         for row in reader:
-            line_number = reader.line_num
             if not any(cell.strip() for cell in row):
                 continue  # blank line
             cells = {name: row[index].strip() if index < len(row) else "" for name, index in where.items()}
             split = cells.get("split", "").lower()
             if split and split not in SPLITS:
-                raise UserError(f"manifest {manifest} line {line_number}: split {cells['split'][:40]!r} "
+                raise UserError(f"manifest {manifest} line {reader.line_num}: split {cells['split'][:40]!r} "
                                 f"is not one of {', '.join(SPLITS)}")
             entries.append(Entry(path=cells["path"], label=cells["label"], split=split,
                                  problem=_path_problem(root, cells["path"])))
     except csv.Error as error:
-        raise UserError(f"manifest {manifest} line {line_number}: not valid CSV ({error})")
+        raise UserError(f"manifest {manifest} line {reader.line_num}: not valid CSV ({error})")
     if not entries:
         raise UserError(f"manifest {manifest} has no rows")
     classes = tuple(sorted({entry.label for entry in entries if entry.label}))

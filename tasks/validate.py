@@ -235,8 +235,9 @@ def _imbalance(context, severity, _):
 
 
 def _duplicates(context, severity, files):
-    groups = [group for group in context.groups(files) if len(group) > 1]
-    repeated_rows = sorted(set(files) - {path for group in groups for path in group})
+    groups = [group for group in (sorted(set(g)) for g in context.groups(files)) if len(group) > 1]
+    counts = context.manifest["path"].value_counts()
+    repeated_rows = sorted(path for path in set(files) if counts.get(path, 0) > 1)  # one file named twice
     return _finding("duplicate_images", severity,
                     f"{len(files)} file(s) are identical or near-identical copies within a class "
                     f"({len(groups)} group(s)); they inflate counts and can leak across splits.",

@@ -94,6 +94,8 @@ class ModelParams(Section):
     def builder_format(cls, value: str | None) -> str | None:
         if value is not None and (":" not in value or value.rsplit(":", 1)[1] == ""):
             raise ValueError("must look like path/to/file.py:function_name")
+        if value is not None and not value.rsplit(":", 1)[0].endswith(".py"):
+            raise ValueError("must name a Python file ending in .py, like path/to/file.py:function_name")
         return value
 
 
@@ -170,12 +172,22 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     """Split `section.key=value` into its dotted path and its YAML-parsed value."""
     key, separator, raw_value = text.partition("=")
     if not separator or not key.strip():
-        raise UserError(f"--set {text!r}: expected KEY=VALUE, e.g. train.learning_rate=0.01")
+        raise UserError(f"--set {_short(text)}: expected KEY=VALUE, e.g. train.learning_rate=0.01")
     try:
         value = yaml.safe_load(raw_value) if raw_value.strip() else None
-    except yaml.YAMLError as error:
-        raise UserError(f"--set {text!r}: the value is not valid YAML ({error.__class__.__name__})")
+    except YAML_ERRORS as error:
+        raise UserError(f"--set {_short(text)}: the value is not valid YAML ({_first_line(error)})")
     return key.strip().split("."), value
+
+
+# What yaml.safe_load raises on bad text: its own errors, and plain ones from its constructors
+# (`2020-13-45` is a date with month 13, `!!int x`, `[[[[...` nested past the recursion limit).
+YAML_ERRORS = (yaml.YAMLError, ValueError, TypeError, AttributeError, RecursionError)
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0][:120]}" if lines else type(error).__name__
 
 
 def apply_override(raw: dict[str, Any], path: list[str], value: Any) -> None:
@@ -185,7 +197,7 @@ def apply_override(raw: dict[str, Any], path: list[str], value: Any) -> None:
         dotted = ".".join(path[: depth + 1])
         if not isinstance(node, dict) or part not in node:
             known = ", ".join(sorted(node)) if isinstance(node, dict) else "none"
-            raise UserError(f"unknown params key {dotted!r} (known here: {known})")
+            raise UserError(f"unknown params key {_short(dotted)} (known here: {known})")
         if depth == len(path) - 1:
             node[part] = value
         else:
@@ -198,8 +210,10 @@ def read_params_file(params_file: Path) -> dict[str, Any]:
         raise UserError(f"params file {params_file} does not exist")
     try:
         raw = yaml.safe_load(params_file.read_text(encoding="utf-8-sig"))
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise UserError(f"params file {params_file} is not valid YAML: {str(error).splitlines()[0]}")
+    except UnicodeDecodeError:
+        raise UserError(f"params file {params_file} is not UTF-8 text")
+    except YAML_ERRORS as error:
+        raise UserError(f"params file {params_file} is not valid YAML: {_first_line(error)}")
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
@@ -213,11 +227,14 @@ def load_params(params_file: Path | None = None, overrides: list[str] | tuple[st
     raw = Params().as_dict()
     for section, values in read_params_file(params_file).items():
         if section not in raw:
-            raise UserError(f"{params_file}: unknown params section {section!r} (known: {', '.join(raw)})")
+            raise UserError(f"{params_file}: unknown params section {_short(section)} (known: {', '.join(raw)})")
         if not isinstance(values, dict):
             raise UserError(f"{params_file}: section {section!r} must be a mapping of keys")
         for key, value in values.items():
-            apply_override(raw, [section, key], value)
+            try:
+                apply_override(raw, [section, str(key)], value)
+            except UserError as error:
+                raise UserError(f"{params_file}: {error}") from None
     for override in overrides:
         apply_override(raw, *parse_override(override))
     return build_params(raw, source=str(params_file))
@@ -230,12 +247,18 @@ def build_params(raw: dict[str, Any], source: str = "params") -> Params:
     except ValidationError as error:
         first = error.errors()[0]
         location = ".".join(str(part).rstrip("_") for part in first["loc"] if not isinstance(part, int))
-        got = first.get("input")
-        raise UserError(f"{source}: {location}: {first['msg']} (got {got!r})") from None
+        message = " ".join(str(first["msg"]).split())
+        raise UserError(f"{source}: {location}: {message} (got {_short(first.get('input'))})") from None
     unknown = [item for item in params.validate_params.fail_on if not _is_finding_selector(item)]
     if unknown:
-        raise UserError(f"{source}: validate.fail_on: unknown finding id or severity {unknown[0]!r}")
+        raise UserError(f"{source}: validate.fail_on: unknown finding id or severity {_short(unknown[0])}")
     return params
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    """A value as it appears in an error message: its repr, on one line, cut to `limit` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _is_finding_selector(item: str) -> bool:

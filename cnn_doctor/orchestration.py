@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from prefect import Task
@@ -11,6 +12,19 @@ from cnn_doctor.layout import STAGES, Layout
 
 # Mistakes in the user's input fail the same way every time: retrying them only delays the message.
 NOT_RETRIED = (UserError,)
+
+
+class _NoTracebackForUserErrors(logging.Filter):
+    """Prefect logs a failed task or flow with its traceback; a mistake in the user's input needs only its line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], NOT_RETRIED):
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+for _name in ("prefect.task_runs", "prefect.flow_runs"):
+    logging.getLogger(_name).addFilter(_NoTracebackForUserErrors())
 
 
 def _retry_unless_user_error(task, task_run, state) -> bool:
@@ -40,7 +54,7 @@ def resolve_run(params_file: str | None, overrides: list[str], data: str | None,
 
     Paths in a params file are relative to the file's folder; --data and --out to the current folder.
     """
-    from tasks.sources import write_digits
+    from tasks.sources import read_source, write_digits
 
     params_path = Path(params_file) if params_file else DEFAULT_PARAMS_FILE
     params = load_params(params_path, overrides)
@@ -51,6 +65,7 @@ def resolve_run(params_file: str | None, overrides: list[str], data: str | None,
         write_digits(data_path)  # the bundled default dataset, written once
     if not data_path.exists():
         raise UserError(f"data source {data_path} does not exist (set it with --data or data.source)")
+    read_source(data_path)  # a malformed manifest or a folder without classes: one line now, not a failed task
     if params.model.builder and not Path(params.model.builder.rsplit(":", 1)[0]).is_file():
         raise UserError(f"model.builder: file {params.model.builder.rsplit(':', 1)[0]} does not exist "
                         "(paths are relative to the current folder)")

@@ -37,7 +37,8 @@ def find_label_errors(features: np.ndarray, labels: list[str], seed: int = 0) ->
     if len(classes) < 2 or np.bincount(label_ids).min() < MIN_IMAGES_PER_CLASS:
         return []
     probabilities = out_of_sample_probabilities(features, label_ids, seed)
-    ranked = find_label_issues(label_ids, probabilities, return_indices_ranked_by="self_confidence")
+    # n_jobs=1: a forked pool inherits Prefect's SIGTERM handler and prints a TerminationSignal traceback
+    ranked = find_label_issues(label_ids, probabilities, return_indices_ranked_by="self_confidence", n_jobs=1)
     return [{"index": int(i), "given": str(classes[label_ids[i]]),
              "suggested": str(classes[probabilities[i].argmax()]),
              "confidence_in_given": round(float(probabilities[i, label_ids[i]]), 4)} for i in ranked]

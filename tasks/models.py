@@ -122,13 +122,15 @@ def load_builder(spec: str) -> Callable:
     path = Path(file_name)
     if not path.is_file():
         raise UserError(f"model.builder: file {file_name} does not exist (paths are relative to the current folder)")
+    if path.suffix != ".py":
+        raise UserError(f"model.builder: {file_name} must be a Python file ending in .py")
     module_spec = importlib.util.spec_from_file_location(f"cnn_doctor_user_model_{path.stem}", path)
     module = importlib.util.module_from_spec(module_spec)
     sys.modules[module_spec.name] = module
     try:
         module_spec.loader.exec_module(module)
-    except Exception as error:
-        raise UserError(f"model.builder: importing {file_name} failed: {type(error).__name__}: {error}")
+    except (Exception, SystemExit) as error:  # the user's code: a syntax error or a sys.exit() is theirs to fix
+        raise UserError(f"model.builder: importing {file_name} failed: {_one_line(error)}") from error
     builder = getattr(module, function_name, None)
     if not callable(builder):
         raise UserError(f"model.builder: {file_name} has no function {function_name!r}")
@@ -139,15 +141,21 @@ def build_user_model(spec: str, input_shape: tuple[int, ...], num_classes: int):
     """Call the user's builder and check it returned a Keras model."""
     import keras
 
+    builder = load_builder(spec)
     try:
-        model = load_builder(spec)(tuple(input_shape), num_classes)
-    except UserError:
-        raise
-    except Exception as error:
-        raise UserError(f"model.builder {spec} raised {type(error).__name__}: {error}")
+        model = builder(tuple(input_shape), num_classes)
+    except (Exception, SystemExit) as error:
+        raise UserError(f"model.builder {spec} raised {_one_line(error)}") from error
     if not isinstance(model, keras.Model):
         raise UserError(f"model.builder {spec} returned {type(model).__name__}, not a keras.Model")
     return model
+
+
+def _one_line(error: BaseException, limit: int = 200) -> str:
+    """An exception as one short line for a UserError: its type and the first line of its message."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    text = f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def build_model(params: ModelParams, image_shape: tuple[int, ...], num_classes: int, normalization):
@@ -161,6 +169,11 @@ def build_model(params: ModelParams, image_shape: tuple[int, ...], num_classes: 
     scaled = normalization(inputs) if normalization is not None else inputs
     if params.builder:
         user_model = build_user_model(params.builder, tuple(image_shape), num_classes)
-        model = keras.Model(inputs, user_model(scaled), name=f"user_{user_model.name}")
-        return model, user_model
+        try:
+            outputs = user_model(scaled)
+        except Exception as error:
+            raise UserError(f"model.builder {params.builder}: the model cannot take images of shape "
+                            f"{tuple(image_shape)} (preprocess.image_size, preprocess.channels): "
+                            f"{_one_line(error)}") from error
+        return keras.Model(inputs, outputs, name=f"user_{user_model.name}"), user_model
     return ARCHITECTURES[params.architecture](inputs, scaled, num_classes, params), None

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from PIL import Image, ImageOps
+from PIL import Image
 from sklearn.model_selection import train_test_split
 
 from cnn_doctor.config import PreprocessParams
@@ -17,6 +17,7 @@ from cnn_doctor.caching import STAGE_CACHE
 from cnn_doctor.layout import Layout, stage_digest, write_json
 from cnn_doctor.progress import progress
 from tasks.shards import ShardWriter
+from tasks.sources import decode_image
 
 SPLITS = ("train", "val", "test")
 
@@ -61,14 +62,9 @@ def _split(groups: pd.DataFrame, fraction: float, seed: int) -> tuple[pd.DataFra
 
 
 def load_image(path: Path, size: tuple[int, int], channels: int) -> np.ndarray:
-    """Decode, honour EXIF orientation, convert to the channel count, resize to (height, width)."""
-    with Image.open(path) as image:
-        image = ImageOps.exif_transpose(image)
-        if image.mode in ("I;16", "I;16B", "I;16L", "I"):
-            image = image.point(lambda value: value / 256).convert("L")
-        image = image.convert("L" if channels == 1 else "RGB")
-        image = image.resize((size[1], size[0]), Image.Resampling.BILINEAR)
-        array = np.asarray(image, dtype=np.uint8)
+    """Decode as validate did (upright, 8-bit), convert to the channel count, resize to (height, width)."""
+    image = decode_image(path).convert("L" if channels == 1 else "RGB")
+    array = np.asarray(image.resize((size[1], size[0]), Image.Resampling.BILINEAR), dtype=np.uint8)
     return array[..., None] if channels == 1 else array
 
 

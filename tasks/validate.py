@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import logging
 import math
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,7 +22,7 @@ from cnn_doctor.progress import progress
 from prefect import task
 
 from tasks.label_errors import find_label_errors, thumbnail
-from tasks.sources import Source, read_source
+from tasks.sources import Source, decode_image, read_source
 
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 SUITES = ("images", "classes", "dataset")
@@ -36,22 +34,23 @@ def CACHE_DATA_FILES() -> list[Path]:
 
 
 def inspect_image(path: Path) -> tuple[dict, np.ndarray | None]:
-    """Decode one image fully, describe it and return a thumbnail; an undecodable file gets `decode_error`."""
+    """Decode one image fully, describe it and return a thumbnail; an undecodable file gets `decode_error`.
+
+    The image is decoded exactly as preprocess will decode it (`tasks.sources.decode_image`: upright, 8-bit
+    L or RGB), so what is checked here is what is trained on; `mode` keeps the file's own mode.
+    """
     record: dict = {"bytes": None, "width": None, "height": None, "mode": None, "channels": None,
                     "content_hash": None, "perceptual_hash": None, "pixel_std": None, "decode_error": None}
     small = None
     try:
-        data = path.read_bytes()
-        record["bytes"] = len(data)
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
-                image.load()
-                gray = image.convert("L")
-                record.update(width=image.width, height=image.height, mode=image.mode,
-                              channels=len(image.getbands()))
-                record["content_hash"] = hashlib.blake2b(
-                    f"{image.mode}{image.size}".encode() + image.tobytes(), digest_size=16).hexdigest()
+        record["bytes"] = path.stat().st_size
+        image = decode_image(path)
+        with Image.open(path) as stored:  # the header only: the file's own mode (I;16, P, CMYK...)
+            record["mode"] = stored.mode
+        gray = image.convert("L")
+        record.update(width=image.width, height=image.height, channels=len(image.getbands()))
+        record["content_hash"] = hashlib.blake2b(
+            f"{image.mode}{image.size}".encode() + image.tobytes(), digest_size=16).hexdigest()
         record["perceptual_hash"] = _perceptual_hash(gray)
         record["pixel_std"] = float(np.asarray(gray, dtype=np.float32).std())
         small = thumbnail(gray)
@@ -236,8 +235,9 @@ def _imbalance(context, severity, _):
 
 
 def _duplicates(context, severity, files):
-    groups = [group for group in context.groups(files) if len(group) > 1]
-    repeated_rows = sorted(set(files) - {path for group in groups for path in group})
+    groups = [group for group in (sorted(set(g)) for g in context.groups(files)) if len(group) > 1]
+    counts = context.manifest["path"].value_counts()
+    repeated_rows = sorted(path for path in set(files) if counts.get(path, 0) > 1)  # one file named twice
     return _finding("duplicate_images", severity,
                     f"{len(files)} file(s) are identical or near-identical copies within a class "
                     f"({len(groups)} group(s)); they inflate counts and can leak across splits.",

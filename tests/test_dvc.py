@@ -28,9 +28,10 @@ def ran_stages(output: str) -> list[str]:
     return re.findall(r"Running stage '(\w+)'", output)
 
 
-@pytest.fixture
-def project_clone(tmp_path) -> Path:
+@pytest.fixture(scope="module")
+def project_clone(tmp_path_factory) -> Path:
     """The project's files (tracked and new, not ignored) in a fresh git repo, with fast params."""
+    tmp_path = tmp_path_factory.mktemp("dvc")
     files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=PROJECT_ROOT,
                            capture_output=True, text=True, check=True).stdout.split()
     clone = tmp_path / "project"
@@ -51,10 +52,14 @@ def project_clone(tmp_path) -> Path:
     return clone
 
 
+@pytest.fixture(scope="module")
+def first_repro(project_clone) -> str:
+    return run(["dvc", "repro"], project_clone)
+
+
 @pytest.mark.slow
-def test_repro_twice_then_one_param_change(project_clone):
-    first = run(["dvc", "repro"], project_clone)
-    assert ran_stages(first) == ["validate", "preprocess", "augment", "train", "evaluate"]
+def test_repro_twice_then_one_param_change(project_clone, first_repro):
+    assert ran_stages(first_repro) == ["validate", "preprocess", "augment", "train", "evaluate"]
     lock = yaml.safe_load((project_clone / "dvc.lock").read_text())["stages"]
     assert lock["preprocess"]["outs"][0]["path"] == "outputs/latest/preprocess"
     assert lock["augment"]["outs"][0]["path"] == "outputs/latest/augment"
@@ -75,9 +80,7 @@ def test_repro_twice_then_one_param_change(project_clone):
 
 
 @pytest.mark.slow
-def test_experiments_plots_and_a_remote(project_clone, tmp_path):
-    run(["dvc", "repro"], project_clone)
-
+def test_experiments_plots_and_a_remote(project_clone, first_repro, tmp_path):
     experiment = run(["dvc", "exp", "run", "-S", "train.learning_rate=0.01"], project_clone)
     assert ran_stages(experiment) == ["train", "evaluate"]
     table = json.loads(run(["dvc", "exp", "show", "--json"], project_clone, stdout_only=True))

@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 
 PREFECT_PORT ?= 4200
 
-.PHONY: setup run test test-fast browser server serve clean
+.PHONY: setup run test test-fast system-deps server serve clean
 
 setup: $(STAMP) data/digits/9
 
@@ -29,9 +29,11 @@ test: setup
 test-fast: setup
 	$(BIN)/pytest -m "not slow"
 
-# Debian's Chromium, for the browser test of the Prefect UI (needs root, as on CI).
-browser:
-	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+# Debian's Chromium and PostgreSQL, for the tests of the Prefect UI and of a server on PostgreSQL
+# (installed only when missing; needs root, as on CI).
+system-deps:
+	@command -v chromium >/dev/null && ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql >/dev/null; }
 
 # A local Prefect server with its UI at http://127.0.0.1:$(PREFECT_PORT), SQLite under ~/.prefect.
 server: setup

@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import socket
+import tempfile
 import subprocess
 import sys
 import time
@@ -139,8 +140,8 @@ def served(tmp_path_factory, digits_folder):
 def browser_page():
     if not CHROMIUM.exists():
         if os.environ.get("CI"):
-            pytest.fail("Chromium is missing: install Debian's package `chromium` (make browser)")
-        pytest.skip("Chromium is not installed (make browser installs Debian's package)")
+            pytest.fail("Chromium is missing: install Debian's package `chromium` (make system-deps)")
+        pytest.skip("Chromium is not installed (make system-deps installs Debian's package)")
     from playwright.sync_api import sync_playwright
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -238,3 +239,50 @@ def test_prefect_yaml_deploys_to_a_process_worker(served, tmp_path):
     run = served.finished_run(run_id)
     assert run["state"]["type"] == "COMPLETED", served.log("worker")
     assert (out / "report.html").is_file()
+
+
+@pytest.fixture
+def postgres():
+    """A throw-away PostgreSQL cluster on a free loopback port (Debian's server, run as its own user)."""
+    binaries = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+    if not binaries:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is missing: install Debian's package `postgresql` (make system-deps)")
+        pytest.skip("PostgreSQL is not installed (make system-deps installs Debian's package)")
+    bin_dir = binaries[-1].parent
+    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    folder = Path(tempfile.mkdtemp(prefix="cnn-doctor-pg-"))  # outside pytest's root-only tmp folders
+    if as_postgres:
+        shutil.chown(folder, "postgres", "postgres")
+    data, port = folder / "data", free_port()
+    subprocess.run([*as_postgres, bin_dir / "initdb", "-D", data, "-A", "trust", "-U", "postgres"],
+                   check=True, capture_output=True)
+    subprocess.run([*as_postgres, bin_dir / "pg_ctl", "-D", data, "-l", folder / "log", "-w", "start", "-o",
+                    f"-p {port} -k {folder} -c listen_addresses=127.0.0.1"], check=True, capture_output=True)
+    try:
+        subprocess.run([*as_postgres, bin_dir / "createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres",
+                        "prefect"], check=True, capture_output=True)
+        yield f"postgresql+asyncpg://postgres@127.0.0.1:{port}/prefect", bin_dir / "psql", port
+    finally:
+        subprocess.run([*as_postgres, bin_dir / "pg_ctl", "-D", data, "-m", "immediate", "stop"], capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.slow
+def test_server_on_postgresql_records_runs(postgres, tmp_path, digits_folder):
+    database_url, psql, port = postgres
+    server = Server(tmp_path)
+    server.env["PREFECT_API_DATABASE_CONNECTION_URL"] = database_url
+    try:
+        server.start("server", ["prefect", "server", "start", "--host", "127.0.0.1", "--port", str(server.port)])
+        server.wait_until(server.healthy, 180, "the Prefect server on PostgreSQL")
+        data = copy_digits(digits_folder, tmp_path / "data", per_class=3)  # too few: the gate stops it early
+        result = server.run(["cnn-doctor", "run", "--data", str(data), "--out", str(tmp_path / "out"),
+                             "--set", "validate.fail_on=[warning]"])
+        assert result.returncode == 2, result.stderr[-3000:]
+    finally:
+        server.stop()
+    counted = subprocess.run([psql, "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-d", "prefect", "-tAc",
+                              "select count(*) from flow_run where state_type = 'COMPLETED'"],
+                             capture_output=True, text=True, check=True)
+    assert counted.stdout.strip() == "1"

@@ -25,11 +25,63 @@ def fast_sets(*extra: str) -> list[str]:
     return [argument for override in (*FAST, *extra) for argument in ("--set", override)]
 
 
-def test_help_lists_the_commands():
+def test_help_lists_the_commands_and_each_has_its_own():
     result = cnn_doctor("--help")
     assert result.returncode == 0
-    for command in ("run", "stage", "digits"):
+    for command in ("run", "stage", "serve", "digits"):
         assert command in result.stdout
+        assert cnn_doctor(command, "--help").returncode == 0
+
+
+def test_serve_without_a_server_says_how_to_start_one(tmp_path):
+    result = subprocess.run([CLI, "serve"], capture_output=True, text=True, timeout=120,
+                            env={key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"})
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert "PREFECT_API_URL" in result.stderr and "prefect server start" in result.stderr
+
+
+PROGRESS_SNIPPET = """
+from cnn_doctor.progress import progress
+for _ in progress(range(3), "Inspecting images"):
+    pass
+"""
+
+
+def stderr_on_a_terminal(command: list[str], environment: dict) -> str:
+    """What a command writes to stderr when stderr is a terminal (a pseudo-terminal)."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a new pty is 0 columns wide
+    process = subprocess.Popen(command, stderr=follower, env=environment)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the child closed its end
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert process.wait(timeout=60) == 0
+    return b"".join(chunks).decode(errors="replace")
+
+
+@pytest.mark.parametrize("terminal, ci, shown", [(True, False, True), (True, True, False), (False, False, False)])
+def test_progress_bars_only_on_a_terminal_outside_ci(terminal, ci, shown):
+    environment = {key: value for key, value in os.environ.items() if key != "CI"} | ({"CI": "true"} if ci else {})
+    command = [sys.executable, "-c", PROGRESS_SNIPPET]
+    if terminal:
+        output = stderr_on_a_terminal(command, environment)
+    else:
+        output = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=60).stderr
+    assert ("Inspecting images" in output) == shown
 
 
 @pytest.mark.parametrize("arguments, named", [

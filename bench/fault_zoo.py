@@ -20,7 +20,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import numpy as np  # noqa: E402
 from conftest import FAST, copy_digits  # noqa: E402
-from test_doctor import SCENARIO, builder, diagnose, noisy_train_clean_test, weak_signal_images  # noqa: E402
+from test_doctor import (AMPLIFYING_STACK, BIASED_OUTPUT, BOTTLENECK, DEAD_BIAS, HEAVY_LABEL_SMOOTHING,  # noqa: E402
+                         HUGE_INIT, LOGITS_WITH_PROBABILITY_LOSS, SCENARIO, SIGMOID_STACK, WRONG_UNITS, builder,
+                         diagnose, noisy_train_clean_test, weak_signal_images)
 
 from cnn_doctor.config import load_params  # noqa: E402
 from cnn_doctor.layout import Layout  # noqa: E402
@@ -28,34 +30,6 @@ from tasks.sources import write_digits  # noqa: E402
 
 DIAGNOSIS_OFF = ("diagnose.probes=false", "diagnose.lr_range_test=false", "diagnose.single_batch_test=false",
                  "validate.label_errors=false")
-SMALL_MODEL = """
-    return keras.Sequential([keras.Input(input_shape), layers.Conv2D(16, 3, activation="relu"),
-                             layers.Flatten(), layers.Dense(3, activation="relu"),
-                             layers.Dense(num_classes, activation="softmax")])"""
-WRONG_UNITS = """
-    model = keras.Sequential([keras.Input(input_shape), layers.Flatten(), layers.Dense(5, activation="softmax")])
-    model.compile(optimizer="adam", loss="categorical_crossentropy")
-    return model"""
-LOGITS_WITH_PROBABILITY_LOSS = """
-    model = keras.Sequential([keras.Input(input_shape), layers.Conv2D(16, 3, activation="relu"),
-                              layers.Flatten(), layers.Dense(num_classes)])
-    model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=False))
-    return model"""
-HUGE_INIT = """
-    init = keras.initializers.RandomNormal(stddev=2.0)
-    return keras.Sequential([keras.Input(input_shape), layers.Rescaling(1 / 255),
-                             layers.Conv2D(32, 3, activation="relu", kernel_initializer=init),
-                             layers.Flatten(), layers.Dense(64, activation="relu", kernel_initializer=init),
-                             layers.Dense(num_classes, activation="softmax")])"""
-DEAD_BIAS = """
-    dead = keras.initializers.Constant(-20.0)
-    return keras.Sequential([keras.Input(input_shape), layers.Conv2D(16, 3, activation="relu"),
-                             layers.Flatten(), layers.Dense(64, activation="relu", bias_initializer=dead),
-                             layers.Dense(num_classes, activation="softmax")])"""
-SIGMOID_STACK = """
-    stack = [keras.Input(input_shape), layers.Flatten()]
-    stack += [layers.Dense(32, activation="sigmoid") for _ in range(12)]
-    return keras.Sequential(stack + [layers.Dense(num_classes, activation="softmax")])"""
 
 
 def digits(per_class=60):
@@ -126,7 +100,12 @@ SCENARIOS = [
     ("linear output, probability loss", "loss_activation_mismatch", digits(), ("train.epochs=3",), LOGITS_WITH_PROBABILITY_LOSS),
     ("unnormalised inputs", "missing_normalization", digits(), ("preprocess.normalize=none", "train.epochs=3"), None),
     ("weights initialised std=2", "poor_initialization", digits(), ("preprocess.normalize=none", "train.epochs=3"), HUGE_INIT),
-    ("bottleneck of 3 units", "insufficient_capacity", digits(), ("train.epochs=4",), SMALL_MODEL),
+    ("bottleneck of 3 units", "insufficient_capacity", digits(), ("train.epochs=4",), BOTTLENECK),
+    ("16 linear layers, orthogonal gain 1.6", "exploding_gradients", digits(),
+     ("train.optimizer=sgd", "train.momentum=0.0", "train.learning_rate=0.0001", "train.epochs=4"), AMPLIFYING_STACK),
+    ("output bias +12 on one class", "initial_loss_off", digits(),
+     ("train.optimizer=sgd", "train.momentum=0.0", "train.learning_rate=0.001", "train.epochs=4"), BIASED_OUTPUT),
+    ("label smoothing 0.8 in the user's loss", "poor_calibration", digits(), (), HEAVY_LABEL_SMOOTHING),
     ("SGD learning rate 5", "learning_rate_too_high", digits(), ("train.optimizer=sgd", "train.learning_rate=5.0", "train.epochs=4"), None),
     ("SGD learning rate 1e-6", "learning_rate_too_low", digits(),
      ("train.optimizer=sgd", "train.momentum=0.0", "train.learning_rate=1e-6", "train.epochs=4"), None),

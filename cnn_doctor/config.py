@@ -125,6 +125,7 @@ class DiagnoseParams(Section):
     initialization_scale_factor: float = Field(10.0, gt=1.0)
     initial_loss_tolerance: float = Field(1.0, gt=0.0)
     min_train_accuracy: float = Field(0.7, ge=0.0, le=1.0)
+    fitted_train_accuracy: float = Field(0.9, ge=0.0, le=1.0)
     overfitting_gap: float = Field(0.15, gt=0.0, le=1.0)
     overfitting_loss_rise: float = Field(1.5, gt=1.0)
     augmentation_gap: float = Field(0.2, gt=0.0, le=1.0)

@@ -21,8 +21,12 @@ def _finding(finding_id, severity, summary, recommendation, **evidence) -> Findi
 def diagnose_curves(history: dict[str, list[float]], num_classes: int, train_params: TrainParams,
                     params: DiagnoseParams) -> list[Finding]:
     losses = history.get("loss", [])
-    if not losses or not all(map(math.isfinite, losses)) or max(losses) >= 1e3 or _late_blow_up(losses):
-        return [_finding("loss_diverged", "critical", "Training loss became NaN/infinite or exploded.",
+    exploded = not losses or not all(map(math.isfinite, losses)) or max(losses) >= 1e3
+    if exploded or _late_blow_up(losses):
+        summary = ("Training loss became NaN/infinite or exploded." if exploded else
+                   f"The training loss climbed back from its best {min(losses):.3g} to {losses[-1]:.3g} "
+                   "late in training.")
+        return [_finding("loss_diverged", "critical", summary,
                          f"Lower train.learning_rate (now {train_params.learning_rate:g}), e.g. by 10x.",
                          loss=[v if math.isfinite(v) else None for v in losses])]
     findings = []
@@ -38,7 +42,7 @@ def diagnose_curves(history: dict[str, list[float]], num_classes: int, train_par
                                  val_accuracy=val_accuracy, chance=chance))
     if learned and accuracy and max(accuracy) < params.min_train_accuracy:
         findings.append(_finding("underfitting", "warning",
-                                 f"Training accuracy peaked at {max(accuracy):.2f} (below {params.min_train_accuracy}).",
+                                 f"Training accuracy peaked at {max(accuracy):.3f} (below {params.min_train_accuracy}).",
                                  "The model cannot fit its own training data: more capacity (model.architecture), "
                                  "more epochs, or a better train.learning_rate.", train_accuracy=accuracy))
     if learned and _oscillates(losses):
@@ -48,7 +52,10 @@ def diagnose_curves(history: dict[str, list[float]], num_classes: int, train_par
                                  loss=losses))
     if learned and val_loss and accuracy and val_accuracy:
         findings += _overfitting(losses, val_loss, accuracy, val_accuracy, params)
-    if learned and len(losses) >= 3 and losses[-1] > 0.7 * losses[0] and losses[-1] < losses[0] and not _oscillates(losses):
+    # training accuracy runs below validation accuracy under augmentation: either one shows the fit
+    fitted = max(accuracy[-1:] + val_accuracy[-1:], default=0.0) >= params.fitted_train_accuracy
+    if (learned and not fitted and len(losses) >= 3 and losses[0] > losses[-1] > 0.7 * losses[0]
+            and not _oscillates(losses)):
         findings.append(_finding("slow_convergence", "warning",
                                  f"The training loss fell only from {losses[0]:.3g} to {losses[-1]:.3g} in {len(losses)} epochs.",
                                  "Raise train.learning_rate or train.epochs.", loss=losses))
@@ -59,10 +66,18 @@ def diagnose_curves(history: dict[str, list[float]], num_classes: int, train_par
     return findings
 
 
+LATE_RISE = 1.5  # in the last third, the training loss climbs back to 1.5x its best so far...
+LATE_RISE_SHARE = 0.25  # ...and a quarter of the way back to where it started (tiny late losses fluctuate)
+
+
 def _late_blow_up(losses: list[float]) -> bool:
-    """In the last third, the loss came back to twice its best so far (and above its start)."""
+    """Late in training the training loss climbed well back up: the steps throw away what was learned."""
     start = max(1, 2 * len(losses) // 3)
-    return any(value >= 2 * min(losses[:i]) and value > losses[0] for i, value in enumerate(losses) if i >= start)
+    for epoch in range(start, len(losses)):
+        best = min(losses[:epoch])
+        if losses[epoch] >= LATE_RISE * best and losses[epoch] - best > LATE_RISE_SHARE * (losses[0] - best):
+            return True
+    return False
 
 
 def _oscillates(losses: list[float]) -> bool:

@@ -42,6 +42,7 @@ def compute_metrics(probabilities: np.ndarray, labels: np.ndarray, classes: list
         "test_loss": float(log_loss(labels, clipped / clipped.sum(1, keepdims=True), labels=label_ids)),
         "macro_f1": float(f1_score(labels, predictions, labels=label_ids, average="macro", zero_division=0)),
         "expected_calibration_error": expected_calibration_error(probabilities, labels),
+        "mean_confidence": float(probabilities.max(axis=1).mean()),
         "test_images": int(len(labels)),
         "per_class": {name: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
                       for name, p, r, f, s in zip(classes, precision, recall, f1, support)},
@@ -70,15 +71,25 @@ def diagnose_predictions(metrics: dict, classes: list[str], params: EvaluatePara
             "Collect more images of these classes; keep train.class_weight=auto and augment.balance=true.",
             {"recall": collapsed, "threshold": params.min_class_recall}))
     if metrics["expected_calibration_error"] > params.max_calibration_error:
-        findings.append(Finding(
-            "poor_calibration", "warning", "evaluate",
-            f"Confidence does not match accuracy: expected calibration error "
-            f"{metrics['expected_calibration_error']:.3f} (limit {params.max_calibration_error}).",
-            "Do not read the scores as probabilities; add regularisation (model.dropout, model.l2) or calibrate.",
-            {"expected_calibration_error": metrics["expected_calibration_error"]}))
+        findings.append(_poor_calibration(metrics, params))
     findings += _suspiciously_high(metrics, params)
     findings += _confusable(metrics, classes)
     return findings
+
+
+def _poor_calibration(metrics: dict, params: EvaluateParams) -> Finding:
+    confidence, accuracy = metrics["mean_confidence"], metrics["test_accuracy"]
+    underconfident = confidence < accuracy
+    return Finding(
+        "poor_calibration", "warning", "evaluate",
+        f"Confidence does not match accuracy: expected calibration error {metrics['expected_calibration_error']:.3f} "
+        f"(limit {params.max_calibration_error}); the model is {'under' if underconfident else 'over'}confident "
+        f"(mean confidence {confidence:.2f}, accuracy {accuracy:.2f}).",
+        "Its outputs are flattened: lower the label smoothing or the regularisation in your loss, or calibrate "
+        "(temperature scaling) before reading scores as probabilities." if underconfident else
+        "Do not read the scores as probabilities; add regularisation (model.dropout, model.l2) or calibrate.",
+        {"expected_calibration_error": metrics["expected_calibration_error"], "mean_confidence": confidence,
+         "accuracy": accuracy})
 
 
 def training_accuracy(model, layout: Layout, index: dict) -> float | None:

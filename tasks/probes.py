@@ -165,11 +165,18 @@ def _gradient_findings(records: list[dict], params: DiagnoseParams) -> list[Find
                                 {"first_to_last_ratio": ratio, "gradient_norms": dict(zip(names, measured))}))
     finite = [value for row in norms for value in row if math.isfinite(value)]
     if any(not math.isfinite(v) for row in norms for v in row) or (finite and max(finite) > params.exploding_gradient_norm):
-        findings.append(Finding("exploding_gradients", "warning", "train",
-                                f"Gradient norms grew to {max(finite, default=math.inf):.3g}.",
-                                "Lower train.learning_rate, add batch normalisation, or clip gradients.",
-                                {"max_gradient_norm": max(finite, default=None),
-                                 "per_epoch": [r["gradient_norms"] for r in records]}))
+        # measured before the first update: the network itself amplifies, whatever the learning rate
+        at_start = not all(map(math.isfinite, norms[0])) or max(norms[0]) > params.exploding_gradient_norm
+        findings.append(Finding(
+            "exploding_gradients", "warning", "train",
+            f"Gradient norms grew to {max(finite, default=math.inf):.3g}"
+            + (", already before the first update." if at_start else "."),
+            "The untrained network amplifies its signal layer by layer: add batch normalisation, initialise with "
+            "unit gain (model.kernel_initializer=he_normal), or use fewer plain layers (model.architecture="
+            "regularized_cnn or resnet_small)." if at_start else
+            "Lower train.learning_rate, add batch normalisation, or clip gradients.",
+            {"max_gradient_norm": max(finite, default=None), "at_initialization": at_start,
+             "per_epoch": [r["gradient_norms"] for r in records]}))
     return findings
 
 

@@ -235,8 +235,9 @@ def run_experiments(run: Run, findings: list[Finding], initial_weights, train_da
     if diagnose.lr_range_test and found & SYMPTOMS_FOR_LR_TEST:
         results["lr_range_test"] = test = learning_rate_range_test(
             run.model, initial_weights, run.loss, train_data, params.optimizer)
-        extra += _learning_rate_verdict(test, params, found)
-        _recommend_tested_rate(findings, test)
+        if not _explodes_before_training(findings):  # then every rate blows up: the test cannot blame the rate
+            extra += _learning_rate_verdict(test, params, found)
+            _recommend_tested_rate(findings, test)
     if diagnose.single_batch_test and found & SYMPTOMS_FOR_BATCH_TEST:
         results["single_batch_test"] = overfit_single_batch(run.model, initial_weights, run.loss, train_data)
     if diagnose.learning_curve and found & SYMPTOMS_FOR_LEARNING_CURVE and val_data is not None:
@@ -244,13 +245,20 @@ def run_experiments(run: Run, findings: list[Finding], initial_weights, train_da
             run.model, initial_weights, run.loss, lambda fraction: run.train_subset(fraction, params), val_data,
             params.optimizer, params.learning_rate, epochs=len(history.get("loss", [])))
         _advise_on_data(findings, curve)
-    if diagnose.augmentation_ablation and run.augmented and found & SYMPTOMS_FOR_BATCH_TEST and val_data is not None:
+    rate_too_high = any(finding.id == "learning_rate_too_high" for finding in [*findings, *extra])
+    # with a rate that makes training chaotic, a rerun without augmentation differs by luck, not by augmentation
+    if (diagnose.augmentation_ablation and run.augmented and found & SYMPTOMS_FOR_BATCH_TEST and val_data is not None
+            and not rate_too_high):
         clean_train, _, _ = run.datasets(params, augment_online=False)
         results["augmentation_ablation"] = test = train_without_augmentation(
             run.model, initial_weights, run.loss, clean_train, val_data, params.optimizer, params.learning_rate,
             epochs=len(history.get("loss", [])))
         extra += _augmentation_verdict(test, history, diagnose)
     return extra, results
+
+
+def _explodes_before_training(findings: list[Finding]) -> bool:
+    return any(f.id == "exploding_gradients" and f.evidence.get("at_initialization") for f in findings)
 
 
 def _advise_on_data(findings: list[Finding], curve: dict) -> None:

@@ -61,6 +61,56 @@ def scenario(fast_params):
     return make
 
 
+# ---------------------------------------------------------------- users' models with a fault (bench/fault_zoo.py uses them too)
+
+WRONG_UNITS = """
+    model = keras.Sequential([keras.Input(input_shape), layers.Flatten(), layers.Dense(5, activation="softmax")])
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    return model"""
+LOGITS_WITH_PROBABILITY_LOSS = """
+    model = keras.Sequential([keras.Input(input_shape), layers.Conv2D(16, 3, activation="relu"),
+                              layers.Flatten(), layers.Dense(num_classes)])
+    model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=False))
+    return model"""
+HUGE_INIT = """
+    init = keras.initializers.RandomNormal(stddev=2.0)
+    return keras.Sequential([keras.Input(input_shape), layers.Rescaling(1 / 255),
+                             layers.Conv2D(32, 3, activation="relu", kernel_initializer=init),
+                             layers.Flatten(), layers.Dense(64, activation="relu", kernel_initializer=init),
+                             layers.Dense(num_classes, activation="softmax")])"""
+BOTTLENECK = """
+    return keras.Sequential([keras.Input(input_shape), layers.Conv2D(16, 3, activation="relu"),
+                             layers.Flatten(), layers.Dense(3, activation="relu"),
+                             layers.Dense(num_classes, activation="softmax")])"""
+DEAD_BIAS = """
+    dead = keras.initializers.Constant(-20.0)
+    return keras.Sequential([keras.Input(input_shape), layers.Conv2D(16, 3, activation="relu"),
+                             layers.Flatten(), layers.Dense(64, activation="relu", bias_initializer=dead),
+                             layers.Dense(num_classes, activation="softmax")])"""
+SIGMOID_STACK = """
+    stack = [keras.Input(input_shape), layers.Flatten()]
+    stack += [layers.Dense(32, activation="sigmoid") for _ in range(12)]
+    return keras.Sequential(stack + [layers.Dense(num_classes, activation="softmax")])"""
+AMPLIFYING_STACK = """
+    # 16 linear layers, each a rotation scaled by 1.6 (a sane scale per layer, 1.6**16 = 1,845 in all)
+    init = keras.initializers.Orthogonal(gain=1.6)
+    stack = [keras.Input(input_shape), layers.Flatten()]
+    stack += [layers.Dense(64, kernel_initializer=init) for _ in range(16)]
+    return keras.Sequential(stack + [layers.Dense(num_classes, activation="softmax")])"""
+BIASED_OUTPUT = """
+    bias = keras.initializers.Constant([12.0] + [0.0] * (num_classes - 1))
+    return keras.Sequential([keras.Input(input_shape), layers.Conv2D(16, 3, activation="relu"),
+                             layers.Flatten(), layers.Dense(64, activation="relu"),
+                             layers.Dense(num_classes, activation="softmax", bias_initializer=bias)])"""
+HEAVY_LABEL_SMOOTHING = """
+    model = keras.Sequential([keras.Input(input_shape), layers.Conv2D(16, 3, activation="relu"),
+                              layers.MaxPooling2D(), layers.Flatten(), layers.Dense(64, activation="relu"),
+                              layers.Dense(num_classes, activation="softmax")])
+    model.compile(optimizer="adam", loss=keras.losses.CategoricalCrossentropy(label_smoothing=0.8),
+                  metrics=["accuracy"])
+    return model"""
+
+
 # ---------------------------------------------------------------- healthy runs: no warning, no critical
 
 @pytest.mark.slow
@@ -77,21 +127,14 @@ def test_healthy_runs_raise_no_alarm(digits_folder, scenario, layout, overrides)
 # ---------------------------------------------------------------- model, checked before training
 
 def test_output_units_that_cannot_fit_the_labels_stop_the_run(small_digits, scenario, layout, tmp_path):
-    model = builder(tmp_path, """
-        model = keras.Sequential([keras.Input(input_shape), layers.Flatten(), layers.Dense(5, activation="softmax")])
-        model.compile(optimizer="adam", loss="categorical_crossentropy")
-        return model""")
+    model = builder(tmp_path, WRONG_UNITS)
     report = diagnose(small_digits, scenario(model), layout)
     assert report["status"] == "stopped_by_model_check"
     assert report["leading_finding"] == "loss_activation_mismatch"
 
 
 def test_linear_output_with_probability_loss_is_a_mismatch(small_digits, scenario, layout, tmp_path):
-    model = builder(tmp_path, """
-        model = keras.Sequential([keras.Input(input_shape), layers.Conv2D(16, 3, activation="relu"),
-                                  layers.Flatten(), layers.Dense(num_classes)])
-        model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=False))
-        return model""")
+    model = builder(tmp_path, LOGITS_WITH_PROBABILITY_LOSS)
     report = diagnose(small_digits, scenario(model, "train.epochs=3"), layout)
     assert report["leading_finding"] == "loss_activation_mismatch"
 
@@ -106,12 +149,7 @@ def test_unscaled_inputs(small_digits, scenario, layout):
 
 
 def test_weights_initialised_far_too_large(small_digits, scenario, layout, tmp_path):
-    model = builder(tmp_path, """
-        init = keras.initializers.RandomNormal(stddev=2.0)
-        return keras.Sequential([keras.Input(input_shape), layers.Rescaling(1 / 255),
-                                 layers.Conv2D(32, 3, activation="relu", kernel_initializer=init),
-                                 layers.Flatten(), layers.Dense(64, activation="relu", kernel_initializer=init),
-                                 layers.Dense(num_classes, activation="softmax")])""")
+    model = builder(tmp_path, HUGE_INIT)
     report = diagnose(small_digits, scenario(model, "preprocess.normalize=none", "train.epochs=3"), layout)
     assert report["leading_finding"] == "poor_initialization"
     initial = {f["id"]: f for f in report["findings"]}.get("initial_loss_off")
@@ -119,10 +157,7 @@ def test_weights_initialised_far_too_large(small_digits, scenario, layout, tmp_p
 
 
 def test_bottleneck_narrower_than_the_classes(small_digits, scenario, layout, tmp_path):
-    model = builder(tmp_path, """
-        return keras.Sequential([keras.Input(input_shape), layers.Conv2D(16, 3, activation="relu"),
-                                 layers.Flatten(), layers.Dense(3, activation="relu"),
-                                 layers.Dense(num_classes, activation="softmax")])""")
+    model = builder(tmp_path, BOTTLENECK)
     report = diagnose(small_digits, scenario(model, "train.epochs=4"), layout)
     assert report["leading_finding"] == "insufficient_capacity"
 
@@ -136,6 +171,14 @@ def test_learning_rate_far_too_high(small_digits, scenario, layout):
     consequences = [f["id"] for f in report["findings"] if f["evidence"].get("caused_by") == "learning_rate_too_high"]
     assert {"loss_diverged", "dying_relu"} & set(consequences)
     assert report["verdict"].startswith("Do not trust this model")
+
+
+def test_momentum_sgd_with_a_rate_too_high(small_digits, scenario, layout):
+    """No blow-up to NaN: the loss falls, then jumps, climbs back or stalls; the step size is the cause."""
+    report = diagnose(small_digits, scenario("train.optimizer=sgd", "train.learning_rate=0.05", "train.momentum=0.9",
+                                             "train.lr_schedule=constant", "train.batch_size=8"), layout)
+    assert report["leading_finding"] == "learning_rate_too_high"
+    assert report["findings"][0]["evidence"]["suggested"] < 0.05
 
 
 def test_learning_rate_far_too_low(small_digits, scenario, layout):
@@ -157,23 +200,47 @@ def test_learning_rate_too_low_to_converge_in_time(small_digits, scenario, layou
 
 
 def test_dead_relus(small_digits, scenario, layout, tmp_path):
-    model = builder(tmp_path, """
-        dead = keras.initializers.Constant(-20.0)
-        return keras.Sequential([keras.Input(input_shape), layers.Conv2D(16, 3, activation="relu"),
-                                 layers.Flatten(), layers.Dense(64, activation="relu", bias_initializer=dead),
-                                 layers.Dense(num_classes, activation="softmax")])""")
+    model = builder(tmp_path, DEAD_BIAS)
     report = diagnose(small_digits, scenario(model, "train.epochs=3"), layout)
     assert report["leading_finding"] == "dying_relu"
 
 
 def test_deep_sigmoid_stack(small_digits, scenario, layout, tmp_path):
-    model = builder(tmp_path, """
-        stack = [keras.Input(input_shape), layers.Flatten()]
-        stack += [layers.Dense(32, activation="sigmoid") for _ in range(12)]
-        return keras.Sequential(stack + [layers.Dense(num_classes, activation="softmax")])""")
+    model = builder(tmp_path, SIGMOID_STACK)
     report = diagnose(small_digits, scenario(model, "train.optimizer=sgd", "train.momentum=0.0",
                                              "train.learning_rate=0.01", "train.epochs=3"), layout)
     assert report["leading_finding"] in ("vanishing_gradients", "saturated_activations")
+
+
+def test_gradients_explode_in_a_deep_plain_stack(small_digits, scenario, layout, tmp_path):
+    """The network amplifies before any update: the rate is not to blame, however much the loss explodes."""
+    model = builder(tmp_path, AMPLIFYING_STACK)
+    report = diagnose(small_digits, scenario(model, "train.optimizer=sgd", "train.momentum=0.0",
+                                             "train.learning_rate=0.0001", "train.epochs=4"), layout)
+    assert report["leading_finding"] == "exploding_gradients"
+    assert report["findings"][0]["evidence"]["at_initialization"] is True
+    causes = {f["id"]: f["evidence"].get("caused_by") for f in report["findings"]}
+    assert causes["loss_diverged"] == "exploding_gradients"
+    assert "learning_rate_too_high" not in causes
+
+
+def test_output_layer_biased_towards_one_class(small_digits, scenario, layout, tmp_path):
+    model = builder(tmp_path, BIASED_OUTPUT)
+    report = diagnose(small_digits, scenario(model, "train.optimizer=sgd", "train.momentum=0.0",
+                                             "train.learning_rate=0.001", "train.epochs=4"), layout)
+    assert report["leading_finding"] == "initial_loss_off"
+    causes = {f["id"]: f["evidence"].get("caused_by") for f in report["findings"]}
+    assert causes["prediction_collapse"] == "initial_loss_off"
+    assert report["findings"][0]["evidence"]["initial_loss"] > 10
+
+
+def test_heavy_label_smoothing_makes_the_model_underconfident(small_digits, scenario, layout, tmp_path):
+    """Accurate but its scores are flat: the loss stays near ln(C) because of its floor, not slow learning."""
+    model = builder(tmp_path, HEAVY_LABEL_SMOOTHING)
+    report = diagnose(small_digits, scenario(model), layout)
+    assert serious(report) == ["poor_calibration"]
+    assert report["metrics"]["test_accuracy"] > 0.8
+    assert "underconfident" in report["findings"][0]["summary"]
 
 
 def test_random_labels_are_not_learned(small_digits, scenario, layout):

@@ -330,3 +330,43 @@ def test_two_runs_never_write_one_folder_at_once(digits_folder, tmp_path):
         assert_every_stage_folder_complete(layout)
         assert all(layout.is_complete(stage) for stage in STAGES)
     assert tree_digest(data) == before
+
+
+def test_checkpoint_gives_early_stopping_and_plateau_their_state_back(tmp_path):
+    """What a resumed run's callbacks get back: counters, best value and the best epoch's weights."""
+    import keras
+    import numpy as np
+
+    from tasks.train import make_checkpoint_callback, restore_checkpoint
+
+    def model_and_callbacks(resumed=None):
+        keras.utils.set_random_seed(1)
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+        model.compile(keras.optimizers.SGD(5.0), "mse")  # diverges: the best epoch is an early one
+        watched = [keras.callbacks.EarlyStopping("loss", patience=50, restore_best_weights=True),
+                   keras.callbacks.ReduceLROnPlateau("loss", patience=1, factor=0.5)]
+        return model, [*watched, make_checkpoint_callback(tmp_path, list(watched), resumed)]
+
+    inputs, targets = np.random.default_rng(0).normal(size=(32, 4)), np.zeros((32, 2))
+    model, callbacks = model_and_callbacks()
+    last_epoch = {}
+    keep_last_weights = keras.callbacks.LambdaCallback(
+        on_epoch_end=lambda epoch, logs: last_epoch.update(weights=model.get_weights()))
+    model.fit(inputs, targets, epochs=6, verbose=0, callbacks=[*callbacks, keep_last_weights])
+    stopper, plateau = callbacks[0], callbacks[1]
+    assert stopper.best_epoch < 5 and stopper.best_weights is not None and plateau.best is not None
+
+    fresh, _ = model_and_callbacks()
+    resumed = restore_checkpoint(tmp_path, fresh)
+    assert resumed["epochs_done"] == 6
+    assert all(np.array_equal(a, b) for a, b in zip(fresh.get_weights(), last_epoch["weights"]))
+    assert float(fresh.optimizer.learning_rate) == float(model.optimizer.learning_rate)
+    assert int(fresh.optimizer.iterations) == int(model.optimizer.iterations)
+    _, restored = model_and_callbacks(resumed)
+    for callback in restored:
+        callback.on_train_begin()
+    assert (restored[0].wait, restored[0].best, restored[0].best_epoch) == (stopper.wait, stopper.best,
+                                                                             stopper.best_epoch)
+    assert all(np.array_equal(a, b) for a, b in zip(restored[0].best_weights, stopper.best_weights))
+    assert (restored[1].wait, restored[1].best, restored[1].cooldown_counter) == (
+        plateau.wait, plateau.best, plateau.cooldown_counter)

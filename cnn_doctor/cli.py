@@ -76,12 +76,13 @@ def command_run(arguments: argparse.Namespace) -> int:
     from cnn_doctor.layout import read_json
     from cnn_doctor.orchestration import resolve_run
 
-    resolve_run(arguments.params, arguments.overrides, arguments.data, arguments.out)  # fail fast, before Prefect
+    _, _, layout = resolve_run(arguments.params, arguments.overrides, arguments.data, arguments.out)  # fail fast
     import_tensorflow_quietly()
     from flows.train_and_diagnose import train_and_diagnose
 
-    result = train_and_diagnose(data=arguments.data, out=arguments.out, params_file=arguments.params,
-                                overrides=arguments.overrides)
+    with layout.lock():  # held to the end (the flow takes it too): a second run into this folder is refused
+        result = train_and_diagnose(data=arguments.data, out=arguments.out, params_file=arguments.params,
+                                    overrides=arguments.overrides)
     report_path = Path(result["out"]) / "report.json"
     report = read_json(report_path)
     print_summary(report, report_path)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import shutil
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,8 +15,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cnn_doctor.config import UserError
+
 STAGES = ("validate", "preprocess", "augment", "train", "evaluate")
 COMPLETE_MARKER = "_complete.json"
+LOCK_FILE = ".lock"
+
+
+class OutputFolderInUse(UserError):
+    """Another run holds the output folder's lock."""
+
+
+# Locks this process holds: lock file -> [file descriptor, nesting depth]. A run takes its folder's lock
+# in the CLI and again in the flow; flock would refuse the second open in the same process.
+_held_locks: dict[Path, list[int]] = {}
+_held_locks_guard = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -87,6 +102,46 @@ class Layout:
     def report_html(self) -> Path:
         return self.out / "report.html"
 
+    @property
+    def lock_file(self) -> Path:
+        return self.out / LOCK_FILE
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the output folder for a whole run: an exclusive flock on `<out>/.lock`; refuse when taken.
+
+        The kernel releases a flock when its process dies, so a killed run never blocks the next one.
+        Re-entrant within a process (the CLI and the flow it runs both take it).
+        """
+        path = self.lock_file
+        with _held_locks_guard:
+            if path in _held_locks:
+                _held_locks[path][1] += 1
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)  # not inherited by child processes
+                try:
+                    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    holder = os.read(descriptor, 64).decode(errors="replace").strip()
+                    os.close(descriptor)
+                    raise OutputFolderInUse(
+                        f"output folder {self.out} is in use by another cnn-doctor run "
+                        f"({f'process {holder}, ' if holder.isdigit() else ''}holding {path}); wait for it to "
+                        "finish, or choose another output folder (--out or data.out)") from None
+                os.ftruncate(descriptor, 0)
+                os.write(descriptor, f"{os.getpid()}\n".encode())
+                _held_locks[path] = [descriptor, 1]
+        try:
+            yield
+        finally:
+            with _held_locks_guard:
+                entry = _held_locks[path]
+                entry[1] -= 1
+                if entry[1] == 0:
+                    del _held_locks[path]
+                    os.close(entry[0])  # releases the flock; the file stays (removing it would race)
+
     def is_complete(self, stage: str) -> bool:
         return (self.stage_dir(stage) / COMPLETE_MARKER).is_file()
 
@@ -95,9 +150,12 @@ class Layout:
         """Yield a scratch folder that replaces the stage folder only once the stage succeeds.
 
         An interrupted stage leaves only a `.tmp-*` folder that no later run trusts; the previous
-        complete outputs stay in place until the new ones are ready.
+        complete outputs stay in place until the new ones are ready. A killed run's leftover scratch
+        folders of this stage are removed here (runs into one folder are serialised by `lock`).
         """
         final = self.stage_dir(stage)
+        for leftover in [*self.out.glob(f".tmp-{stage}-*"), *self.out.glob(f".old-{stage}-*")]:
+            shutil.rmtree(leftover, ignore_errors=True)
         scratch = self.out / f".tmp-{stage}-{uuid.uuid4().hex[:8]}"
         scratch.mkdir(parents=True)
         try:

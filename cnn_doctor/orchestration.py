@@ -53,6 +53,7 @@ def resolve_run(params_file: str | None, overrides: list[str], data: str | None,
     """Load params and resolve the data source and output folder of a run.
 
     Paths in a params file are relative to the file's folder; --data and --out to the current folder.
+    Raises UserError when another run holds the output folder (`Layout.lock`).
     """
     from tasks.sources import read_source, write_digits
 
@@ -71,4 +72,7 @@ def resolve_run(params_file: str | None, overrides: list[str], data: str | None,
                         "(paths are relative to the current folder)")
     if out_path == data_path or data_path in out_path.parents:
         raise UserError(f"output folder {out_path} is inside the data source; choose another --out")
-    return params, data_path, Layout(out_path)
+    layout = Layout(out_path)
+    with layout.lock():  # a folder another run writes: one line now; the run itself holds the lock throughout
+        pass
+    return params, data_path, layout

@@ -25,21 +25,22 @@ def run_stage(name: str, params_file: str | None) -> str:
     if not params_path.is_file():
         raise UserError(f"{params_path} not found: run from the folder holding params.yaml, or pass --params")
     params, data_path, layout = resolve_run(str(params_path), [], None, None)
-    if name == "validate":
-        result = validate.validate.fn(data_path, "", params.validate_params, layout)
-        if result["gated_by"]:
-            write_report(layout, ("validate",))
-            return "gated"
-    elif name == "preprocess":
-        preprocess.preprocess.fn(upstream(layout, "validate"), params.preprocess, layout)
-    elif name == "augment":
-        augment.augment.fn(upstream(layout, "preprocess"), params.augment, layout)
-    elif name == "train":
-        result = train.train.fn(upstream(layout, "preprocess"), upstream(layout, "augment"), params.model,
-                                params.train, params.diagnose, layout)
-        if result["stopped_by"]:
-            write_report(layout, ("validate", "train"))
-            return "gated"
-    elif name == "evaluate":
-        evaluate.evaluate.fn([], params.evaluate, layout)
+    with layout.lock():  # `dvc repro` and `cnn-doctor run` never write one folder at once
+        if name == "validate":
+            result = validate.validate.fn(data_path, "", params.validate_params, layout)
+            if result["gated_by"]:
+                write_report(layout, ("validate",))
+                return "gated"
+        elif name == "preprocess":
+            preprocess.preprocess.fn(upstream(layout, "validate"), params.preprocess, layout)
+        elif name == "augment":
+            augment.augment.fn(upstream(layout, "preprocess"), params.augment, layout)
+        elif name == "train":
+            result = train.train.fn(upstream(layout, "preprocess"), upstream(layout, "augment"), params.model,
+                                    params.train, params.diagnose, layout)
+            if result["stopped_by"]:
+                write_report(layout, ("validate", "train"))
+                return "gated"
+        elif name == "evaluate":
+            evaluate.evaluate.fn([], params.evaluate, layout)
     return "done"

@@ -34,17 +34,18 @@ def train_and_diagnose(
     shortcuts = {"train.epochs": epochs, "train.learning_rate": learning_rate, "model.architecture": architecture}
     overrides = [*overrides, *(f"{key}={value}" for key, value in shortcuts.items() if value is not None)]
     params, data_path, layout = resolve_run(params_file, overrides, data, out)
-    stage = {task.name: as_stage(task, layout, params.flow) for task in STAGE_TASKS}
+    with layout.lock():  # one run at a time per output folder, served deployments included
+        stage = {task.name: as_stage(task, layout, params.flow) for task in STAGE_TASKS}
 
-    validated = stage["validate"](data_path, fingerprint_data(data_path), params.validate_params, layout)
-    if validated["gated_by"]:
-        report_validation_stop(layout)
+        validated = stage["validate"](data_path, fingerprint_data(data_path), params.validate_params, layout)
+        if validated["gated_by"]:
+            report_validation_stop(layout)
+            return publish(layout)
+        prepared = stage["preprocess"](validated, params.preprocess, layout)
+        augmented = stage["augment"](prepared, params.augment, layout)
+        trained = stage["train"](prepared, augmented, params.model, params.train, params.diagnose, layout)
+        if trained["stopped_by"]:
+            report_model_stop(layout)
+            return publish(layout)
+        stage["evaluate"]([validated, prepared, augmented, trained], params.evaluate, layout)
         return publish(layout)
-    prepared = stage["preprocess"](validated, params.preprocess, layout)
-    augmented = stage["augment"](prepared, params.augment, layout)
-    trained = stage["train"](prepared, augmented, params.model, params.train, params.diagnose, layout)
-    if trained["stopped_by"]:
-        report_model_stop(layout)
-        return publish(layout)
-    stage["evaluate"]([validated, prepared, augmented, trained], params.evaluate, layout)
-    return publish(layout)

@@ -1,6 +1,7 @@
 """Training overhead: the train stage (doctor's probes on, quick experiments off) vs a plain Keras script.
 
-Run: .venv/bin/python bench/training_overhead.py [epochs] [repeats]
+Run: .venv/bin/python bench/training_overhead.py [epochs] [repeats] [section.key=value ...]
+(the overrides apply to the train stage and the plain script alike, e.g. train.mixed_precision=true on a GPU)
 
 Both train the same model (simple_cnn with its Rescaling layer, same seed) on the same images (the
 bundled digits at 32x32 after validate/preprocess/augment; the training set includes augment's balancing
@@ -73,6 +74,9 @@ def plain_keras(layout: Layout, params, epochs: int, folder: Path) -> float:
     x, y, xv, yv, index, settings = arrays(layout)
     started = time.perf_counter()
     keras.utils.set_random_seed(params.train.seed)
+    gpus = tf.config.list_physical_devices("GPU")
+    mixed = params.train.mixed_precision is True or (params.train.mixed_precision == "auto" and bool(gpus))
+    keras.mixed_precision.set_global_policy("mixed_float16" if mixed else "float32")  # as the stage does
     model, _ = build_model(params.model, tuple(index["image_shape"]), len(index["classes"]),
                            normalization_layer(index["normalize"], index["mean"], index["variance"]))
     model.compile(optimizer=keras.optimizers.Adam(params.train.learning_rate),
@@ -91,12 +95,12 @@ def plain_keras(layout: Layout, params, epochs: int, folder: Path) -> float:
     return time.perf_counter() - started
 
 
-def main(epochs: int = 15, repeats: int = 2) -> None:
+def main(epochs: int = 15, repeats: int = 2, *overrides: str) -> None:
     import_tensorflow_quietly()
     folder = Path(tempfile.mkdtemp())
     digits = write_digits(folder / "digits")
     base = [f"train.epochs={epochs}", "train.early_stopping_patience=0", "diagnose.probes=true",
-            *QUICK_EXPERIMENTS_OFF]
+            *QUICK_EXPERIMENTS_OFF, *overrides]
     settings = {"augmentation off": ["augment.enabled=false"], "augmentation on (default)": []}
     results = {"epochs": epochs, "repeats": repeats, "load_before": Path("/proc/loadavg").read_text().split()[:3]}
     for label, extra in settings.items():
@@ -126,4 +130,5 @@ def main(epochs: int = 15, repeats: int = 2) -> None:
 
 
 if __name__ == "__main__":
-    main(*(int(a) for a in sys.argv[1:]))
+    numbers = [int(a) for a in sys.argv[1:] if "=" not in a]
+    main(*numbers, *(a for a in sys.argv[1:] if "=" in a))

@@ -78,7 +78,7 @@ def command_run(arguments: argparse.Namespace) -> int:
 
     resolve_run(arguments.params, arguments.overrides, arguments.data, arguments.out)  # fail fast, before Prefect
     # No TensorFlow here: the augment, train and evaluate task bodies import it quietly when they run, so a
-    # fully cached run never pays its ~10 s import (bench/startup.py).
+    # fully cached run never pays its 3-10 s import (bench/startup.py).
     from flows.train_and_diagnose import train_and_diagnose
 
     result = train_and_diagnose(data=arguments.data, out=arguments.out, params_file=arguments.params,

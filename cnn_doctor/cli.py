@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 from cnn_doctor.layout import STAGES
-from cnn_doctor.quiet import import_tensorflow_quietly
 
 EXIT_OK, EXIT_ERROR, EXIT_GATED = 0, 1, 2
 
@@ -77,7 +76,8 @@ def command_run(arguments: argparse.Namespace) -> int:
     from cnn_doctor.orchestration import resolve_run
 
     _, _, layout = resolve_run(arguments.params, arguments.overrides, arguments.data, arguments.out)  # fail fast
-    import_tensorflow_quietly()
+    # No TensorFlow here: the augment, train and evaluate task bodies import it quietly when they run, so a
+    # fully cached run never pays its 3-10 s import (bench/startup.py).
     from flows.train_and_diagnose import train_and_diagnose
 
     with layout.lock():  # held to the end (the flow takes it too): a second run into this folder is refused
@@ -92,8 +92,6 @@ def command_run(arguments: argparse.Namespace) -> int:
 def command_stage(arguments: argparse.Namespace) -> int:
     from cnn_doctor.stages import run_stage
 
-    if arguments.name in ("augment", "train", "evaluate"):
-        import_tensorflow_quietly()
     return EXIT_GATED if run_stage(arguments.name, arguments.params) == "gated" else EXIT_OK
 
 

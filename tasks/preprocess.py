@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from PIL import Image
-from sklearn.model_selection import train_test_split
 
 from cnn_doctor.config import PreprocessParams
 from prefect import task
@@ -52,6 +51,8 @@ def assign_splits(usable: pd.DataFrame, params: PreprocessParams) -> pd.Series:
 
 def _split(groups: pd.DataFrame, fraction: float, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Stratified when every class has enough groups, plain seeded shuffle otherwise."""
+    from sklearn.model_selection import train_test_split  # ~1 s to import: not on a cached run's path
+
     fraction = min(max(fraction, 1 / len(groups)), 1 - 1 / len(groups))
     smallest_class = groups["label"].value_counts().min()
     stratify = groups["label"] if smallest_class >= 2 else None

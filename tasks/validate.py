@@ -310,8 +310,14 @@ def mark_label_errors(manifest: pd.DataFrame, thumbnails: list | None, seed: int
     candidates = manifest.index[manifest["usable"]]
     if thumbnails is None or len(candidates) == 0:
         return
+    from threadpoolctl import threadpool_limits
+
     features = np.stack([thumbnails[i] for i in candidates])
-    for rank, issue in enumerate(find_label_errors(features, manifest.loc[candidates, "label"].tolist(), seed)):
+    # One BLAS/OpenMP thread: the quick model's matrices are small, and on a busy 2-core machine threaded
+    # BLAS spins against the other work, 3-10x slower (bench/scale.py, bench/README.md "Scale").
+    with threadpool_limits(1):
+        issues = find_label_errors(features, manifest.loc[candidates, "label"].tolist(), seed)
+    for rank, issue in enumerate(issues):
         row = candidates[issue["index"]]
         manifest.loc[row, ["suspected_label_error", "suggested_label", "label_error_rank"]] = [
             True, issue["suggested"], rank]

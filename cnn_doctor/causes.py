@@ -36,7 +36,9 @@ CONSEQUENCES: dict[str, tuple[str, ...]] = {
     "loss_diverged": ("prediction_collapse", "minority_class_collapse", "dying_relu", "not_learning", "poor_calibration",
                       "exploding_gradients"),
     "conflicting_labels": ("not_learning", "underfitting", "suspected_label_errors"),
-    "suspected_label_errors": ("not_learning", "underfitting", "overfitting", "poor_calibration", "prediction_collapse"),
+    # heavy label noise also fools the learning-rate range test: the loss cannot fall, whatever the rate
+    "suspected_label_errors": ("not_learning", "underfitting", "overfitting", "poor_calibration", "prediction_collapse",
+                               "learning_rate_too_low", "slow_convergence", "undertrained"),
     "split_leakage": ("suspiciously_high_accuracy",),
     "class_imbalance": ("minority_class_collapse", "prediction_collapse"),
     "too_few_images": ("overfitting", "minority_class_collapse", "poor_calibration"),

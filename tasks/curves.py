@@ -11,6 +11,7 @@ from cnn_doctor.findings import Finding
 
 OSCILLATION_JUMP = 0.1  # a rise of the training loss by more than 10% between epochs...
 OSCILLATION_MIN_RISE = 0.05  # ...and by more than 0.05 (late, tiny losses fluctuate by large ratios)
+ACCURACY_SLIDE = 0.1  # training accuracy ending this far below its peak: the steps undo what was learned
 UNDERTRAINED_GAIN = 0.01  # validation accuracy still rising by a point over the last epochs
 
 
@@ -45,9 +46,11 @@ def diagnose_curves(history: dict[str, list[float]], num_classes: int, train_par
                                  f"Training accuracy peaked at {max(accuracy):.3f} (below {params.min_train_accuracy}).",
                                  "The model cannot fit its own training data: more capacity (model.architecture), "
                                  "more epochs, or a better train.learning_rate.", train_accuracy=accuracy))
-    if learned and _oscillates(losses):
+    if learned and _oscillates(losses, accuracy):
         findings.append(_finding("loss_oscillating", "warning",
-                                 "The training loss jumps up and down instead of settling.",
+                                 "The training loss or accuracy jumps up and down instead of settling"
+                                 + (f" (training accuracy fell from {max(accuracy):.2f} to {accuracy[-1]:.2f})."
+                                    if _slid(accuracy) else "."),
                                  f"Lower train.learning_rate (now {train_params.learning_rate:g}) or raise train.batch_size.",
                                  loss=losses))
     if learned and val_loss and accuracy and val_accuracy:
@@ -55,7 +58,7 @@ def diagnose_curves(history: dict[str, list[float]], num_classes: int, train_par
     # training accuracy runs below validation accuracy under augmentation: either one shows the fit
     fitted = max(accuracy[-1:] + val_accuracy[-1:], default=0.0) >= params.fitted_train_accuracy
     if (learned and not fitted and len(losses) >= 3 and losses[0] > losses[-1] > 0.7 * losses[0]
-            and not _oscillates(losses)):
+            and not _oscillates(losses, accuracy)):
         findings.append(_finding("slow_convergence", "warning",
                                  f"The training loss fell only from {losses[0]:.3g} to {losses[-1]:.3g} in {len(losses)} epochs.",
                                  "Raise train.learning_rate or train.epochs.", loss=losses))
@@ -80,9 +83,13 @@ def _late_blow_up(losses: list[float]) -> bool:
     return False
 
 
-def _oscillates(losses: list[float]) -> bool:
+def _oscillates(losses: list[float], accuracy: list[float]) -> bool:
     rises = sum(b > a * (1 + OSCILLATION_JUMP) and b - a > OSCILLATION_MIN_RISE for a, b in zip(losses, losses[1:]))
-    return rises >= 3 and rises >= 0.25 * (len(losses) - 1)
+    return (rises >= 3 and rises >= 0.25 * (len(losses) - 1)) or _slid(accuracy)
+
+
+def _slid(accuracy: list[float]) -> bool:
+    return bool(accuracy) and max(accuracy) - accuracy[-1] > ACCURACY_SLIDE
 
 
 def _still_improving(val_loss: list[float], val_accuracy: list[float]) -> bool:

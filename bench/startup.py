@@ -131,13 +131,10 @@ def dvc_noop(repeats: int, work: Path) -> dict:
     """A fresh git repo holding the project (tracked + new files) with fast params, reproduced once, then timed."""
     import yaml
 
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True,
-                           text=True, check=True).stdout.split()
-    clone = work / "project"
-    for name in files:
-        if (ROOT / name).is_file():
-            (clone / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, clone / name)
+    sys.path.insert(0, str(ROOT / "tests"))
+    from conftest import copy_project
+
+    clone = copy_project(work / "project")
     params = yaml.safe_load((clone / "params.yaml").read_text())
     params["train"]["epochs"], params["preprocess"]["image_size"] = 2, 16
     (clone / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))

@@ -61,6 +61,30 @@ def copy_digits(digits_folder: Path, target: Path, per_class: int | None = None)
     return target
 
 
+def copy_project(target: Path) -> Path:
+    """The project's files (tracked and new, not ignored) copied to `target`: a checkout without its history."""
+    import subprocess
+
+    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=PROJECT_ROOT,
+                           capture_output=True, text=True, check=True).stdout.split()
+    for name in files:
+        if (PROJECT_ROOT / name).is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(PROJECT_ROOT / name, target / name)
+    return target
+
+
+def with_fast_params(params: dict, *extra: str) -> dict:
+    """A raw params mapping with the FAST overrides (and `extra` ones) applied, for a params file on disk."""
+    import yaml
+
+    for override in (*FAST, *extra):
+        key, value = override.split("=")
+        section, name = key.split(".")
+        params[section][name] = yaml.safe_load(value)
+    return params
+
+
 def tree_digest(folder: Path) -> dict[str, str]:
     """Every file and link under a folder with its content hash: to prove the user's data is untouched."""
     digest = {}

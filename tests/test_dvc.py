@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import FAST, PROJECT_ROOT
+from conftest import copy_project, with_fast_params
 
 BIN = Path(sys.executable).parent
 
@@ -32,18 +31,8 @@ def ran_stages(output: str) -> list[str]:
 def project_clone(tmp_path_factory) -> Path:
     """The project's files (tracked and new, not ignored) in a fresh git repo, with fast params."""
     tmp_path = tmp_path_factory.mktemp("dvc")
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=PROJECT_ROOT,
-                           capture_output=True, text=True, check=True).stdout.split()
-    clone = tmp_path / "project"
-    for name in files:
-        if (PROJECT_ROOT / name).is_file():
-            (clone / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(PROJECT_ROOT / name, clone / name)
-    params = yaml.safe_load((clone / "params.yaml").read_text())
-    for override in FAST:
-        key, value = override.split("=")
-        section, name = key.split(".")
-        params[section][name] = yaml.safe_load(value)
+    clone = copy_project(tmp_path / "project")
+    params = with_fast_params(yaml.safe_load((clone / "params.yaml").read_text()))
     (clone / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     for command in (["git", "init", "-q"], ["git", "add", "-A"],
                     ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "clone"]):

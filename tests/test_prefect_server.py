@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
-from conftest import FAST, PROJECT_ROOT, copy_digits
+from conftest import PROJECT_ROOT, copy_digits, with_fast_params
 
 from cnn_doctor.config import load_params
 
@@ -107,13 +107,8 @@ class Server:
 
 def write_fast_params(path: Path, data: Path, out: Path) -> Path:
     """A params file like the project's, with the test's data and the FAST overrides."""
-    params = yaml.safe_load((PROJECT_ROOT / "params.yaml").read_text())
+    params = with_fast_params(yaml.safe_load((PROJECT_ROOT / "params.yaml").read_text()), "train.epochs=1")
     params["data"] = {"source": str(data), "out": str(out)}
-    for override in FAST:
-        key, value = override.split("=")
-        section, name = key.split(".")
-        params[section][name] = yaml.safe_load(value)
-    params["train"]["epochs"] = 1
     path.write_text(yaml.safe_dump(params, sort_keys=False))
     return path
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import shutil
 import time
 from dataclasses import replace
@@ -18,12 +17,13 @@ from cnn_doctor.findings import Finding
 from prefect import task
 
 from cnn_doctor.caching import STAGE_CACHE
-from cnn_doctor.layout import Layout, read_json, stage_digest, write_json, write_text
+from cnn_doctor.layout import Layout, read_json, stage_digest, write_json
 from cnn_doctor.report import write_report
 from cnn_doctor.progress import interactive
 from cnn_doctor.run_context import run_logger
 from cnn_doctor.quiet import import_tensorflow_quietly
 from tasks.augment import build_augmentation
+from tasks.checkpoint import keep_history, make_checkpoint_callback, prepare_backup, restore_checkpoint
 from tasks.curves import diagnose_curves
 from tasks.experiments import (learning_curve, learning_rate_range_test, overfit_single_batch,
                                train_without_augmentation)
@@ -125,130 +125,6 @@ def make_callbacks(params: TrainParams, layout: Layout, has_validation: bool, ex
     # last: it saves the state the callbacks above reached at the end of the epoch, and restores theirs on resume
     callbacks.append(make_checkpoint_callback(backup_dir, list(callbacks), resumed))
     return callbacks
-
-
-def prepare_backup(backup_dir: Path, fingerprint: str) -> bool:
-    """Keep checkpoints only when they come from the same inputs; returns whether a resume is possible."""
-    marker = backup_dir / "fingerprint.txt"
-    if marker.is_file() and marker.read_text() == fingerprint:
-        return True
-    shutil.rmtree(backup_dir, ignore_errors=True)
-    backup_dir.mkdir(parents=True)
-    write_text(marker, fingerprint)
-    return False
-
-
-# Resuming a killed run. At the end of every epoch the backup folder gets, atomically, the weights with the
-# optimizer's state (epoch-NNNN.weights.h5) and checkpoint.json naming them, with the probes' records and the
-# early-stopping and plateau counters. history.csv (Keras' CSVLogger) may hold rows of an epoch that ended
-# after the last checkpoint: they are cut off before training goes on.
-CHECKPOINT_STATE = "checkpoint.json"
-PROBE_STATE = ("records", "early_losses", "update_ratios")
-
-
-def _stateful_callbacks(callbacks: list) -> dict:
-    import keras
-
-    found = {}
-    for callback in callbacks:
-        if all(hasattr(callback, name) for name in PROBE_STATE):
-            found["probes"] = callback
-        elif isinstance(callback, keras.callbacks.EarlyStopping):
-            found["early_stopping"] = callback
-        elif isinstance(callback, keras.callbacks.ReduceLROnPlateau):
-            found["plateau"] = callback
-    return found
-
-
-def _number(value):
-    return None if value is None else float(value)
-
-
-def save_checkpoint(backup_dir: Path, model, epochs_done: int, callbacks: list) -> None:
-    previous = read_checkpoint(backup_dir) or {}
-    weights = f"epoch-{epochs_done:04d}.weights.h5"
-    partial = backup_dir / f"partial-{weights}"  # Keras wants the .weights.h5 suffix
-    model.save_weights(partial)
-    with open(partial, "rb") as handle:  # on disk before checkpoint.json names it, even if the machine stops
-        os.fsync(handle.fileno())
-    os.replace(partial, backup_dir / weights)
-    state = {"epochs_done": epochs_done, "weights": weights, "best_weights": previous.get("best_weights")}
-    stateful = _stateful_callbacks(callbacks)
-    if "probes" in stateful:
-        state["probes"] = {name: getattr(stateful["probes"], name) for name in PROBE_STATE}
-    if stopper := stateful.get("early_stopping"):
-        state["early_stopping"] = {"wait": stopper.wait, "best": _number(stopper.best), "best_epoch": stopper.best_epoch}
-        if stopper.restore_best_weights and stopper.best_weights is not None and stopper.best_epoch == epochs_done - 1:
-            state["best_weights"] = weights  # this epoch's weights are the best so far
-    if plateau := stateful.get("plateau"):
-        state["plateau"] = {"wait": plateau.wait, "best": _number(plateau.best),
-                            "cooldown_counter": plateau.cooldown_counter}
-    write_json(backup_dir / CHECKPOINT_STATE, state)
-    for stale in backup_dir.glob("*.weights.h5"):
-        if stale.name not in (weights, state["best_weights"]):
-            stale.unlink(missing_ok=True)
-
-
-def read_checkpoint(backup_dir: Path) -> dict | None:
-    path = backup_dir / CHECKPOINT_STATE
-    return read_json(path) if path.is_file() else None
-
-
-def restore_checkpoint(backup_dir: Path, model) -> dict | None:
-    """Load the last completed epoch's weights and optimizer state; None (and a fresh start) if there is none
-    or it cannot be read."""
-    try:
-        state = read_checkpoint(backup_dir)
-        if not state:
-            return None
-        if model.optimizer is not None and not model.optimizer.built:
-            model.optimizer.build(model.trainable_variables)
-        if state.get("best_weights"):
-            model.load_weights(backup_dir / state["best_weights"])
-            state["best_weight_values"] = model.get_weights()
-        model.load_weights(backup_dir / state["weights"])
-        return state
-    except Exception as error:  # a checkpoint that cannot be read must not block every later run
-        run_logger().warning("Training checkpoint in %s unreadable (%s); training starts over.", backup_dir, error)
-        for path in backup_dir.iterdir():
-            if path.name != "fingerprint.txt":
-                shutil.rmtree(path) if path.is_dir() else path.unlink()
-        return None
-
-
-def _keep_history(path: Path, epochs_done: int) -> None:
-    """Cut history.csv back to the epochs the checkpoint holds."""
-    if not path.is_file():
-        return
-    lines = path.read_text().splitlines(keepends=True)
-    kept = lines[:1] + [line for line in lines[1:] if line.split(",", 1)[0].isdigit()
-                        and int(line.split(",", 1)[0]) < epochs_done and line.endswith("\n")]
-    write_text(path, "".join(kept))
-
-
-def make_checkpoint_callback(backup_dir: Path, callbacks: list, resumed: dict | None):
-    import keras
-
-    class TrainingCheckpoint(keras.callbacks.Callback):
-        """Save the state of training at each epoch's end; on resume, give the other callbacks theirs back."""
-
-        def on_train_begin(self, logs=None):
-            if not resumed:
-                return
-            stateful = _stateful_callbacks(callbacks)
-            if "probes" in stateful and "probes" in resumed:  # replaces the record the probes just took
-                for name in PROBE_STATE:
-                    getattr(stateful["probes"], name)[:] = resumed["probes"][name]
-            if (stopper := stateful.get("early_stopping")) and "early_stopping" in resumed:
-                vars(stopper).update(resumed["early_stopping"])
-                stopper.best_weights = resumed.get("best_weight_values")
-            if (plateau := stateful.get("plateau")) and "plateau" in resumed:
-                vars(plateau).update(resumed["plateau"])
-
-        def on_epoch_end(self, epoch, logs=None):
-            save_checkpoint(backup_dir, self.model, epoch + 1, callbacks)
-
-    return TrainingCheckpoint()
 
 
 SYMPTOMS_FOR_LR_TEST = {"loss_diverged", "loss_oscillating", "not_learning", "underfitting", "slow_convergence",
@@ -461,7 +337,7 @@ def train(prepared: dict, augmented: dict, model_params: ModelParams, params: Tr
         with run.strategy.scope():
             resumed = restore_checkpoint(layout.backup, run.model)
     epochs_done = resumed["epochs_done"] if resumed else 0
-    _keep_history(layout.backup / "history.csv", epochs_done)
+    keep_history(layout.backup / "history.csv", epochs_done)
     if resumed:
         run_logger().info("Resuming training after epoch %d (checkpoint in %s).", epochs_done, layout.backup)
     labels = np.concatenate([read_shard(folder, name)[1] for folder, name in run.train_shards])

@@ -337,7 +337,7 @@ def test_checkpoint_gives_early_stopping_and_plateau_their_state_back(tmp_path):
     import keras
     import numpy as np
 
-    from tasks.train import make_checkpoint_callback, restore_checkpoint
+    from tasks.checkpoint import make_checkpoint_callback, restore_checkpoint
 
     def model_and_callbacks(resumed=None):
         keras.utils.set_random_seed(1)

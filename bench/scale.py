@@ -5,22 +5,28 @@ Run: .venv/bin/python bench/scale.py [SIZE ...]          (default: 10000 30000; 
 
 The images (not timed): 10 classes of RGB 64x64 PNGs, a class template (stripes of a fixed direction and colour)
 shifted by up to 3 px, with a random brightness, a random rectangle and a little noise; 1% are exact copies of another image of the same class, so the
-duplicate search has something to find. Each size runs in its own child process that executes
-`tasks.validate.validate.fn` and `tasks.preprocess.preprocess.fn` with the default params (label-error
-search on, 32x32 output) and reports:
+duplicate search has something to find. Each size runs twice, each time in its own child process that
+executes `tasks.validate.validate.fn` and `tasks.preprocess.preprocess.fn` with the default params
+(label-error search on, 32x32 output, chunks of 2,000 images to inspect and 4,096 to decode): first with
+one worker (PREFECT_TASKS_RUNNER_PROCESS_POOL_MAX_WORKERS=1: every chunk in turn, in the child itself, the
+baseline), then with one worker process per core (`cnn_doctor.parallel.map_chunks`, the path `dvc repro`
+takes; a flow run sends the same chunks to its ProcessPoolTaskRunner). Each reports:
 
 - ingest: `build_manifest` (decode every file, content hash, perceptual hash, pixel std, thumbnail), images/s;
 - near-duplicate grouping: `_add_relations` (groups by perceptual hash: identical and near-identical
   content share it), and the duplicate/conflict/leak checks it feeds, seconds and microseconds per image;
 - label-error search (`mark_label_errors`: cross-validated logistic regression on 16x16 thumbnails +
   cleanlab), Great Expectations (`run_expectations`), the rest of validate, preprocess;
-- peak memory of the child: VmHWM from /proc/self/status (resident high-water mark).
+- peak memory of the child: VmHWM from /proc/self/status (resident high-water mark), and of its largest
+  worker process (ru_maxrss of RUSAGE_CHILDREN);
+- the speed-up of ingest, validate and preprocess with workers against one process.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -81,6 +87,7 @@ def generate(size: int) -> Path:
 def child(data: Path) -> None:
     """Validate and preprocess `data` once, timing the parts; print JSON with the peak memory."""
     from cnn_doctor.config import load_params
+    from cnn_doctor.parallel import shutdown_process_pool, worker_count
     from cnn_doctor.layout import Layout
     from tasks import preprocess as preprocess_module
     from tasks import validate as validate_module
@@ -114,36 +121,51 @@ def child(data: Path) -> None:
     started = time.perf_counter()
     prepared = preprocess_module.preprocess.fn(validated, params.preprocess, layout)
     timings["preprocess total"] = time.perf_counter() - started
+    shutdown_process_pool()  # the workers end here, so RUSAGE_CHILDREN counts them
     status = Path("/proc/self/status").read_text()
     peak_kib = int(next(line for line in status.splitlines() if line.startswith("VmHWM")).split()[1])
+    worker_peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest worker process
     findings = json.loads(layout.findings("validate").read_text())
     print("RESULT " + json.dumps({
         "images": int(validated["entries"]), "usable": int(validated["usable_images"]), "timings_s": timings,
-        "peak_rss_gib": peak_kib / 2**20, "findings": {f["id"]: len(f["evidence"].get("files", [])) for f in findings},
+        "peak_rss_gib": peak_kib / 2**20, "worker_peak_rss_gib": worker_peak_kib / 2**20,
+        "workers": worker_count(), "findings": {f["id"]: len(f["evidence"].get("files", [])) for f in findings},
         "counts": prepared["counts"]}))
+
+
+def run_child(data: Path, workers: str) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PREFECT_TASKS_RUNNER_PROCESS_POOL_MAX_WORKERS": workers}
+    started = time.perf_counter()
+    output = subprocess.run([sys.executable, __file__, "--child", str(data)], capture_output=True, text=True,
+                            env=env, cwd=ROOT)
+    wall = time.perf_counter() - started
+    if output.returncode != 0:
+        raise RuntimeError(output.stderr[-3000:])
+    result = json.loads(output.stdout.split("RESULT ", 1)[1])
+    t, size = result["timings_s"], result["images"]
+    result["wall_s"] = wall
+    result["ingest_images_per_s"] = size / t["ingest (build_manifest, includes grouping)"]
+    result["validate_images_per_s"] = size / t["validate total"]
+    result["preprocess_images_per_s"] = size / t["preprocess total"]
+    result["grouping_us_per_image"] = 1e6 * t["near-duplicate grouping (_add_relations)"] / size
+    result["per_image_ms"] = {k: 1e3 * v / size for k, v in t.items()}
+    return result
 
 
 def main(sizes: list[int]) -> None:
     results = {"load_before": Path("/proc/loadavg").read_text().split()[:3], "sizes": {}}
     for size in sizes:
         data = generate(size)
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        started = time.perf_counter()
-        output = subprocess.run([sys.executable, __file__, "--child", str(data)], capture_output=True, text=True,
-                                env=env, cwd=ROOT)
-        wall = time.perf_counter() - started
-        if output.returncode != 0:
-            raise RuntimeError(output.stderr[-3000:])
-        result = json.loads(output.stdout.split("RESULT ", 1)[1])
-        t = result["timings_s"]
-        result["wall_s"] = wall
-        result["ingest_images_per_s"] = size / t["ingest (build_manifest, includes grouping)"]
-        result["validate_images_per_s"] = size / t["validate total"]
-        result["preprocess_images_per_s"] = size / t["preprocess total"]
-        result["grouping_us_per_image"] = 1e6 * t["near-duplicate grouping (_add_relations)"] / size
-        result["per_image_ms"] = {k: 1e3 * v / size for k, v in t.items()}
-        results["sizes"][size] = result
-        print(size, json.dumps(result, indent=2), flush=True)
+        results["sizes"][size] = {}
+        for workers in ("1", str(os.cpu_count())):  # baseline first: one process, every chunk in turn
+            result = run_child(data, workers)
+            results["sizes"][size][f"{workers} worker(s)"] = result
+            print(size, workers, json.dumps(result, indent=2), flush=True)
+        one, many = results["sizes"][size].values()
+        results["sizes"][size]["speed-up"] = {
+            part: one["timings_s"][part] / many["timings_s"][part]
+            for part in ("ingest (build_manifest, includes grouping)", "validate total", "preprocess total")}
+        print(size, "speed-up", results["sizes"][size]["speed-up"], flush=True)
     results["load_after"] = Path("/proc/loadavg").read_text().split()[:3]
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)

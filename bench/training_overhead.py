@@ -16,7 +16,8 @@ epoch, and save the model. Two settings:
 
 Ours is `tasks.train.train.fn` (what the flow and `dvc repro` run): it also builds the model from the
 shards' index, runs the pre-training model checks, class weights, probes (one compiled pass per epoch),
-BackupAndRestore + CSVLogger checkpoints every epoch, ReduceLROnPlateau, the curve diagnosis, and writes
+the resume checkpoint (at most every `train.checkpoint_seconds`, 10 s by default; the third setting writes it
+after every epoch, as before that key existed), CSVLogger, ReduceLROnPlateau, the curve diagnosis, and writes
 history, findings and summary. Interleaved (plain, ours, plain, ours), best of `repeats`.
 """
 
@@ -101,11 +102,12 @@ def main(epochs: int = 15, repeats: int = 2, *overrides: str) -> None:
     digits = write_digits(folder / "digits")
     base = [f"train.epochs={epochs}", "train.early_stopping_patience=0", "diagnose.probes=true",
             *QUICK_EXPERIMENTS_OFF, *overrides]
-    settings = {"augmentation off": ["augment.enabled=false"], "augmentation on (default)": []}
+    settings = {"augmentation off": ["augment.enabled=false"], "augmentation on (default)": [],
+                "augmentation on, checkpoint every epoch": ["train.checkpoint_seconds=0"]}
     results = {"epochs": epochs, "repeats": repeats, "load_before": Path("/proc/loadavg").read_text().split()[:3]}
     for label, extra in settings.items():
         params = load_params(None, [*base, *extra])
-        layout = Layout(folder / label.split()[1])
+        layout = Layout(folder / label.replace(" ", "-").replace(",", ""))
         validated = validate.fn(digits, "", params.validate_params, layout)
         prepared = preprocess.fn(validated, params.preprocess, layout)
         augmented = augment.fn(prepared, params.augment, layout)

@@ -43,6 +43,9 @@ CONSEQUENCES: dict[str, tuple[str, ...]] = {
     "class_imbalance": ("minority_class_collapse", "prediction_collapse"),
     "too_few_images": ("overfitting", "minority_class_collapse", "poor_calibration"),
     "undertrained": ("underfitting", "minority_class_collapse", "poor_calibration", "suspiciously_high_accuracy"),
+    # test above training accuracy: the training labels are worse than the test labels (or the test set leaks),
+    # so the model "underfits" labels it should not fit (after undertrained: a short run also scores test high)
+    "suspiciously_high_accuracy": ("underfitting", "poor_calibration", "slow_convergence"),
     "underfitting": ("minority_class_collapse", "prediction_collapse", "poor_calibration"),
     "not_learning": ("prediction_collapse", "poor_calibration", "minority_class_collapse"),
     "prediction_collapse": ("minority_class_collapse",),

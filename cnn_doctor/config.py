@@ -35,6 +35,7 @@ class ValidateParams(Section):
     max_label_error_rate: float = Field(0.05, ge=0.0, le=1.0)
     seed: int = 42
     fail_on: tuple[str, ...] = ("critical",)
+    chunk_size: int = Field(2000, ge=1)
 
 
 class PreprocessParams(Section):
@@ -111,6 +112,7 @@ class TrainParams(Section):
     seed: int = 42
     mixed_precision: Literal["auto", True, False] = "auto"
     tensorboard: bool = False
+    checkpoint_seconds: float = Field(10.0, ge=0.0)
 
 
 class DiagnoseParams(Section):

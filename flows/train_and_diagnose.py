@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Literal
 
 from prefect import flow
+from prefect.task_runners import ProcessPoolTaskRunner
 from pydantic import Field
 
 from cnn_doctor.orchestration import as_stage, resolve_run
+from cnn_doctor.parallel import exit_with_parent
 from tasks.augment import augment
 from tasks.evaluate import evaluate
 from tasks.preprocess import preprocess
@@ -19,7 +21,9 @@ from tasks.validate import fingerprint_data, report_validation_stop, validate
 STAGE_TASKS = (validate, preprocess, augment, train, evaluate)
 
 
-@flow(name="train-and-diagnose", log_prints=True)
+# Chunked inspection and decoding run on the flow's task runner: processes here (both cores), a Dask or Ray
+# cluster with `train_and_diagnose.with_options(task_runner=DaskTaskRunner(address=...))`.
+@flow(name="train-and-diagnose", log_prints=True, task_runner=ProcessPoolTaskRunner(initializer=exit_with_parent))
 def train_and_diagnose(
     data: str | None = Field(None, description="Dataset: a folder of class folders or a CSV manifest (path,label[,split]). Empty: params data.source (the bundled digits)."),
     out: str | None = Field(None, description="Output folder for the report, model and stage outputs. Empty: params data.out."),

@@ -1,10 +1,13 @@
-"""Resuming a killed training run: an atomic checkpoint at each epoch's end, and the state to restore."""
+"""Resuming a killed training run: an atomic checkpoint at epoch ends, and the state to restore."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
+
+import numpy as np
 
 from cnn_doctor.layout import read_json, write_json, write_text
 from cnn_doctor.run_context import run_logger
@@ -21,9 +24,10 @@ def prepare_backup(backup_dir: Path, fingerprint: str) -> bool:
     return False
 
 
-# Resuming a killed run. At the end of every epoch the backup folder gets, atomically, the weights with the
-# optimizer's state (epoch-NNNN.weights.h5) and checkpoint.json naming them, with the probes' records and the
-# early-stopping and plateau counters. history.csv (Keras' CSVLogger) may hold rows of an epoch that ended
+# Resuming a killed run. At the end of an epoch (at most one every `train.checkpoint_seconds`) the backup
+# folder gets, atomically, the weights with the optimizer's state (epoch-NNNN.weights.h5), early stopping's
+# best weights so far (best-epoch-NNNN.npz) and checkpoint.json naming them, with the probes' records and the
+# early-stopping and plateau counters. history.csv (Keras' CSVLogger) may hold rows of epochs that ended
 # after the last checkpoint: they are cut off before training goes on.
 CHECKPOINT_STATE = "checkpoint.json"
 PROBE_STATE = ("records", "early_losses", "update_ratios")
@@ -47,27 +51,36 @@ def _number(value):
     return None if value is None else float(value)
 
 
+def _write_durably(path: Path, write) -> None:
+    """Write through a partial file, fsync it and rename it: on disk before checkpoint.json names it."""
+    partial = path.with_name(f"partial-{path.name}")  # keeps the suffix Keras and NumPy insist on
+    write(partial)
+    with open(partial, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(partial, path)
+
+
 def save_checkpoint(backup_dir: Path, model, epochs_done: int, callbacks: list) -> None:
     previous = read_checkpoint(backup_dir) or {}
     weights = f"epoch-{epochs_done:04d}.weights.h5"
-    partial = backup_dir / f"partial-{weights}"  # Keras wants the .weights.h5 suffix
-    model.save_weights(partial)
-    with open(partial, "rb") as handle:  # on disk before checkpoint.json names it, even if the machine stops
-        os.fsync(handle.fileno())
-    os.replace(partial, backup_dir / weights)
+    _write_durably(backup_dir / weights, model.save_weights)
     state = {"epochs_done": epochs_done, "weights": weights, "best_weights": previous.get("best_weights")}
     stateful = _stateful_callbacks(callbacks)
     if "probes" in stateful:
         state["probes"] = {name: getattr(stateful["probes"], name) for name in PROBE_STATE}
     if stopper := stateful.get("early_stopping"):
         state["early_stopping"] = {"wait": stopper.wait, "best": _number(stopper.best), "best_epoch": stopper.best_epoch}
-        if stopper.restore_best_weights and stopper.best_weights is not None and stopper.best_epoch == epochs_done - 1:
-            state["best_weights"] = weights  # this epoch's weights are the best so far
+        if stopper.restore_best_weights and stopper.best_weights is not None:
+            # from early stopping's own copy: the best epoch may be one that was not checkpointed
+            state["best_weights"] = f"best-epoch-{stopper.best_epoch + 1:04d}.npz"
+            if state["best_weights"] != previous.get("best_weights"):
+                _write_durably(backup_dir / state["best_weights"],
+                               lambda path: np.savez(path, *stopper.best_weights))
     if plateau := stateful.get("plateau"):
         state["plateau"] = {"wait": plateau.wait, "best": _number(plateau.best),
                             "cooldown_counter": plateau.cooldown_counter}
     write_json(backup_dir / CHECKPOINT_STATE, state)
-    for stale in backup_dir.glob("*.weights.h5"):
+    for stale in [*backup_dir.glob("*.weights.h5"), *backup_dir.glob("*.npz")]:
         if stale.name not in (weights, state["best_weights"]):
             stale.unlink(missing_ok=True)
 
@@ -87,8 +100,8 @@ def restore_checkpoint(backup_dir: Path, model) -> dict | None:
         if model.optimizer is not None and not model.optimizer.built:
             model.optimizer.build(model.trainable_variables)
         if state.get("best_weights"):
-            model.load_weights(backup_dir / state["best_weights"])
-            state["best_weight_values"] = model.get_weights()
+            with np.load(backup_dir / state["best_weights"], allow_pickle=False) as stored:
+                state["best_weight_values"] = [stored[f"arr_{index}"] for index in range(len(stored.files))]
         model.load_weights(backup_dir / state["weights"])
         return state
     except Exception as error:  # a checkpoint that cannot be read must not block every later run
@@ -109,13 +122,15 @@ def keep_history(path: Path, epochs_done: int) -> None:
     write_text(path, "".join(kept))
 
 
-def make_checkpoint_callback(backup_dir: Path, callbacks: list, resumed: dict | None):
+def make_checkpoint_callback(backup_dir: Path, callbacks: list, resumed: dict | None, every_seconds: float):
     import keras
 
     class TrainingCheckpoint(keras.callbacks.Callback):
-        """Save the state of training at each epoch's end; on resume, give the other callbacks theirs back."""
+        """Save the state of training at epoch ends, at most every `every_seconds`; on resume, give the other
+        callbacks theirs back."""
 
         def on_train_begin(self, logs=None):
+            self.last_saved = time.monotonic()
             if not resumed:
                 return
             stateful = _stateful_callbacks(callbacks)
@@ -129,6 +144,10 @@ def make_checkpoint_callback(backup_dir: Path, callbacks: list, resumed: dict | 
                 vars(plateau).update(resumed["plateau"])
 
         def on_epoch_end(self, epoch, logs=None):
-            save_checkpoint(backup_dir, self.model, epoch + 1, callbacks)
+            # On epochs of a fraction of a second the checkpoint would cost ~4% of training (bench/README.md);
+            # a killed run redoes at most `every_seconds` of training.
+            if time.monotonic() - self.last_saved >= every_seconds:
+                save_checkpoint(backup_dir, self.model, epoch + 1, callbacks)
+                self.last_saved = time.monotonic()
 
     return TrainingCheckpoint()

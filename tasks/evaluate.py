@@ -110,7 +110,9 @@ def _suspiciously_high(metrics: dict, params: EvaluateParams) -> list[Finding]:
     return [Finding("suspiciously_high_accuracy", "warning", "evaluate",
                     f"Test accuracy {metrics['test_accuracy']:.3f} is above training accuracy {train_accuracy:.3f}: "
                     "the test set is easier than the training set, or leaks into it.",
-                    "Check split_leakage and suspected_label_errors; let cnn-doctor split the data (drop the split column).",
+                    "Training labels noisier than the test labels, or test images that leak into training, do this: "
+                    "list likely mislabelled training images (validate.label_errors=true) and check split_leakage; "
+                    "or let cnn-doctor split the data (drop the split column).",
                     {"test_accuracy": metrics["test_accuracy"], "train_accuracy": train_accuracy,
                      "margin": params.max_test_above_train})]
 

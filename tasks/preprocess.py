@@ -7,16 +7,16 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from PIL import Image
 
 from cnn_doctor.config import PreprocessParams
 from prefect import task
 
 from cnn_doctor.caching import STAGE_CACHE
 from cnn_doctor.layout import Layout, stage_digest, write_json
+from cnn_doctor.parallel import map_chunks
 from cnn_doctor.progress import progress
 from tasks.shards import ShardWriter
-from tasks.sources import decode_image
+from tasks.decoding import load_chunk
 
 SPLITS = ("train", "val", "test")
 
@@ -62,11 +62,8 @@ def _split(groups: pd.DataFrame, fraction: float, seed: int) -> tuple[pd.DataFra
         return train_test_split(groups, test_size=fraction, random_state=seed)
 
 
-def load_image(path: Path, size: tuple[int, int], channels: int) -> np.ndarray:
-    """Decode as validate did (upright, 8-bit), convert to the channel count, resize to (height, width)."""
-    image = decode_image(path).convert("L" if channels == 1 else "RGB")
-    array = np.asarray(image.resize((size[1], size[0]), Image.Resampling.BILINEAR), dtype=np.uint8)
-    return array[..., None] if channels == 1 else array
+# Made from a plain function, like validate's inspect-images, for `dvc repro`'s worker processes.
+load_images = task(load_chunk, name="load-images", persist_result=False, retries=1)
 
 
 @task(name="preprocess", cache_policy=STAGE_CACHE, persist_result=True)
@@ -87,13 +84,17 @@ def preprocess(validated: dict, params: PreprocessParams, layout: Layout) -> dic
         for split in SPLITS:
             # shuffled (seeded) so every shard mixes the classes: streaming and sampling stay unbiased
             rows = usable[usable["split"] == split].sample(frac=1.0, random_state=params.seed)
+            labels = [classes.index(label) for label in rows["label"]]
+            starts = range(0, len(rows), params.shard_size)
+            chunks = [rows["path"].iloc[start:start + params.shard_size].tolist() for start in starts]
+            loaded = map_chunks(load_images, chunks, root=data_root, size=params.image_size, channels=channels)
             with ShardWriter(folder, split, params.shard_size) as writer:
-                for path, label in progress(zip(rows["path"], rows["label"]), f"Preprocessing {split}", len(rows)):
-                    image = load_image(data_root / path, params.image_size, channels)
-                    writer.add(image, classes.index(label))
-                    if split == "train":
-                        pixels = image.reshape(-1, channels).astype(np.float64)
-                        moments += [np.full(channels, len(pixels)), pixels.sum(0), (pixels**2).sum(0)]
+                for start, images in zip(starts, progress(loaded, f"Preprocessing {split}", len(chunks))):
+                    for image, label in zip(images, labels[start:start + len(images)]):
+                        writer.add(image, label)
+                        if split == "train":
+                            pixels = image.reshape(-1, channels).astype(np.float64)
+                            moments += [np.full(channels, len(pixels)), pixels.sum(0), (pixels**2).sum(0)]
             index["splits"][split] = {"count": int(len(rows)), "shards": writer.names,
                                       "class_counts": {c: int(n) for c, n in Counter(rows["label"]).items()}}
         mean = moments[1] / np.maximum(moments[0], 1)

@@ -123,7 +123,7 @@ def make_callbacks(params: TrainParams, layout: Layout, has_validation: bool, ex
     if params.tensorboard:
         callbacks.append(keras.callbacks.TensorBoard(log_dir=str(layout.tensorboard)))
     # last: it saves the state the callbacks above reached at the end of the epoch, and restores theirs on resume
-    callbacks.append(make_checkpoint_callback(backup_dir, list(callbacks), resumed))
+    callbacks.append(make_checkpoint_callback(backup_dir, list(callbacks), resumed, params.checkpoint_seconds))
     return callbacks
 
 
@@ -229,8 +229,8 @@ def run_experiments(run: Run, findings: list[Finding], initial_weights, train_da
         results["lr_range_test"] = test = learning_rate_range_test(
             run.model, initial_weights, run.loss, train_data, params.optimizer)
         if not _explodes_before_training(findings):  # then every rate blows up: the test cannot blame the rate
-            extra += _learning_rate_verdict(test, params, found)
-            _recommend_tested_rate(findings, test)
+            extra += _learning_rate_verdict(test, params, found, history.get("loss", []))
+            _recommend_tested_rate(findings, test, params)
     if diagnose.single_batch_test and found & SYMPTOMS_FOR_BATCH_TEST:
         results["single_batch_test"] = overfit_single_batch(run.model, initial_weights, run.loss, train_data)
     if diagnose.learning_curve and found & SYMPTOMS_FOR_LEARNING_CURVE and val_data is not None:
@@ -283,17 +283,34 @@ def _augmentation_verdict(test: dict, history: dict, diagnose: DiagnoseParams) -
                     {"without_augmentation": test, "with_augmentation_best_val_accuracy": with_augmentation})]
 
 
-def _recommend_tested_rate(findings: list[Finding], test: dict) -> None:
-    """Learning-rate findings from the probes get the range test's concrete suggestion."""
+def _recommend_tested_rate(findings: list[Finding], test: dict, params: TrainParams) -> None:
+    """Learning-rate findings from the probes get the range test's concrete suggestion; so does a run cut
+    short while the rate could have been higher."""
+    suggested = test["suggested_learning_rate"]
     for position, finding in enumerate(findings):
         if finding.id in ("learning_rate_too_high", "learning_rate_too_low"):
             findings[position] = replace(
-                finding, recommendation=f"Set train.learning_rate={test['suggested_learning_rate']:g} "
+                finding, recommendation=f"Set train.learning_rate={suggested:g} "
                                         "(learning-rate range test: a tenth of where the loss was lowest).",
+                evidence={**finding.evidence, "lr_range_test": test})
+        elif finding.id == "undertrained" and params.learning_rate < suggested / 3:
+            findings[position] = replace(
+                finding, recommendation=finding.recommendation + f" A higher train.learning_rate (the range test "
+                                        f"suggests up to {suggested:g}) would also get there in fewer epochs.",
                 evidence={**finding.evidence, "lr_range_test": test})
 
 
-def _learning_rate_verdict(test: dict, params: TrainParams, found: set[str]) -> list[Finding]:
+# The last epoch cut the training loss by a tenth or more: training was cut short while learning fast. Then
+# the epochs, not the rate, held it back (a rate too low crawls: 1-3% per epoch in the fault zoo).
+STILL_LEARNING_FAST = 0.1
+
+
+def _cut_short_while_learning_fast(found: set[str], losses: list[float]) -> bool:
+    return ("undertrained" in found and len(losses) >= 2
+            and losses[-1] <= (1 - STILL_LEARNING_FAST) * losses[-2])
+
+
+def _learning_rate_verdict(test: dict, params: TrainParams, found: set[str], losses: list[float]) -> list[Finding]:
     suggested, used = test["suggested_learning_rate"], params.learning_rate
     evidence = {"used": used, "suggested": suggested, "lr_range_test": test}
     unstable = found & {"loss_oscillating", "loss_diverged", "dying_relu", "exploding_gradients"}
@@ -305,7 +322,8 @@ def _learning_rate_verdict(test: dict, params: TrainParams, found: set[str]) -> 
                         f"Set train.learning_rate={suggested:g}.", evidence)]
     gradients_blocked = found & {"dying_relu", "vanishing_gradients", "saturated_activations"}
     if used < test["loss_minimum_at"] / 10 and "learning_rate_too_low" not in found and not gradients_blocked and found & {
-            "slow_convergence", "underfitting", "not_learning", "undertrained"}:
+            "slow_convergence", "underfitting", "not_learning", "undertrained"} and not _cut_short_while_learning_fast(
+            found, losses):
         return [Finding("learning_rate_too_low", "warning", "train",
                         f"The learning rate {used:g} is far below what this model tolerates (range test suggests {suggested:g}).",
                         f"Set train.learning_rate={suggested:g}.", evidence)]

@@ -11,18 +11,19 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from PIL import Image
 
 from cnn_doctor.config import PROJECT_ROOT, ValidateParams
 from cnn_doctor.findings import Finding, matches, sort_findings
 from cnn_doctor.caching import STAGE_CACHE
 from cnn_doctor.layout import Layout, digest_files, stage_digest, write_json
 from cnn_doctor.report import write_report
+from cnn_doctor.parallel import map_chunks
 from cnn_doctor.progress import progress
 from prefect import task
 
-from tasks.label_errors import find_label_errors, thumbnail
-from tasks.sources import Source, decode_image, read_source
+from tasks.decoding import inspect_chunk
+from tasks.label_errors import find_label_errors
+from tasks.sources import Source, read_source
 
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 SUITES = ("images", "classes", "dataset")
@@ -33,46 +34,19 @@ def CACHE_DATA_FILES() -> list[Path]:
     return sorted(EXPECTATIONS_DIR.glob("*.json"))
 
 
-def inspect_image(path: Path) -> tuple[dict, np.ndarray | None]:
-    """Decode one image fully, describe it and return a thumbnail; an undecodable file gets `decode_error`.
-
-    The image is decoded exactly as preprocess will decode it (`tasks.sources.decode_image`: upright, 8-bit
-    L or RGB), so what is checked here is what is trained on; `mode` keeps the file's own mode.
-    """
-    record: dict = {"bytes": None, "width": None, "height": None, "mode": None, "channels": None,
-                    "content_hash": None, "perceptual_hash": None, "pixel_std": None, "decode_error": None}
-    small = None
-    try:
-        record["bytes"] = path.stat().st_size
-        image = decode_image(path)
-        with Image.open(path) as stored:  # the header only: the file's own mode (I;16, P, CMYK...)
-            record["mode"] = stored.mode
-        gray = image.convert("L")
-        record.update(width=image.width, height=image.height, channels=len(image.getbands()))
-        record["content_hash"] = hashlib.blake2b(
-            f"{image.mode}{image.size}".encode() + image.tobytes(), digest_size=16).hexdigest()
-        record["perceptual_hash"] = _perceptual_hash(gray)
-        record["pixel_std"] = float(np.asarray(gray, dtype=np.float32).std())
-        small = thumbnail(gray)
-    except Exception as error:  # any decoder failure means "corrupt": report it, never crash
-        record["decode_error"] = f"{type(error).__name__}: {error}"[:200]
-    return record, small
+# A task made from a plain function (not a decorator) so that `dvc repro`'s worker processes can unpickle it
+# by reference from its light module.
+inspect_images = task(inspect_chunk, name="inspect-images", persist_result=False, retries=1)
 
 
-def _perceptual_hash(gray: Image.Image) -> str:
-    import imagehash
-
-    return str(imagehash.phash(gray))
-
-
-def build_manifest(source: Source) -> tuple[pd.DataFrame, list]:
+def build_manifest(source: Source, chunk_size: int) -> tuple[pd.DataFrame, list]:
     """One row per entry of the source (where it is, what it is, how it relates to the others), and thumbnails."""
+    chunks = [list(source.entries[start:start + chunk_size]) for start in range(0, len(source.entries), chunk_size)]
     rows, thumbnails = [], []
-    for entry in progress(source.entries, "Inspecting images"):
-        record, small = inspect_image(source.absolute(entry)) if not entry.problem else ({}, None)
-        rows.append({"path": entry.path, "label": entry.label or None, "split": entry.split or None,
-                     "path_problem": entry.problem or None, **record})
-        thumbnails.append(small)
+    for chunk_rows, chunk_thumbnails in progress(map_chunks(inspect_images, chunks, root=source.root),
+                                                 "Inspecting images", len(chunks)):
+        rows += chunk_rows
+        thumbnails += chunk_thumbnails
     manifest = pd.DataFrame(rows, columns=_MANIFEST_COLUMNS)
     manifest["usable"] = (manifest["path_problem"].isna() & manifest["decode_error"].isna()
                           & manifest["label"].isin(source.classes) & ~manifest["path"].duplicated())
@@ -336,7 +310,7 @@ def _with_few_label_errors(findings, manifest, class_table, dataset_table, param
 def validate(data: Path, data_digest: str, params: ValidateParams, layout: Layout) -> dict:
     """Inspect every image, run the expectation suites, and decide whether the gate stops the run."""
     source = read_source(data)
-    manifest, thumbnails = build_manifest(source)
+    manifest, thumbnails = build_manifest(source, params.chunk_size)
     mark_label_errors(manifest, thumbnails if params.label_errors else None, params.seed)
     class_table = summarise_classes(manifest, source.classes)
     dataset_table = summarise_dataset(manifest, class_table)

@@ -224,7 +224,7 @@ def test_unusual_image_modes_are_accepted_and_converted(small_digits, run_valida
 def test_exif_orientation_is_honoured_the_same_in_validate_and_preprocess(small_digits, run_validate):
     from PIL import ImageOps
 
-    from tasks.preprocess import load_image
+    from tasks.decoding import load_image
 
     stored = np.zeros((8, 16), dtype=np.uint8)  # 16 wide, 8 high; a bright left edge shows the orientation
     stored[:, :4] = 255

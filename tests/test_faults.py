@@ -26,7 +26,7 @@ QUICK = (*FAST, "validate.label_errors=false", "diagnose.lr_range_test=false", "
          "diagnose.single_batch_test=false", "diagnose.augmentation_ablation=false")
 TRAINING_EPOCHS = 8
 LONG_TRAINING = (*QUICK, f"train.epochs={TRAINING_EPOCHS}", "train.early_stopping_patience=0",
-                 "train.learning_rate=0.003")
+                 "train.learning_rate=0.003", "train.checkpoint_seconds=0")
 SECONDS_TO_WAIT = 300
 
 
@@ -236,12 +236,12 @@ def task_state_names(flow_state, stage: str) -> list[str]:
 
 @pytest.mark.slow
 def test_a_transient_error_is_retried_and_the_run_completes(prefect_server, digits_folder, tmp_path, monkeypatch):
-    import tasks.preprocess
+    import tasks.decoding
     from flows.train_and_diagnose import train_and_diagnose
 
     data = copy_digits(digits_folder, tmp_path / "data", per_class=30)
     before = tree_digest(data)
-    load_image, calls = tasks.preprocess.load_image, []
+    load_image, calls = tasks.decoding.load_image, []
 
     def load_image_failing_once(*arguments):
         calls.append(arguments[0])
@@ -249,7 +249,7 @@ def test_a_transient_error_is_retried_and_the_run_completes(prefect_server, digi
             raise OSError("Input/output error (injected, once)")
         return load_image(*arguments)
 
-    monkeypatch.setattr(tasks.preprocess, "load_image", load_image_failing_once)
+    monkeypatch.setattr(tasks.decoding, "load_image", load_image_failing_once)
     state = train_and_diagnose(data=str(data), out=str(tmp_path / "out"), return_state=True,
                                overrides=[*QUICK, "train.epochs=1", "flow.retry_delay_seconds=0"])
 
@@ -345,7 +345,7 @@ def test_checkpoint_gives_early_stopping_and_plateau_their_state_back(tmp_path):
         model.compile(keras.optimizers.SGD(5.0), "mse")  # diverges: the best epoch is an early one
         watched = [keras.callbacks.EarlyStopping("loss", patience=50, restore_best_weights=True),
                    keras.callbacks.ReduceLROnPlateau("loss", patience=1, factor=0.5)]
-        return model, [*watched, make_checkpoint_callback(tmp_path, list(watched), resumed)]
+        return model, [*watched, make_checkpoint_callback(tmp_path, list(watched), resumed, every_seconds=0)]
 
     inputs, targets = np.random.default_rng(0).normal(size=(32, 4)), np.zeros((32, 2))
     model, callbacks = model_and_callbacks()
@@ -370,3 +370,31 @@ def test_checkpoint_gives_early_stopping_and_plateau_their_state_back(tmp_path):
     assert all(np.array_equal(a, b) for a, b in zip(restored[0].best_weights, stopper.best_weights))
     assert (restored[1].wait, restored[1].best, restored[1].cooldown_counter) == (
         plateau.wait, plateau.best, plateau.cooldown_counter)
+
+
+def test_checkpoints_are_spaced_by_checkpoint_seconds_and_keep_the_best_weights(tmp_path):
+    """Throttled checkpoints: none within the interval; a later one still holds the best, uncheckpointed epoch."""
+    import keras
+    import numpy as np
+
+    from tasks.checkpoint import make_checkpoint_callback, restore_checkpoint
+
+    keras.utils.set_random_seed(1)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    model.compile(keras.optimizers.SGD(5.0), "mse")  # diverges: the best epoch is an early one
+    stopper = keras.callbacks.EarlyStopping("loss", patience=50, restore_best_weights=True)
+    inputs, targets = np.random.default_rng(0).normal(size=(32, 4)), np.zeros((32, 2))
+    checkpoint = make_checkpoint_callback(tmp_path, [stopper], None, every_seconds=3600)
+    seen = []
+
+    def before_checkpoint(epoch, logs):
+        seen.append((tmp_path / "checkpoint.json").exists())
+        if epoch == 5:
+            checkpoint.last_saved -= 3600  # as if an hour had passed: this epoch's end saves
+
+    clock = keras.callbacks.LambdaCallback(on_epoch_end=before_checkpoint)
+    model.fit(inputs, targets, epochs=6, verbose=0, callbacks=[stopper, clock, checkpoint])
+    assert seen == [False] * 6  # five quick epochs, well within the hour: no checkpoint
+    resumed = restore_checkpoint(tmp_path, keras.models.clone_model(model))
+    assert resumed["epochs_done"] == 6 and stopper.best_epoch < 5  # the best epoch itself was never saved
+    assert all(np.array_equal(a, b) for a, b in zip(resumed["best_weight_values"], stopper.best_weights))

@@ -43,10 +43,11 @@ def run_artifacts(flow_state) -> dict:
     return {artifact.key: artifact for artifact in artifacts}
 
 
-def run_flow(**kwargs):
+def run_flow(task_runner=None, **kwargs):
     from flows.train_and_diagnose import train_and_diagnose
 
-    state = train_and_diagnose(**kwargs, return_state=True)
+    flow = train_and_diagnose.with_options(task_runner=task_runner) if task_runner else train_and_diagnose
+    state = flow(**kwargs, return_state=True)
     assert state.is_completed(), state.message
     return state
 
@@ -100,3 +101,57 @@ def test_report_names_every_bad_file_and_source_is_untouched(prefect_server, dig
     assert findings["empty_class"]["evidence"]["classes"] == ["no_images_yet"]
     assert report["status"] == "completed"
     assert tree_digest(data) == before
+
+
+def task_run_counts(flow_state) -> dict[str, int]:
+    """How many runs of each task (by name) one flow run made, completed ones only."""
+    from collections import Counter
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(
+            id=FlowRunFilterId(any_=[flow_state.state_details.flow_run_id])))
+    return Counter(run.name.rsplit("-", 1)[0] for run in runs if run.state.is_completed())
+
+
+def dask_task_runner():
+    from prefect_dask import DaskTaskRunner
+
+    return DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "processes": True,
+                                          "dashboard_address": None})
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("make_task_runner", [None, dask_task_runner], ids=["process-pool", "dask"])
+def test_large_datasets_are_inspected_and_decoded_in_parallel_chunks(prefect_server, digits_folder, tmp_path,
+                                                                     fast_params, make_task_runner):
+    """Chunks run as task runs on the flow's task runner (its own process pool, or a Dask cluster put in its
+    place, the code unchanged), and give what one chunk in one process gives."""
+    from cnn_doctor.layout import Layout
+    from tasks.preprocess import preprocess
+    from tasks.validate import validate
+
+    out = tmp_path / "chunked"
+    state = run_flow(task_runner=make_task_runner and make_task_runner(), data=str(digits_folder), out=str(out),
+                     overrides=[*FAST, "validate.chunk_size=400", "preprocess.shard_size=500"])
+    counts = task_run_counts(state)
+    assert counts["inspect-images"] == 5  # 1,797 images in chunks of 400
+    assert counts["load-images"] == 3  # train ~1,257 in 3 chunks of 500; val and test, one chunk each, in-process
+
+    whole = Layout(tmp_path / "whole")
+    params = fast_params()
+    validated = validate.fn(digits_folder, "", params.validate_params, whole)
+    preprocess.fn(validated, params.preprocess, whole)
+    assert (out / "validate" / "manifest.csv").read_bytes() == whole.manifest.read_bytes()
+    for split in ("train", "val", "test"):
+        chunked_images, chunked_labels = split_arrays(Layout(out).stage_dir("preprocess"), split)
+        whole_images, whole_labels = split_arrays(whole.stage_dir("preprocess"), split)
+        assert (chunked_images == whole_images).all() and (chunked_labels == whole_labels).all()
+
+
+def split_arrays(folder, split: str):
+    from tasks.shards import read_all
+
+    return read_all(folder, read_json(folder / "index.json")["splits"][split]["shards"])

@@ -166,3 +166,14 @@ def test_clean_digits_have_no_label_error_warning(digits_folder, fast_params, la
     _, findings = run_validate(digits_folder, fast_params(), layout)
     finding = findings.get("suspected_label_errors")
     assert finding is None or (finding["severity"] == "info" and finding["evidence"]["estimated_noise_rate"] < 0.02)
+
+
+def test_chunks_inspected_in_parallel_give_the_same_manifest(digits_folder, tmp_path, fast_params):
+    """More than one chunk runs on a process pool outside Prefect (`dvc repro`): same rows, same order."""
+    from cnn_doctor.layout import Layout
+
+    whole, chunked = Layout(tmp_path / "whole"), Layout(tmp_path / "chunked")
+    validate.fn(digits_folder, "", fast_params("validate.chunk_size=5000").validate_params, whole)
+    summary = validate.fn(digits_folder, "", fast_params("validate.chunk_size=400").validate_params, chunked)
+    assert summary["usable_images"] == 1797
+    assert chunked.manifest.read_bytes() == whole.manifest.read_bytes()

@@ -126,7 +126,7 @@ SCENARIOS = [
     ("weak signal, 28 images per class, 60 epochs", "overfitting",
      lambda f, s: weak_signal_images(f / "weak"),
      ("augment.enabled=false", "train.epochs=60", "train.early_stopping_patience=0", "train.lr_schedule=constant",
-      "preprocess.val_fraction=0.3", "preprocess.test_fraction=0.2", "validate.label_errors=false"), None),
+      "preprocess.val_fraction=0.3", "preprocess.test_fraction=0.2"), None),
 ]
 
 

@@ -6,6 +6,7 @@ import base64
 import html
 import io
 from pathlib import Path
+from dataclasses import replace
 from datetime import datetime, timezone
 from importlib import metadata
 
@@ -44,10 +45,11 @@ def verdict(findings: list[Finding], metrics: dict, gated_by: list[str]) -> str:
 
 def compose_report(layout: Layout, stages: tuple[str, ...]) -> dict:
     """Gather the given stages' findings and summaries into the report (never a stale stage's)."""
-    findings = link_causes(sort_findings([f for stage in stages for f in load_findings(layout.findings(stage))]))
     summaries = {stage: read_json(layout.summary(stage)) for stage in stages if layout.summary(stage).is_file()}
     validation = summaries.get("validate", {})
     metrics = summaries.get("evaluate", {}).get("metrics", {})
+    findings = [f for stage in stages for f in load_findings(layout.findings(stage))]
+    findings = link_causes(sort_findings(with_network_opinion(findings, metrics.get("label_check") or {})))
     stopped_by_model = summaries.get("train", {}).get("stopped_by")
     status = "stopped_by_validation" if validation.get("gated_by") else (
         "stopped_by_model_check" if stopped_by_model else "completed")
@@ -67,6 +69,23 @@ def compose_report(layout: Layout, stages: tuple[str, ...]) -> dict:
         "versions": {"cnn-doctor": __version__, **library_versions()},
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
+
+
+def with_network_opinion(findings: list[Finding], check: dict) -> list[Finding]:
+    """Validate's label flags, seen again by the trained network on held-out images (evaluate's label_check):
+    confirmed, they stand; not confirmed, they are hard images worth a look, not a warning."""
+    if check.get("confirmed") is None:
+        return findings
+    agreement = (f"on held-out images it agrees with the given label of {check['accuracy_on_flagged']:.0%} of the "
+                 f"flagged images and {check['accuracy_on_others']:.0%} of the others.")
+    opinion = ({"summary": f" The trained network confirms them: {agreement}"} if check["confirmed"] else
+               {"summary": f" The trained network does not confirm them: {agreement}", "severity": "info",
+                "recommendation": "These images look hard rather than mislabelled: look at them before relabelling "
+                                  "anything."})
+    return [replace(f, summary=f.summary + opinion["summary"], severity=opinion.get("severity", f.severity),
+                    recommendation=opinion.get("recommendation", f.recommendation),
+                    evidence={**f.evidence, "label_check": check}) if f.id == "suspected_label_errors" else f
+            for f in findings]
 
 
 def _params_of(summary: dict):

@@ -103,6 +103,47 @@ def training_accuracy(model, layout: Layout, index: dict) -> float | None:
     return float(np.mean(predictions == labels))
 
 
+def held_out_agreement(model, layout: Layout, index: dict) -> tuple[np.ndarray, np.ndarray]:
+    """On every image training never fitted (validation and test splits): whether the network predicts its
+    given label, and whether validate's label-error search flagged it."""
+    order = pd.read_csv(layout.stage_dir("preprocess") / "splits.csv", dtype="string")
+    manifest = pd.read_csv(layout.manifest, usecols=lambda column: column in ("path", "suspected_label_error"),
+                           dtype={"path": "string"})
+    if "suspected_label_error" not in manifest:
+        manifest["suspected_label_error"] = False
+    flags = manifest.drop_duplicates("path").set_index("path")["suspected_label_error"].astype(bool)
+    agrees, flagged = [], []
+    for split in ("val", "test"):
+        if not index["splits"][split]["shards"]:
+            continue
+        images, labels = read_all(layout.stage_dir("preprocess"), index["splits"][split]["shards"])
+        predictions = np.asarray(model.predict(images.astype("float32"), batch_size=256, verbose=0)).argmax(axis=1)
+        agrees.append(predictions == labels)  # row i of a split in splits.csv is image i of its shards
+        flagged.append(order.loc[order["split"] == split, "path"].map(flags).fillna(False).to_numpy(dtype=bool))
+    return np.concatenate(agrees or [np.zeros(0, bool)]), np.concatenate(flagged or [np.zeros(0, bool)])
+
+
+MIN_FLAGGED_TO_CHECK = 5
+
+
+def check_label_flags(agrees: np.ndarray, flagged: np.ndarray, num_classes: int) -> dict:
+    """A second opinion on validate's label flags, from the trained network on held-out images it never saw.
+
+    Mislabelled images are the ones a network that learned the task disagrees with: if it agrees with the
+    given labels of the flagged images about as often as with the others, the quick label model mistook hard
+    images (weak signal) for wrong labels. A network that learned nothing (accuracy on unflagged images
+    below twice chance: random labels) has no opinion.
+    """
+    check = {"flagged_images": int(flagged.sum()), "confirmed": None}
+    if flagged.sum() < MIN_FLAGGED_TO_CHECK or (~flagged).sum() < MIN_FLAGGED_TO_CHECK:
+        return check
+    on_flagged, on_others = float(agrees[flagged].mean()), float(agrees[~flagged].mean())
+    check.update(accuracy_on_flagged=on_flagged, accuracy_on_others=on_others)
+    if on_others >= 2.0 / num_classes:
+        check["confirmed"] = on_flagged < 0.5 * on_others
+    return check
+
+
 def _suspiciously_high(metrics: dict, params: EvaluateParams) -> list[Finding]:
     train_accuracy = metrics.get("train_accuracy")
     if train_accuracy is None or metrics["test_accuracy"] <= train_accuracy + params.max_test_above_train:
@@ -146,6 +187,7 @@ def evaluate(upstream: list[dict], params: EvaluateParams, layout: Layout) -> di
     metrics = compute_metrics(probabilities, labels, index["classes"])
     metrics["evaluated_split"] = split
     metrics["train_accuracy"] = training_accuracy(model, layout, index)
+    metrics["label_check"] = check_label_flags(*held_out_agreement(model, layout, index), len(index["classes"]))
     findings = diagnose_predictions(metrics, index["classes"], params)
     with layout.writing_stage("evaluate") as folder:
         write_json(folder / layout.metrics.name, {k: metrics[k] for k in (

@@ -81,6 +81,7 @@ def preprocess(validated: dict, params: PreprocessParams, layout: Layout) -> dic
              "normalize": params.normalize, "splits": {}, "params": params.model_dump(mode="json")}
     with layout.writing_stage("preprocess") as folder:
         moments = np.zeros((3, channels))  # count, sum, sum of squares per channel (training split)
+        in_shard_order = []
         for split in SPLITS:
             # shuffled (seeded) so every shard mixes the classes: streaming and sampling stay unbiased
             rows = usable[usable["split"] == split].sample(frac=1.0, random_state=params.seed)
@@ -95,12 +96,14 @@ def preprocess(validated: dict, params: PreprocessParams, layout: Layout) -> dic
                         if split == "train":
                             pixels = image.reshape(-1, channels).astype(np.float64)
                             moments += [np.full(channels, len(pixels)), pixels.sum(0), (pixels**2).sum(0)]
+            in_shard_order.append(rows[["path", "label", "split"]])
             index["splits"][split] = {"count": int(len(rows)), "shards": writer.names,
                                       "class_counts": {c: int(n) for c, n in Counter(rows["label"]).items()}}
         mean = moments[1] / np.maximum(moments[0], 1)
         index["mean"] = mean.tolist()
         index["variance"] = np.maximum(moments[2] / np.maximum(moments[0], 1) - mean**2, 1e-6).tolist()
-        usable[["path", "label", "split"]].to_csv(folder / "splits.csv", index=False)
+        # row i of a split here is image i of its shards: evaluate joins predictions back to files this way
+        pd.concat(in_shard_order).to_csv(folder / "splits.csv", index=False)
         write_json(folder / "index.json", index)
     return {"stage": "preprocess", "classes": classes, "counts": {s: index["splits"][s]["count"] for s in SPLITS},
             "digest": stage_digest(layout, "preprocess")}

@@ -247,6 +247,16 @@ def test_random_labels_are_not_learned(small_digits, scenario, layout):
     assert "not_learning" in ids or "underfitting" in ids
 
 
+def test_flipped_labels_lead_and_the_trained_network_confirms_them(small_digits, tmp_path, scenario, layout):
+    from test_validate import noisy_manifest
+
+    manifest, _ = noisy_manifest(small_digits, tmp_path / "noisy.csv", noise=0.3)
+    report = diagnose(manifest, scenario(), layout)
+    assert report["leading_finding"] == "suspected_label_errors"
+    check = report["findings"][0]["evidence"]["label_check"]
+    assert check["confirmed"] is True and check["accuracy_on_flagged"] < check["accuracy_on_others"] / 2
+
+
 def test_training_stopped_too_early(small_digits, scenario, layout):
     """Two epochs at a usual Adam rate, the loss still falling fast: the epochs, not the rate, are what to change."""
     report = diagnose(small_digits, scenario("train.epochs=2", "train.learning_rate=0.0003"), layout)
@@ -272,12 +282,14 @@ def weak_signal_images(folder, classes: int = 4, per_class: int = 40, amplitude:
 
 def test_overfitting_a_small_set(tmp_path, scenario, layout):
     data = weak_signal_images(tmp_path / "weak")
-    # label_errors off: the quick label model cannot tell weak signal from noise (see README, fault zoo)
     report = diagnose(data, scenario("augment.enabled=false", "train.epochs=60", "train.early_stopping_patience=0",
-                                     "train.lr_schedule=constant", "validate.label_errors=false",
+                                     "train.lr_schedule=constant", "validate.label_errors=true",
                                      "preprocess.val_fraction=0.3", "preprocess.test_fraction=0.2",
                                      "diagnose.lr_range_test=false"), layout)
     assert report["leading_finding"] == "overfitting"
+    # the quick label model takes weak signal for wrong labels; the trained network, on held-out images, does not
+    (flags,) = [f for f in report["findings"] if f["id"] == "suspected_label_errors"]
+    assert flags["severity"] == "info" and flags["evidence"]["label_check"]["confirmed"] is False
     curve = report["findings"][0]["evidence"]["learning_curve"]
     assert curve["fractions"] == [0.25, 0.5, 1.0] and len(curve["val_accuracy"]) == 3
     assert "More data" in report["findings"][0]["recommendation"]

@@ -105,8 +105,10 @@ def _overfitting(losses, val_loss, accuracy, val_accuracy, params: DiagnoseParam
     rise = val_loss[-1] / max(val_loss[best], 1e-12)
     tail = slice(-3, None)  # the end of training, not early transients
     gap = float(np.mean(accuracy[tail]) - np.mean(val_accuracy[tail]))
-    train_kept_falling = losses[-1] < losses[best]
-    if (rise >= params.overfitting_loss_rise and train_kept_falling) or gap > params.overfitting_gap:
+    # memorising: the training loss went on to new lows after the validation loss's best epoch (not merely
+    # below one noisy epoch of it), and the training accuracy ends above the validation accuracy
+    train_kept_falling = losses[-1] < min(losses[:best + 1])
+    if (rise >= params.overfitting_loss_rise and train_kept_falling and gap > 0) or gap > params.overfitting_gap:
         return [_finding("overfitting", "warning",
                          f"The model memorises its training set: validation loss rose {rise:.1f}x from its minimum "
                          f"at epoch {best + 1}; train/validation accuracy gap {gap:.2f} at the end.",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
 
 LR_RANGE = (1e-6, 10.0)
 LR_RANGE_STEPS = 80
+RANGE_TEST_IMAGES_PER_RATE = 64
 SINGLE_BATCH_STEPS = 60
 
 
@@ -18,19 +20,27 @@ def _batches(dataset, count: int):
         yield batch
 
 
-def learning_rate_range_test(model, initial_weights, loss, dataset, optimizer_name: str) -> dict:
-    """Train a copy for a few dozen batches with an exponentially growing learning rate (Smith 2017)."""
+def learning_rate_range_test(model, initial_weights, loss, dataset, optimizer_at) -> dict:
+    """Train a copy for a few dozen batches with an exponentially growing learning rate (Smith 2017).
+
+    `optimizer_at(rate)` builds the run's own optimizer (kind and momentum: momentum 0.9 makes the same rate
+    take ten times larger steps, so a plain SGD would place the limit ten times too high).
+    """
     import keras
 
     copy = keras.models.clone_model(model)
     copy.set_weights(initial_weights)
-    optimizer = {"sgd": keras.optimizers.SGD, "rmsprop": keras.optimizers.RMSprop}.get(optimizer_name, keras.optimizers.Adam)(LR_RANGE[0])
-    copy.compile(optimizer=optimizer, loss=loss)
+    copy.compile(optimizer=optimizer_at(LR_RANGE[0]), loss=loss)
     rates = np.geomspace(*LR_RANGE, LR_RANGE_STEPS)
+    batch_size = int(next(iter(dataset))[0].shape[0])
+    # each rate sees at least 64 images: with batches of 8, single-batch losses are too noisy to place the limit
+    steps_per_rate = max(1, math.ceil(RANGE_TEST_IMAGES_PER_RATE / batch_size))
+    batches = _batches(dataset, LR_RANGE_STEPS * steps_per_rate)
     losses, smoothed, best = [], None, math.inf
-    for rate, (images, labels) in zip(rates, _batches(dataset, LR_RANGE_STEPS)):
+    for rate in rates:
         copy.optimizer.learning_rate.assign(float(rate))
-        value = float(np.asarray(copy.train_on_batch(images, labels)).reshape(-1)[0])
+        value = float(np.mean([np.asarray(copy.train_on_batch(images, labels)).reshape(-1)[0]
+                               for images, labels in itertools.islice(batches, steps_per_rate)]))
         smoothed = value if smoothed is None else 0.8 * smoothed + 0.2 * value
         losses.append(smoothed)
         best = min(best, smoothed)
@@ -46,15 +56,14 @@ def learning_rate_range_test(model, initial_weights, loss, dataset, optimizer_na
 ABLATION_EPOCHS = 3
 
 
-def train_without_augmentation(model, initial_weights, loss, clean_train, val_data, optimizer_name: str,
+def train_without_augmentation(model, initial_weights, loss, clean_train, val_data, optimizer_at,
                                learning_rate: float, epochs: int) -> dict:
     """A fresh copy trained briefly on un-augmented images: does augmentation hold learning back?"""
     import keras
 
     copy = keras.models.clone_model(model)
     copy.set_weights(initial_weights)
-    optimizer = {"sgd": keras.optimizers.SGD, "rmsprop": keras.optimizers.RMSprop}.get(optimizer_name, keras.optimizers.Adam)
-    copy.compile(optimizer=optimizer(learning_rate), loss=loss, metrics=["accuracy"])
+    copy.compile(optimizer=optimizer_at(learning_rate), loss=loss, metrics=["accuracy"])
     epochs = min(ABLATION_EPOCHS, epochs)
     history = copy.fit(clean_train, validation_data=val_data, epochs=epochs, shuffle=False, verbose=0)
     return {"epochs": epochs, "val_accuracy": float(max(history.history["val_accuracy"])),
@@ -66,7 +75,7 @@ LEARNING_CURVE_MAX_EPOCHS = 10
 MORE_DATA_GAIN = 0.02  # validation accuracy gained from 50% to 100% of the data that says "more will help"
 
 
-def learning_curve(model, initial_weights, loss, subset, val_data, optimizer_name: str, learning_rate: float,
+def learning_curve(model, initial_weights, loss, subset, val_data, optimizer_at, learning_rate: float,
                    epochs: int) -> dict:
     """Fresh copies trained on growing shares of the training set: does more data still help?"""
     import keras
@@ -75,8 +84,7 @@ def learning_curve(model, initial_weights, loss, subset, val_data, optimizer_nam
     for fraction in LEARNING_CURVE_FRACTIONS:
         copy = keras.models.clone_model(model)
         copy.set_weights(initial_weights)
-        optimizer = {"sgd": keras.optimizers.SGD, "rmsprop": keras.optimizers.RMSprop}.get(optimizer_name, keras.optimizers.Adam)
-        copy.compile(optimizer=optimizer(learning_rate), loss=loss, metrics=["accuracy"])
+        copy.compile(optimizer=optimizer_at(learning_rate), loss=loss, metrics=["accuracy"])
         history = copy.fit(subset(fraction), validation_data=val_data, epochs=min(epochs, LEARNING_CURVE_MAX_EPOCHS),
                            shuffle=False, verbose=0)
         accuracies.append(float(max(history.history["val_accuracy"])))

@@ -88,6 +88,11 @@ def make_optimizer(params: TrainParams, steps_per_epoch: int):
     return keras.optimizers.Adam(rate)
 
 
+def optimizer_like(params: TrainParams):
+    """For the quick experiments: a fresh optimizer of the run's kind and momentum, at a given constant rate."""
+    return lambda rate: make_optimizer(params.model_copy(update={"learning_rate": rate, "lr_schedule": "constant"}), 1)
+
+
 def wants_one_hot(loss) -> bool:
     """Whether a (user's) loss expects one-hot labels rather than class indices."""
     name = loss if isinstance(loss, str) else getattr(loss, "name", type(loss).__name__)
@@ -227,7 +232,7 @@ def run_experiments(run: Run, findings: list[Finding], initial_weights, train_da
     results, extra = {}, []
     if diagnose.lr_range_test and found & SYMPTOMS_FOR_LR_TEST:
         results["lr_range_test"] = test = learning_rate_range_test(
-            run.model, initial_weights, run.loss, train_data, params.optimizer)
+            run.model, initial_weights, run.loss, train_data, optimizer_like(params))
         if not _explodes_before_training(findings):  # then every rate blows up: the test cannot blame the rate
             extra += _learning_rate_verdict(test, params, found, history.get("loss", []))
             _recommend_tested_rate(findings, test, params)
@@ -236,7 +241,7 @@ def run_experiments(run: Run, findings: list[Finding], initial_weights, train_da
     if diagnose.learning_curve and found & SYMPTOMS_FOR_LEARNING_CURVE and val_data is not None:
         results["learning_curve"] = curve = learning_curve(
             run.model, initial_weights, run.loss, lambda fraction: run.train_subset(fraction, params), val_data,
-            params.optimizer, params.learning_rate, epochs=len(history.get("loss", [])))
+            optimizer_like(params), params.learning_rate, epochs=len(history.get("loss", [])))
         _advise_on_data(findings, curve)
     rate_too_high = any(finding.id == "learning_rate_too_high" for finding in [*findings, *extra])
     # with a rate that makes training chaotic, a rerun without augmentation differs by luck, not by augmentation
@@ -244,7 +249,7 @@ def run_experiments(run: Run, findings: list[Finding], initial_weights, train_da
             and not rate_too_high):
         clean_train, _, _ = run.datasets(params, augment_online=False)
         results["augmentation_ablation"] = test = train_without_augmentation(
-            run.model, initial_weights, run.loss, clean_train, val_data, params.optimizer, params.learning_rate,
+            run.model, initial_weights, run.loss, clean_train, val_data, optimizer_like(params), params.learning_rate,
             epochs=len(history.get("loss", [])))
         extra += _augmentation_verdict(test, history, diagnose)
     return extra, results

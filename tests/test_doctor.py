@@ -173,6 +173,15 @@ def test_learning_rate_far_too_high(small_digits, scenario, layout):
     assert report["verdict"].startswith("Do not trust this model")
 
 
+def test_momentum_with_tiny_batches_takes_steps_too_large(small_digits, scenario, layout):
+    """SGD 0.05 looks moderate, but momentum 0.9 on batches of 8 makes each step ten times that: training
+    climbs back or stalls. The range test, run with the same momentum and 64 images per rate, says so."""
+    report = diagnose(small_digits, scenario("train.optimizer=sgd", "train.learning_rate=0.05", "train.momentum=0.9",
+                                             "train.lr_schedule=constant", "train.batch_size=8"), layout)
+    assert report["leading_finding"] == "learning_rate_too_high"
+    assert "overfitting" not in serious(report)  # training accuracy below validation accuracy is not memorising
+
+
 def test_learning_rate_far_too_low(small_digits, scenario, layout):
     report = diagnose(small_digits, scenario("train.optimizer=sgd", "train.momentum=0.0",
                                              "train.learning_rate=1e-6", "train.epochs=4"), layout)
@@ -336,3 +345,23 @@ def test_test_set_easier_than_training_set(digits_folder, tmp_path, scenario, la
     assert serious(report)[0] == "suspiciously_high_accuracy"
     assert all(f["evidence"].get("caused_by") == "suspiciously_high_accuracy"
                for f in report["findings"] if f["id"] == "underfitting")
+
+
+@pytest.mark.parametrize("on_flagged, on_others, classes, confirmed", [
+    (0.1, 0.9, 10, True),     # the network contradicts the flagged labels: they are wrong
+    (0.7, 0.6, 4, False),     # it agrees with them as often as with the others: hard images, not wrong labels
+    (0.1, 0.15, 10, None),    # it learned nothing (random labels): no opinion
+])
+def test_network_opinion_on_label_flags(on_flagged, on_others, classes, confirmed):
+    from tasks.evaluate import check_label_flags
+
+    flagged = np.repeat([True, False], [20, 80])
+    agrees = np.concatenate([np.arange(20) < on_flagged * 20, np.arange(80) < on_others * 80])
+    assert check_label_flags(agrees, flagged, classes)["confirmed"] is confirmed
+
+
+def test_too_few_flagged_held_out_images_give_no_opinion():
+    from tasks.evaluate import check_label_flags
+
+    flagged = np.repeat([True, False], [4, 96])
+    assert check_label_flags(np.zeros(100, bool), flagged, 10)["confirmed"] is None

@@ -83,8 +83,13 @@ def _late_blow_up(losses: list[float]) -> bool:
     return False
 
 
+def loss_rises(losses: list[float]) -> int:
+    """Epochs whose training loss rose clearly above the epoch before's."""
+    return sum(b > a * (1 + OSCILLATION_JUMP) and b - a > OSCILLATION_MIN_RISE for a, b in zip(losses, losses[1:]))
+
+
 def _oscillates(losses: list[float], accuracy: list[float]) -> bool:
-    rises = sum(b > a * (1 + OSCILLATION_JUMP) and b - a > OSCILLATION_MIN_RISE for a, b in zip(losses, losses[1:]))
+    rises = loss_rises(losses)
     return (rises >= 3 and rises >= 0.25 * (len(losses) - 1)) or _slid(accuracy)
 
 

@@ -24,7 +24,7 @@ from cnn_doctor.run_context import run_logger
 from cnn_doctor.quiet import import_tensorflow_quietly
 from tasks.augment import build_augmentation
 from tasks.checkpoint import keep_history, make_checkpoint_callback, prepare_backup, restore_checkpoint
-from tasks.curves import diagnose_curves
+from tasks.curves import diagnose_curves, loss_rises
 from tasks.experiments import (learning_curve, learning_rate_range_test, overfit_single_batch,
                                train_without_augmentation)
 from tasks.model_checks import check_model
@@ -318,7 +318,9 @@ def _cut_short_while_learning_fast(found: set[str], losses: list[float]) -> bool
 def _learning_rate_verdict(test: dict, params: TrainParams, found: set[str], losses: list[float]) -> list[Finding]:
     suggested, used = test["suggested_learning_rate"], params.learning_rate
     evidence = {"used": used, "suggested": suggested, "lr_range_test": test}
-    unstable = found & {"loss_oscillating", "loss_diverged", "dying_relu", "exploding_gradients"}
+    # unstable: a symptom of steps too large, or a training loss that climbed clearly in two epochs or more
+    # (fewer than loss_oscillating needs, but with a constant rate a healthy training loss hardly ever rises)
+    unstable = found & {"loss_oscillating", "loss_diverged", "dying_relu", "exploding_gradients"} or loss_rises(losses) >= 2
     # past the range test's minimum the loss climbs; with instability, anything well above the suggestion is suspect
     if "learning_rate_too_high" not in found and (used > test["loss_minimum_at"] or (unstable and used > 3 * suggested)):
         return [Finding("learning_rate_too_high", "critical", "train",

@@ -174,9 +174,10 @@ def test_learning_rate_far_too_high(small_digits, scenario, layout):
 
 
 def test_momentum_with_tiny_batches_takes_steps_too_large(small_digits, scenario, layout):
-    """SGD 0.05 looks moderate, but momentum 0.9 on batches of 8 makes each step ten times that: training
-    climbs back or stalls. The range test, run with the same momentum and 64 images per rate, says so."""
-    report = diagnose(small_digits, scenario("train.optimizer=sgd", "train.learning_rate=0.05", "train.momentum=0.9",
+    """SGD 0.1 looks moderate, but momentum 0.9 on batches of 8 makes each step ten times that: training
+    climbs back or stalls. The range test, run with the same momentum and 64 images per rate, says so.
+    (At 0.05 the run sits at the range test's limit and the answer varies between runs: bench/fault_zoo.py.)"""
+    report = diagnose(small_digits, scenario("train.optimizer=sgd", "train.learning_rate=0.1", "train.momentum=0.9",
                                              "train.lr_schedule=constant", "train.batch_size=8"), layout)
     assert report["leading_finding"] == "learning_rate_too_high"
     assert "overfitting" not in serious(report)  # training accuracy below validation accuracy is not memorising

@@ -54,8 +54,11 @@ def _in_order(submit, chunks: list, in_flight: int) -> Iterator[Any]:
 
 
 def _map_on_flow_runner(task, chunks: list, shared: dict) -> Iterator[Any]:
-    with _children_share_the_server():
-        yield from _in_order(lambda chunk: task.submit(chunk, **shared), chunks, worker_count() + 1)
+    def submit(chunk):
+        with _children_share_the_server():  # around each submission only: never held across a yield
+            return task.submit(chunk, **shared)
+
+    yield from _in_order(submit, chunks, worker_count() + 1)
 
 
 def _map_on_process_pool(task, chunks: list, shared: dict) -> Iterator[Any]:

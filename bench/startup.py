@@ -1,18 +1,21 @@
-"""Cached rerun and start-up: where the seconds of a `cnn-doctor run` with nothing changed go.
+"""A run with nothing changed: `cnn-doctor run` against a no-op `dvc repro`, and where its seconds go.
 
 Run: .venv/bin/python bench/startup.py [repeats] [--baseline DIR] [--no-server] [--no-dvc]
 
-- Imports, each timed inside a fresh interpreter (best of `repeats`): Python itself, our CLI module,
-  Prefect, the flow module (Prefect + our task modules), TensorFlow (imported quietly, devices probed),
-  Great Expectations.
-- Prefect's ephemeral server: time for the first API call of a fresh process (it starts the server).
-- A cached rerun of `cnn-doctor run` (every task `Cached`), wall time, with this checkout's code and,
-  interleaved, with `--baseline DIR` (a copy of the project before the lazy imports, e.g.
-  `git archive <commit> | tar -x -C DIR`); ephemeral server, then against a running `prefect server`.
-  Each run reports whether TensorFlow / Great Expectations / scikit-learn were imported.
-- A no-op `dvc repro` in a fresh git repo holding the project (as tests/test_dvc.py does), against DVC's
-  own start-up (`dvc --version`).
-The priming runs (not timed) use `train.epochs=3`: a cached rerun does not depend on it.
+- A second `cnn-doctor run --data <digits> --out <dir> --set train.epochs=3` with nothing changed, wall time,
+  with this checkout's code and, interleaved, with `--baseline DIR` (a copy of the project at an earlier
+  commit, e.g. `git archive <commit> | tar -x -C DIR`): with no Prefect server configured (ours decides from
+  digests and starts no server), then against a running `prefect server start` (the flow runs, every stage
+  task `Cached`, so the run shows in the UI). Each run reports whether TensorFlow / Great Expectations /
+  scikit-learn / Prefect were imported.
+- In the same run, a no-op `dvc repro` in a fresh git repo holding the project (as tests/test_dvc.py does),
+  against DVC's own start-up (`dvc --version`); the ratios of both `cnn-doctor run` variants to it.
+- Where the seconds of our no-op go, timed inside one process: imports, params and paths, the data's
+  fingerprint, the run key (code digests), the comparison with the last run's record.
+- Imports, each timed inside a fresh interpreter (best of `repeats`): Python itself, our CLI module, Prefect,
+  the flow module, TensorFlow (quietly, devices probed), Great Expectations; and Prefect's temporary server
+  start (the first API call of a fresh process, its database already created).
+The priming runs (not timed) use `train.epochs=3`: a no-op rerun does not depend on it.
 """
 
 from __future__ import annotations
@@ -33,6 +36,25 @@ ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
 HEAVY = ("tensorflow", "keras", "great_expectations", "sklearn", "scipy", "pandas", "prefect")
+
+# The steps of a no-op `cnn-doctor run`, timed inside one process (argv: data folder, output folder).
+NOOP_STEPS = """
+import json, sys, time
+marks = [("start", time.perf_counter())]
+from cnn_doctor.orchestration import resolve_run
+from cnn_doctor.up_to_date import is_up_to_date, run_key
+from tasks.sources import fingerprint_source, read_source
+marks.append(("imports (cnn_doctor, tasks.sources: numpy, Pillow, pydantic, yaml)", time.perf_counter()))
+params, data, layout = resolve_run(None, ["train.epochs=3"], sys.argv[1], sys.argv[2])
+marks.append(("params, paths, the source read once to check it", time.perf_counter()))
+fingerprint = fingerprint_source(read_source(data))
+marks.append(("data fingerprint (the source read again, every file hashed)", time.perf_counter()))
+key = run_key(params, data, fingerprint, layout)
+marks.append(("run key (code digests)", time.perf_counter()))
+assert is_up_to_date(layout, key)
+marks.append(("comparison with the last run's record", time.perf_counter()))
+print("STEPS", json.dumps({name: round(t - marks[i][1], 3) for i, (name, t) in enumerate(marks[1:])}))
+"""
 
 IMPORTS = {
     "python itself (-c pass)": "pass",
@@ -96,6 +118,12 @@ def cnn_doctor_run(code_root: Path, home: Path, data: Path, out: Path, api_url: 
         stderr_file.write_text(result.stderr)
     imported = re.search(r"IMPORTED (\[.*\])", result.stdout).group(1)
     return seconds, result.stdout + result.stderr, imported
+
+
+def noop_steps(data: Path, out: Path, home: Path) -> dict[str, float]:
+    result = subprocess.run([PYTHON, "-c", NOOP_STEPS, str(data), str(out)], capture_output=True, text=True,
+                            env=environment(ROOT, home), cwd=ROOT, check=True)
+    return json.loads(re.search(r"STEPS (.*)", result.stdout).group(1))
 
 
 def cached_count(output: str) -> int:
@@ -194,6 +222,8 @@ def main() -> None:
             results[f"rerun_{name}_imported"] = imported
             results[f"rerun_{name}_cached_tasks"] = cached_count(output)
     results["cached_rerun"] = {name: min(values) for name, values in reruns.items()}
+    steps = [noop_steps(work / "digits", work / "out-ours", home) for _ in range(args.repeats)]
+    results["noop_steps"] = {name: min(step[name] for step in steps) for name in steps[0]}
 
     if not args.no_server:
         server_home = work / "server-home"
@@ -212,6 +242,10 @@ def main() -> None:
             server.wait(30)
     if not args.no_dvc:
         results["dvc"] = dvc_noop(args.repeats, work / "dvc")
+        dvc_seconds = results["dvc"]["dvc repro (no-op)"]
+        results["ratio_to_dvc_noop"] = {
+            setting: {name: round(seconds / dvc_seconds, 2) for name, seconds in results[setting].items()}
+            for setting in ("cached_rerun", "cached_rerun_running_server") if setting in results}
     results["load_after"] = Path("/proc/loadavg").read_text().split()[:3]
     print(json.dumps(results, indent=2))
     out = ROOT / "bench" / "results"

@@ -54,6 +54,10 @@ class StageCache(CachePolicy):
         for path in code_files(module):
             hasher.update(path.read_bytes())
         hasher.update(json.dumps(stable_form(inputs), sort_keys=True, default=str).encode())
+        for value in inputs.values():  # a user's model builder is code too: editing it retrains
+            builder = getattr(value, "builder_file", None)
+            if builder is not None and builder.is_file():
+                hasher.update(builder.read_bytes())
         return hasher.hexdigest()
 
 

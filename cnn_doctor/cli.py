@@ -11,6 +11,9 @@ from pathlib import Path
 from cnn_doctor.layout import STAGES
 
 EXIT_OK, EXIT_ERROR, EXIT_GATED = 0, 1, 2
+# `cnn-doctor serve` started together with `prefect server start`: a fresh server took 20-30 s to answer on
+# 2 cores (creating its database, then the UI); 120 s leaves room for a slower machine and still fails clearly.
+SERVER_WAIT_SECONDS = 120
 
 
 def quiet_libraries() -> None:
@@ -53,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
                                         "(default: the project's params.yaml)")
     serve.add_argument("--limit", type=int, default=1, metavar="N",
                        help="flow runs at most at once (default 1: runs share this machine's cores)")
+    serve.add_argument("--wait", type=float, default=SERVER_WAIT_SECONDS, metavar="SECONDS",
+                       help="how long to wait for the server to answer before giving up "
+                            f"(default {SERVER_WAIT_SECONDS}: a server's first start creates its database)")
     serve.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
     digits = commands.add_parser("digits", help="write scikit-learn's bundled digits as PNG class folders")
@@ -75,18 +81,45 @@ def command_run(arguments: argparse.Namespace) -> int:
     from cnn_doctor.layout import read_json
     from cnn_doctor.orchestration import resolve_run
 
-    _, _, layout = resolve_run(arguments.params, arguments.overrides, arguments.data, arguments.out)  # fail fast
+    params, data_path, layout = resolve_run(arguments.params, arguments.overrides, arguments.data, arguments.out)
+    with layout.lock():  # held to the end (the flow takes it too): a second run into this folder is refused
+        if not run_without_changes(params, data_path, layout):
+            run_flow(arguments)
+    report = read_json(layout.report_json)
+    print_summary(report, layout.report_json)
+    return EXIT_GATED if report["status"].startswith("stopped") else EXIT_OK
+
+
+def run_without_changes(params, data_path: Path, layout) -> bool:
+    """Without a Prefect server to report to, a run with nothing changed ends here, before Prefect starts.
+
+    With a server configured the flow runs (every stage a cache hit), so the run shows in its UI.
+    """
+    from cnn_doctor.prefect_api import api_may_be_configured, configured_api_url
+    from cnn_doctor.up_to_date import is_up_to_date, run_key
+    from tasks.sources import fingerprint_source, read_source
+
+    if api_may_be_configured() and configured_api_url():
+        return False
+    if not is_up_to_date(layout, run_key(params, data_path, fingerprint_source(read_source(data_path)), layout)):
+        return False
+    print(f"Nothing changed since the last run into {layout.out} (code, params and data digests match): "
+          "no stage to run.", file=sys.stderr)
+    return True
+
+
+def run_flow(arguments: argparse.Namespace) -> None:
+    """Run the flow `train-and-diagnose`, starting Prefect's temporary server first when none is configured."""
+    from cnn_doctor.prefect_api import configured_api_url, start_temporary_server
+
     # No TensorFlow here: the augment, train and evaluate task bodies import it quietly when they run, so a
-    # fully cached run never pays its 3-10 s import (bench/startup.py).
+    # cached run never pays its 3-10 s import (bench/startup.py).
     from flows.train_and_diagnose import train_and_diagnose
 
-    with layout.lock():  # held to the end (the flow takes it too): a second run into this folder is refused
-        result = train_and_diagnose(data=arguments.data, out=arguments.out, params_file=arguments.params,
-                                    overrides=arguments.overrides)
-    report_path = Path(result["out"]) / "report.json"
-    report = read_json(report_path)
-    print_summary(report, report_path)
-    return EXIT_GATED if report["status"].startswith("stopped") else EXIT_OK
+    if not configured_api_url():
+        start_temporary_server()
+    train_and_diagnose(data=arguments.data, out=arguments.out, params_file=arguments.params,
+                       overrides=arguments.overrides)
 
 
 def command_stage(arguments: argparse.Namespace) -> int:
@@ -101,7 +134,9 @@ def command_serve(arguments: argparse.Namespace) -> int:
 
     if arguments.limit < 1:
         raise UserError(f"--limit must be at least 1, not {arguments.limit}")
-    serve_deployments(arguments.params, arguments.limit)
+    if arguments.wait < 0:
+        raise UserError(f"--wait must be 0 or more seconds, not {arguments.wait:g}")
+    serve_deployments(arguments.params, arguments.limit, arguments.wait)
     return EXIT_OK
 
 

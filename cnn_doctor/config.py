@@ -90,6 +90,11 @@ class ModelParams(Section):
     backbone: str = "MobileNetV2"
     backbone_weights: str | None = None
 
+    @property
+    def builder_file(self) -> Path | None:
+        """The Python file of `builder` (`path/to/file.py:function`), relative to the current folder."""
+        return Path(self.builder.rsplit(":", 1)[0]) if self.builder else None
+
     @field_validator("builder")
     @classmethod
     def builder_format(cls, value: str | None) -> str | None:

@@ -103,6 +103,11 @@ class Layout:
         return self.out / "report.html"
 
     @property
+    def last_run(self) -> Path:
+        """What the last completed run used and produced (`cnn_doctor.up_to_date`): a no-op run reads only it."""
+        return self.out / ".last-run.json"
+
+    @property
     def lock_file(self) -> Path:
         return self.out / LOCK_FILE
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-
-from prefect import Task
+from typing import TYPE_CHECKING
 
 from cnn_doctor.config import DEFAULT_PARAMS_FILE, DataParams, FlowParams, Params, UserError, load_params
 from cnn_doctor.layout import STAGES, Layout
+
+if TYPE_CHECKING:  # Prefect itself is imported only where a flow runs: a no-op run never needs it
+    from prefect import Task
 
 # Mistakes in the user's input fail the same way every time: retrying them only delays the message.
 NOT_RETRIED = (UserError,)

@@ -5,17 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from cnn_doctor.config import DEFAULT_PARAMS_FILE, UserError, load_params
+from cnn_doctor.prefect_api import START_SERVER_HINT, configured_api_url, wait_for_server
 
 SCHEDULED, AD_HOC = "scheduled", "ad-hoc"
-START_SERVER_HINT = ("start one with `make server` (prefect server start --host 127.0.0.1) and point the project "
-                     "at it: export PREFECT_API_URL=http://127.0.0.1:4200/api")
 
 
 def require_server() -> str:
     """The configured Prefect API URL; a served deployment needs a server that outlives this process."""
-    from prefect.settings import PREFECT_API_URL
-
-    url = PREFECT_API_URL.value()
+    url = configured_api_url()
     if not url:
         raise UserError(f"no Prefect server is configured (PREFECT_API_URL is not set): {START_SERVER_HINT}")
     return url
@@ -53,9 +50,10 @@ def build_deployments(params_file: str | None):
     return scheduled, ad_hoc
 
 
-def serve_deployments(params_file: str | None, limit: int) -> None:
-    """Register both deployments and run their flow runs here until interrupted."""
+def serve_deployments(params_file: str | None, limit: int, wait_seconds: float) -> None:
+    """Wait for the server (a process manager may start both at once), register both deployments and run
+    their flow runs here until interrupted."""
     from prefect import serve
 
-    require_server()
+    wait_for_server(require_server(), wait_seconds)
     serve(*build_deployments(params_file), limit=limit)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
 import stat
 import warnings
 from dataclasses import dataclass
@@ -13,6 +15,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from cnn_doctor.config import UserError
+from cnn_doctor.layout import digest_files
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"})
 SPLITS = ("train", "val", "test")
@@ -50,6 +53,13 @@ def read_source(location: Path) -> Source:
     if not location.exists():
         raise UserError(f"data source {location} does not exist")
     raise UserError(f"data source {location} must be a folder of class folders or a .csv manifest")
+
+
+def fingerprint_source(source: Source) -> str:
+    """Content digest of the dataset: the manifest file (if any) and every file it names."""
+    files = [source.absolute(entry) for entry in source.entries if not entry.problem and source.absolute(entry).is_file()]
+    described = json.dumps([[e.path, e.label, e.split, e.problem] for e in source.entries]).encode()
+    return hashlib.blake2b(described + digest_files(files, source.root).encode(), digest_size=16).hexdigest()
 
 
 def read_folder(root: Path) -> Source:
@@ -238,11 +248,10 @@ def _upright(image: Image.Image) -> Image.Image:
 
 def write_digits(folder: Path) -> Path:
     """Write scikit-learn's bundled digits (1,797 scanned 8x8 images) as PNGs in class folders, once."""
-    from PIL import Image
-    from sklearn.datasets import load_digits
-
     if (folder / "9").is_dir():
         return folder
+    from sklearn.datasets import load_digits  # 2 s of imports: only when the digits are written
+
     digits = load_digits()
     pixels = np.round(digits.images * (255.0 / 16.0)).astype(np.uint8)
     scratch = folder.with_name(f".{folder.name}.tmp")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import math
@@ -15,7 +14,7 @@ import pandas as pd
 from cnn_doctor.config import PROJECT_ROOT, ValidateParams
 from cnn_doctor.findings import Finding, matches, sort_findings
 from cnn_doctor.caching import STAGE_CACHE
-from cnn_doctor.layout import Layout, digest_files, stage_digest, write_json
+from cnn_doctor.layout import Layout, stage_digest, write_json
 from cnn_doctor.report import write_report
 from cnn_doctor.parallel import map_chunks
 from cnn_doctor.progress import progress
@@ -23,7 +22,7 @@ from prefect import task
 
 from tasks.decoding import inspect_chunk
 from tasks.label_errors import find_label_errors
-from tasks.sources import Source, read_source
+from tasks.sources import Source, fingerprint_source, read_source
 
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 SUITES = ("images", "classes", "dataset")
@@ -353,10 +352,3 @@ def _reproducible(result: dict) -> dict:
     """Drop the load timestamp, so the same data gives byte-identical results (and downstream stays cached)."""
     result.get("meta", {}).get("batch_markers", {}).pop("ge_load_time", None)
     return result
-
-
-def fingerprint_source(source: Source) -> str:
-    """Content digest of the dataset: the manifest file (if any) and every file it names."""
-    files = [source.absolute(entry) for entry in source.entries if not entry.problem and source.absolute(entry).is_file()]
-    described = json.dumps([[e.path, e.label, e.split, e.problem] for e in source.entries]).encode()
-    return hashlib.blake2b(described + digest_files(files, source.root).encode(), digest_size=16).hexdigest()

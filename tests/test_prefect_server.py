@@ -121,11 +121,13 @@ def served(tmp_path_factory, digits_folder):
     server = Server(folder)
     server.params_file = write_fast_params(folder / "params.yaml", data, folder / "out")
     try:
+        # serve first, as a process manager starting both at once may: it waits for the server
+        serve = server.start("serve", ["cnn-doctor", "serve", "--params", str(server.params_file)])
+        server.wait_until(lambda: "Waiting for the Prefect server" in server.log("serve"), 60, "serve to wait")
         server.start("server", ["prefect", "server", "start", "--host", "127.0.0.1", "--port", str(server.port)])
-        server.wait_until(server.healthy, 180, "the Prefect server")
-        server.start("serve", ["cnn-doctor", "serve", "--params", str(server.params_file)])
         server.wait_until(lambda: server.deployment("ad-hoc") and server.deployment("scheduled"), 180,
                           "the served deployments")
+        assert serve.poll() is None, server.log("serve")
         yield server
     finally:
         server.stop()
@@ -272,12 +274,17 @@ def test_server_on_postgresql_records_runs(postgres, tmp_path, digits_folder):
         server.start("server", ["prefect", "server", "start", "--host", "127.0.0.1", "--port", str(server.port)])
         server.wait_until(server.healthy, 180, "the Prefect server on PostgreSQL")
         data = copy_digits(digits_folder, tmp_path / "data", per_class=3)  # too few: the gate stops it early
-        result = server.run(["cnn-doctor", "run", "--data", str(data), "--out", str(tmp_path / "out"),
-                             "--set", "validate.fail_on=[warning]"])
+        command = ["cnn-doctor", "run", "--data", str(data), "--out", str(tmp_path / "out"),
+                   "--set", "validate.fail_on=[warning]"]
+        result = server.run(command)
         assert result.returncode == 2, result.stderr[-3000:]
+        again = server.run(command)  # nothing changed, but a server is configured: still a flow run in its UI
+        assert again.returncode == 2, again.stderr[-3000:]
+        assert "Nothing changed" not in again.stderr and "Finished in state Cached" in again.stderr
+        assert again.stdout == result.stdout  # the same summary
     finally:
         server.stop()
     counted = subprocess.run([psql, "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-d", "prefect", "-tAc",
                               "select count(*) from flow_run where state_type = 'COMPLETED'"],
                              capture_output=True, text=True, check=True)
-    assert counted.stdout.strip() == "1"
+    assert counted.stdout.strip() == "2"

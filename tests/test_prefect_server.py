@@ -125,8 +125,8 @@ def served(tmp_path_factory, digits_folder):
         serve = server.start("serve", ["cnn-doctor", "serve", "--params", str(server.params_file)])
         server.wait_until(lambda: "Waiting for the Prefect server" in server.log("serve"), 60, "serve to wait")
         server.start("server", ["prefect", "server", "start", "--host", "127.0.0.1", "--port", str(server.port)])
-        server.wait_until(lambda: server.deployment("ad-hoc") and server.deployment("scheduled"), 180,
-                          "the served deployments")
+        server.wait_until(lambda: server.healthy() and server.deployment("ad-hoc") and server.deployment("scheduled"),
+                          180, "the served deployments")
         assert serve.poll() is None, server.log("serve")
         yield server
     finally:

@@ -83,40 +83,47 @@ def command_run(arguments: argparse.Namespace) -> int:
 
     params, data_path, layout = resolve_run(arguments.params, arguments.overrides, arguments.data, arguments.out)
     with layout.lock():  # held to the end (the flow takes it too): a second run into this folder is refused
-        if not run_without_changes(params, data_path, layout):
+        if not run_without_changes(arguments, params, data_path, layout):
             run_flow(arguments)
     report = read_json(layout.report_json)
     print_summary(report, layout.report_json)
     return EXIT_GATED if report["status"].startswith("stopped") else EXIT_OK
 
 
-def run_without_changes(params, data_path: Path, layout) -> bool:
-    """Without a Prefect server to report to, a run with nothing changed ends here, before Prefect starts.
+def run_without_changes(arguments: argparse.Namespace, params, data_path: Path, layout) -> bool:
+    """A run with nothing changed ends here, decided from digests before Prefect is imported or started.
 
-    With a server configured the flow runs (every stage a cache hit), so the run shows in its UI.
+    With a Prefect server configured, the run still shows in its UI (a Completed flow run with the diagnosis).
     """
-    from cnn_doctor.prefect_api import api_may_be_configured, configured_api_url
+    from cnn_doctor.layout import read_json
+    from cnn_doctor.prefect_api import FLOW_NAME, api_url_without_prefect, record_unchanged_run
+    from cnn_doctor.report import diagnosis_markdown
     from cnn_doctor.up_to_date import is_up_to_date, run_key
     from tasks.sources import fingerprint_source, read_source
 
-    if api_may_be_configured() and configured_api_url():
-        return False
     if not is_up_to_date(layout, run_key(params, data_path, fingerprint_source(read_source(data_path)), layout)):
         return False
     print(f"Nothing changed since the last run into {layout.out} (code, params and data digests match): "
           "no stage to run.", file=sys.stderr)
+    if url := api_url_without_prefect():
+        report = read_json(layout.report_json)
+        parameters = {"data": arguments.data, "out": arguments.out, "params_file": arguments.params,
+                      "overrides": arguments.overrides}
+        run_id = record_unchanged_run(url, FLOW_NAME, parameters, diagnosis_markdown(report, layout),
+                                      report["verdict"])
+        print(f"Recorded as flow run {run_id} on the Prefect server at {url}.", file=sys.stderr)
     return True
 
 
 def run_flow(arguments: argparse.Namespace) -> None:
     """Run the flow `train-and-diagnose`, starting Prefect's temporary server first when none is configured."""
-    from cnn_doctor.prefect_api import configured_api_url, start_temporary_server
+    from cnn_doctor.prefect_api import api_url_without_prefect, start_temporary_server
 
     # No TensorFlow here: the augment, train and evaluate task bodies import it quietly when they run, so a
     # cached run never pays its 3-10 s import (bench/startup.py).
     from flows.train_and_diagnose import train_and_diagnose
 
-    if not configured_api_url():
+    if not api_url_without_prefect():
         start_temporary_server()
     train_and_diagnose(data=arguments.data, out=arguments.out, params_file=arguments.params,
                        overrides=arguments.overrides)

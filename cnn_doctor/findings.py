@@ -1,4 +1,4 @@
-"""Findings: the problems the report names (ids from FINDINGS.md, a public interface)."""
+"""Findings: the problems the report names (ids from docs/FINDINGS.md, a public interface)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ FINDING_IDS = frozenset(
         # data
         "corrupt_images", "missing_files", "unknown_labels", "empty_class", "too_few_images",
         "class_imbalance", "duplicate_images", "conflicting_labels", "split_leakage",
-        "suspected_label_errors", "outlier_images", "mixed_image_formats",
+        "suspected_label_errors", "outlier_images", "mixed_image_formats", "overlapping_classes",
         # model
         "loss_activation_mismatch", "missing_normalization", "poor_initialization",
         "insufficient_capacity", "initial_loss_off",
@@ -40,7 +40,7 @@ class Finding:
 
     def __post_init__(self) -> None:
         if self.id not in FINDING_IDS:
-            raise ValueError(f"Unknown finding id {self.id!r}; add it to FINDINGS.md first.")
+            raise ValueError(f"Unknown finding id {self.id!r}; add it to docs/FINDINGS.md first.")
         if self.severity not in SEVERITY_RANK:
             raise ValueError(f"Unknown severity {self.severity!r} for finding {self.id!r}.")
 

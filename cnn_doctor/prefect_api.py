@@ -13,6 +13,7 @@ from cnn_doctor.config import UserError
 # (creating and migrating the SQLite database under PREFECT_HOME) alone took 13-18 s and the whole start 21-25 s,
 # so the first run of every new machine timed out. A later start takes 6-10 s there.
 TEMPORARY_SERVER_WAIT_SECONDS = 180
+FLOW_NAME = "train-and-diagnose"
 STARTUP_TIMEOUT_VARIABLE = "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"
 START_SERVER_HINT = ("start one with `make server` (prefect server start --host 127.0.0.1) and point the project "
                      "at it: export PREFECT_API_URL=http://127.0.0.1:4200/api")
@@ -25,18 +26,44 @@ def configured_api_url() -> str | None:
     return PREFECT_API_URL.value() or None
 
 
-def api_may_be_configured() -> bool:
-    """Whether a Prefect server may be configured, known without importing Prefect (2-3 s on 2 cores).
+def api_url_without_prefect() -> str | None:
+    """The configured Prefect API, known without importing Prefect (2-3 s on 2 cores) where possible.
 
-    True when PREFECT_API_URL is set, or when a file Prefect reads its settings from mentions the API; only then
-    is Prefect asked (`configured_api_url`). Conservative: a false True costs the import, never a wrong answer.
+    PREFECT_API_URL in the environment wins, as in Prefect. Only when a file Prefect reads its settings from
+    mentions the API is Prefect asked; a false alarm costs the import, never a wrong answer.
     """
-    if os.environ.get("PREFECT_API_URL"):
-        return True
+    if url := os.environ.get("PREFECT_API_URL"):
+        return url
     home = Path(os.environ.get("PREFECT_HOME", Path.home() / ".prefect")).expanduser()
     settings_files = {Path(os.environ.get("PREFECT_PROFILES_PATH", home / "profiles.toml")): "PREFECT_API_URL",
                       Path(".env"): "PREFECT_API_URL", Path("prefect.toml"): "api", Path("pyproject.toml"): "tool.prefect"}
-    return any(_mentions(path, needle) for path, needle in settings_files.items())
+    if any(_mentions(path, needle) for path, needle in settings_files.items()):
+        return configured_api_url()
+    return None
+
+
+def record_unchanged_run(url: str, flow_name: str, parameters: dict, markdown: str, verdict: str) -> str:
+    """Show a run that had nothing to do in the server's UI: a Completed flow run with its diagnosis artifact.
+
+    Through the server's REST API (`/flows/`, `/flow_runs/`, `/artifacts/`) with httpx, so that a no-op run
+    never imports Prefect. Returns the flow run's id.
+    """
+    import httpx
+
+    with httpx.Client(base_url=url.rstrip("/"), timeout=30) as client:
+        def post(path: str, body: dict) -> dict:
+            response = client.post(path, json=body)
+            response.raise_for_status()
+            return response.json()
+
+        flow_id = post("/flows/", {"name": flow_name})["id"]
+        run = post("/flow_runs/", {
+            "flow_id": flow_id, "parameters": parameters, "tags": ["cnn-doctor", "nothing-changed"],
+            "state": {"type": "COMPLETED", "name": "Completed",
+                      "message": "Nothing changed since the last run: no stage ran."}})
+        post("/artifacts/", {"key": "diagnosis", "type": "markdown", "data": markdown, "description": verdict,
+                             "flow_run_id": run["id"]})
+        return run["id"]
 
 
 def _mentions(path: Path, needle: str) -> bool:

@@ -327,3 +327,37 @@ def _run_text(report: dict) -> str:
 
     return json.dumps({"dataset": report["dataset"], "training": report["training"], "params": report["params"],
                        "versions": report["versions"], "created": report["created"]}, indent=2, default=str)
+
+
+# The report as Markdown, for the Prefect UI's `diagnosis` artifact
+KEY_METRICS = (("test_accuracy", "Test accuracy"), ("macro_f1", "Macro F1"), ("test_loss", "Test loss"),
+               ("expected_calibration_error", "Calibration error (ECE)"))
+
+
+def _cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def diagnosis_markdown(report: dict, layout: Layout) -> str:
+    """The report's verdict, leading cause, findings table and key metrics as Markdown."""
+    counts = report["findings_by_severity"]
+    lines = [f"# Diagnosis: {report['status'].replace('_', ' ')}", "", f"**Verdict:** {report['verdict']}", ""]
+    if report["leading_finding"]:
+        lines += [f"**Leading cause:** `{report['leading_finding']}`", ""]
+    lines += [f"Findings: {counts['critical']} critical, {counts['warning']} warning, {counts['info']} info", ""]
+    metrics = [(label, report["metrics"][key]) for key, label in KEY_METRICS if key in report["metrics"]]
+    if metrics:
+        lines += ["| Metric | Value |", "|---|---|", *(f"| {label} | {value:.4f} |" for label, value in metrics), ""]
+    if report["findings"]:
+        lines += ["| Severity | Finding | What was found, and the fix |", "|---|---|---|"]
+        lines += [f"| {f['severity']} | `{f['id']}` | {_cell(f['summary'])} **Fix:** {_cell(f['recommendation'])} |"
+                  for f in report["findings"]]
+        lines.append("")
+    lines.append(f"Full report: `{layout.report_html}`")
+    return "\n".join(lines)
+
+
+def per_class_rows(report: dict) -> list[dict]:
+    return [{"class": name, **{key: round(value, 4) if isinstance(value, float) else value
+                                for key, value in row.items()}}
+            for name, row in report["metrics"].get("per_class", {}).items()]

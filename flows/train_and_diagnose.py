@@ -13,6 +13,7 @@ from cnn_doctor.config import Params
 from cnn_doctor.layout import Layout
 from cnn_doctor.orchestration import as_stage, resolve_run
 from cnn_doctor.parallel import exit_with_parent
+from cnn_doctor.prefect_api import FLOW_NAME
 from cnn_doctor.up_to_date import record_run, run_key
 from tasks.augment import augment
 from tasks.evaluate import evaluate
@@ -27,7 +28,7 @@ STAGE_TASKS = (validate, preprocess, augment, train, evaluate)
 
 # Chunked inspection and decoding run on the flow's task runner: processes here (both cores), a Dask or Ray
 # cluster with `train_and_diagnose.with_options(task_runner=DaskTaskRunner(address=...))`.
-@flow(name="train-and-diagnose", log_prints=True, task_runner=ProcessPoolTaskRunner(initializer=exit_with_parent))
+@flow(name=FLOW_NAME, log_prints=True, task_runner=ProcessPoolTaskRunner(initializer=exit_with_parent))
 def train_and_diagnose(
     data: str | None = Field(None, description="Dataset: a folder of class folders or a CSV manifest (path,label[,split]). Empty: params data.source (the bundled digits)."),
     out: str | None = Field(None, description="Output folder for the report, model and stage outputs. Empty: params data.out."),

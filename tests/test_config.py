@@ -25,6 +25,33 @@ def test_project_params_hold_every_documented_key():
     assert params.train.optimizer in ("adam", "sgd", "rmsprop")
 
 
+def flat_keys(params: dict) -> list[str]:
+    return [f"{section}.{key}" for section, values in params.items() for key in values]
+
+
+def test_every_params_key_is_in_params_yaml_and_the_readme_table():
+    """One list of keys: the typed params, the project's params.yaml and the README's parameter table agree."""
+    import re
+
+    import yaml
+
+    from cnn_doctor.config import PROJECT_ROOT, Params
+
+    typed = flat_keys(Params().as_dict())
+    assert flat_keys(yaml.safe_load(DEFAULT_PARAMS_FILE.read_text())) == typed
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    documented = re.findall(r"^\| `([a-z_]+\.[a-z0-9_]+)` \|", readme, re.MULTILINE)
+    assert sorted(documented) == sorted(typed)
+
+
+def test_params_yaml_states_the_typed_defaults():
+    """params.yaml (what DVC tracks) and the typed defaults (what a partial params file falls back to) agree,
+    so there is one default per key."""
+    from cnn_doctor.config import Params
+
+    assert load_params(DEFAULT_PARAMS_FILE).as_dict() == Params().as_dict()
+
+
 def test_override_sets_a_typed_value():
     params = load_params(overrides=["train.learning_rate=0.01", "preprocess.image_size=[24, 20]",
                                     "validate.fail_on=[critical, class_imbalance]"])

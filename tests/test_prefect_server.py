@@ -278,10 +278,13 @@ def test_server_on_postgresql_records_runs(postgres, tmp_path, digits_folder):
                    "--set", "validate.fail_on=[warning]"]
         result = server.run(command)
         assert result.returncode == 2, result.stderr[-3000:]
-        again = server.run(command)  # nothing changed, but a server is configured: still a flow run in its UI
+        again = server.run(command)  # nothing changed: no stage runs, and the run still shows in the UI
         assert again.returncode == 2, again.stderr[-3000:]
-        assert "Nothing changed" not in again.stderr and "Finished in state Cached" in again.stderr
+        assert "Nothing changed" in again.stderr and "Recorded as flow run" in again.stderr
+        assert "Beginning flow run" not in again.stderr
         assert again.stdout == result.stdout  # the same summary
+        run_id = re.search(r"Recorded as flow run ([0-9a-f-]{36})", again.stderr).group(1)
+        assert server.artifact_keys(run_id) == {"diagnosis"}
     finally:
         server.stop()
     counted = subprocess.run([psql, "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-d", "prefect", "-tAc",

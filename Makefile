@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 
 PREFECT_PORT ?= 4200
 
-.PHONY: setup run test test-fast system-deps server serve clean
+.PHONY: setup run test test-fast lint format system-deps server serve clean
 
 setup: $(STAMP) data/digits/9
 
@@ -25,8 +25,17 @@ data/digits/9: | $(STAMP)
 run: setup
 	$(BIN)/cnn-doctor run
 
-test: setup
+test: setup lint
 	$(BIN)/pytest
+
+# ruff: formatting, lint and import order (pyproject.toml [tool.ruff]); `make format` rewrites the files
+lint: setup
+	$(BIN)/ruff format --check --quiet .
+	$(BIN)/ruff check --quiet .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 
 test-fast: setup
 	$(BIN)/pytest -m "not slow"

@@ -19,17 +19,35 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 import numpy as np  # noqa: E402
-from conftest import FAST, copy_digits  # noqa: E402
-from test_doctor import (AMPLIFYING_STACK, BIASED_OUTPUT, BOTTLENECK, DEAD_BIAS, HEAVY_LABEL_SMOOTHING,  # noqa: E402
-                         HUGE_INIT, LOGITS_WITH_PROBABILITY_LOSS, SCENARIO, SIGMOID_STACK, WRONG_UNITS, builder,
-                         diagnose, noisy_train_clean_test, weak_signal_images)
+from test_doctor import (  # noqa: E402
+    AMPLIFYING_STACK,
+    BIASED_OUTPUT,
+    BOTTLENECK,
+    DEAD_BIAS,
+    HEAVY_LABEL_SMOOTHING,  # noqa: E402
+    HUGE_INIT,
+    LOGITS_WITH_PROBABILITY_LOSS,
+    SCENARIO,
+    SIGMOID_STACK,
+    WRONG_UNITS,
+    builder,
+    diagnose,
+    noisy_train_clean_test,
+    weak_signal_images,
+)
 
 from cnn_doctor.config import load_params  # noqa: E402
 from cnn_doctor.layout import Layout  # noqa: E402
 from tasks.sources import write_digits  # noqa: E402
 
-DIAGNOSIS_OFF = ("diagnose.probes=false", "diagnose.lr_range_test=false", "diagnose.single_batch_test=false",
-                 "validate.label_errors=false")
+from conftest import FAST, copy_digits  # noqa: E402
+
+DIAGNOSIS_OFF = (
+    "diagnose.probes=false",
+    "diagnose.lr_range_test=false",
+    "diagnose.single_batch_test=false",
+    "validate.label_errors=false",
+)
 
 
 def digits(per_class=60):
@@ -86,47 +104,147 @@ def easier_test(folder, source):
 
 # (scenario, expected leading finding(s), data, overrides, builder body)
 SCENARIOS = [
-    ("healthy: simple_cnn, all digits", "none", lambda f, s: s, ("train.epochs=30", "train.early_stopping_patience=5"), None),
-    ("healthy: regularized_cnn, all digits", "none", lambda f, s: s,
-     ("train.epochs=30", "train.early_stopping_patience=5", "model.architecture=regularized_cnn"), None),
-    ("healthy: simple_cnn, 60 per class", "none", digits(), ("train.epochs=60", "train.early_stopping_patience=5"), None),
+    (
+        "healthy: simple_cnn, all digits",
+        "none",
+        lambda f, s: s,
+        ("train.epochs=30", "train.early_stopping_patience=5"),
+        None,
+    ),
+    (
+        "healthy: regularized_cnn, all digits",
+        "none",
+        lambda f, s: s,
+        ("train.epochs=30", "train.early_stopping_patience=5", "model.architecture=regularized_cnn"),
+        None,
+    ),
+    (
+        "healthy: simple_cnn, 60 per class",
+        "none",
+        digits(),
+        ("train.epochs=60", "train.early_stopping_patience=5"),
+        None,
+    ),
     ("corrupt files", "corrupt_images", corrupt_files, (), None),
     ("30% labels flipped", "suspected_label_errors", noisy_labels, (), None),
     ("random labels", "suspected_label_errors", random_labels, ("train.epochs=6",), None),
     ("duplicate across splits (manifest)", "split_leakage", leaked_split, (), None),
-    ("rare class (11 vs 120)", "class_imbalance|too_few_images", rare_class,
-     ("train.class_weight=none", "augment.balance=false", "train.epochs=3", "train.learning_rate=0.0003"), None),
+    (
+        "rare class (11 vs 120)",
+        "class_imbalance|too_few_images",
+        rare_class,
+        ("train.class_weight=none", "augment.balance=false", "train.epochs=3", "train.learning_rate=0.0003"),
+        None,
+    ),
     ("output units != classes", "loss_activation_mismatch", digits(), (), WRONG_UNITS),
-    ("linear output, probability loss", "loss_activation_mismatch", digits(), ("train.epochs=3",), LOGITS_WITH_PROBABILITY_LOSS),
+    (
+        "linear output, probability loss",
+        "loss_activation_mismatch",
+        digits(),
+        ("train.epochs=3",),
+        LOGITS_WITH_PROBABILITY_LOSS,
+    ),
     ("unnormalised inputs", "missing_normalization", digits(), ("preprocess.normalize=none", "train.epochs=3"), None),
-    ("weights initialised std=2", "poor_initialization", digits(), ("preprocess.normalize=none", "train.epochs=3"), HUGE_INIT),
+    (
+        "weights initialised std=2",
+        "poor_initialization",
+        digits(),
+        ("preprocess.normalize=none", "train.epochs=3"),
+        HUGE_INIT,
+    ),
     ("bottleneck of 3 units", "insufficient_capacity", digits(), ("train.epochs=4",), BOTTLENECK),
-    ("16 linear layers, orthogonal gain 1.6", "exploding_gradients", digits(),
-     ("train.optimizer=sgd", "train.momentum=0.0", "train.learning_rate=0.0001", "train.epochs=4"), AMPLIFYING_STACK),
-    ("output bias +12 on one class", "initial_loss_off", digits(),
-     ("train.optimizer=sgd", "train.momentum=0.0", "train.learning_rate=0.001", "train.epochs=4"), BIASED_OUTPUT),
+    (
+        "16 linear layers, orthogonal gain 1.6",
+        "exploding_gradients",
+        digits(),
+        ("train.optimizer=sgd", "train.momentum=0.0", "train.learning_rate=0.0001", "train.epochs=4"),
+        AMPLIFYING_STACK,
+    ),
+    (
+        "output bias +12 on one class",
+        "initial_loss_off",
+        digits(),
+        ("train.optimizer=sgd", "train.momentum=0.0", "train.learning_rate=0.001", "train.epochs=4"),
+        BIASED_OUTPUT,
+    ),
     ("label smoothing 0.8 in the user's loss", "poor_calibration", digits(), (), HEAVY_LABEL_SMOOTHING),
-    ("SGD learning rate 5", "learning_rate_too_high", digits(), ("train.optimizer=sgd", "train.learning_rate=5.0", "train.epochs=4"), None),
-    ("SGD 0.1, momentum 0.9, batch 8", "learning_rate_too_high", digits(),
-     ("train.optimizer=sgd", "train.learning_rate=0.1", "train.momentum=0.9", "train.lr_schedule=constant",
-      "train.batch_size=8"), None),
-    ("SGD 0.001, no momentum, 10 epochs", "learning_rate_too_low", digits(),
-     ("train.optimizer=sgd", "train.momentum=0.0", "train.learning_rate=0.001", "train.epochs=10"), None),
-    ("SGD learning rate 1e-6", "learning_rate_too_low", digits(),
-     ("train.optimizer=sgd", "train.momentum=0.0", "train.learning_rate=1e-6", "train.epochs=4"), None),
+    (
+        "SGD learning rate 5",
+        "learning_rate_too_high",
+        digits(),
+        ("train.optimizer=sgd", "train.learning_rate=5.0", "train.epochs=4"),
+        None,
+    ),
+    (
+        "SGD 0.1, momentum 0.9, batch 8",
+        "learning_rate_too_high",
+        digits(),
+        (
+            "train.optimizer=sgd",
+            "train.learning_rate=0.1",
+            "train.momentum=0.9",
+            "train.lr_schedule=constant",
+            "train.batch_size=8",
+        ),
+        None,
+    ),
+    (
+        "SGD 0.001, no momentum, 10 epochs",
+        "learning_rate_too_low",
+        digits(),
+        ("train.optimizer=sgd", "train.momentum=0.0", "train.learning_rate=0.001", "train.epochs=10"),
+        None,
+    ),
+    (
+        "SGD learning rate 1e-6",
+        "learning_rate_too_low",
+        digits(),
+        ("train.optimizer=sgd", "train.momentum=0.0", "train.learning_rate=1e-6", "train.epochs=4"),
+        None,
+    ),
     ("ReLU biases -20", "dying_relu", digits(), ("train.epochs=3",), DEAD_BIAS),
-    ("12-layer sigmoid stack", "vanishing_gradients|saturated_activations", digits(),
-     ("train.optimizer=sgd", "train.momentum=0.0", "train.learning_rate=0.01", "train.epochs=3"), SIGMOID_STACK),
-    ("rotation 180 deg, zoom and shift 30%", "augmentation_too_strong", digits(),
-     ("augment.rotation=0.5", "augment.zoom=0.3", "augment.translation=0.3", "train.epochs=15",
-      "diagnose.lr_range_test=false"), None),
-    ("training labels 30% wrong, test labels right", "suspiciously_high_accuracy", easier_test,
-     ("train.epochs=10", "validate.label_errors=false", "diagnose.lr_range_test=false"), None),
+    (
+        "12-layer sigmoid stack",
+        "vanishing_gradients|saturated_activations",
+        digits(),
+        ("train.optimizer=sgd", "train.momentum=0.0", "train.learning_rate=0.01", "train.epochs=3"),
+        SIGMOID_STACK,
+    ),
+    (
+        "rotation 180 deg, zoom and shift 30%",
+        "augmentation_too_strong",
+        digits(),
+        (
+            "augment.rotation=0.5",
+            "augment.zoom=0.3",
+            "augment.translation=0.3",
+            "train.epochs=15",
+            "diagnose.lr_range_test=false",
+        ),
+        None,
+    ),
+    (
+        "training labels 30% wrong, test labels right",
+        "suspiciously_high_accuracy",
+        easier_test,
+        ("train.epochs=10", "validate.label_errors=false", "diagnose.lr_range_test=false"),
+        None,
+    ),
     ("2 epochs only (Adam at 3e-4)", "undertrained", digits(), ("train.epochs=2", "train.learning_rate=0.0003"), None),
-    ("weak signal, 28 images per class, 60 epochs", "overfitting",
-     lambda f, s: weak_signal_images(f / "weak"),
-     ("augment.enabled=false", "train.epochs=60", "train.early_stopping_patience=0", "train.lr_schedule=constant",
-      "preprocess.val_fraction=0.3", "preprocess.test_fraction=0.2"), None),
+    (
+        "weak signal, 28 images per class, 60 epochs",
+        "overfitting",
+        lambda f, s: weak_signal_images(f / "weak"),
+        (
+            "augment.enabled=false",
+            "train.epochs=60",
+            "train.early_stopping_patience=0",
+            "train.lr_schedule=constant",
+            "preprocess.val_fraction=0.3",
+            "preprocess.test_fraction=0.2",
+        ),
+        None,
+    ),
 ]
 
 
@@ -143,16 +261,20 @@ def run(name, make_data, overrides, body, source, extra=()):
 def main() -> None:
     source = write_digits(Path(tempfile.mkdtemp()) / "digits")
     run("warm-up", digits(20), ("train.epochs=1",), None, source)  # imports and graph tracing, paid once
-    lines = ["| scenario | expected cause | report led with | right? | run with doctor (s) | without (s) | added (s) |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| scenario | expected cause | report led with | right? | run with doctor (s) | without (s) | added (s) |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for name, expected, make_data, overrides, body in SCENARIOS:
         report, with_doctor = run(name, make_data, overrides, body, source)
         _, without = run(name, make_data, overrides, body, source, DIAGNOSIS_OFF)
         serious = [f["id"] for f in report["findings"] if f["severity"] in ("critical", "warning")]
         led = serious[0] if serious else "none"
         right = led in expected.split("|")
-        lines.append(f"| {name} | {expected.replace('|', ' or ')} | {led} | {'yes' if right else 'NO'} | "
-                     f"{with_doctor:.1f} | {without:.1f} | {with_doctor - without:+.1f} |")
+        lines.append(
+            f"| {name} | {expected.replace('|', ' or ')} | {led} | {'yes' if right else 'NO'} | "
+            f"{with_doctor:.1f} | {without:.1f} | {with_doctor - without:+.1f} |"
+        )
         print(lines[-1], flush=True)
     output = ROOT / "bench" / "results" / "fault_zoo.md"
     output.parent.mkdir(exist_ok=True)

@@ -53,8 +53,14 @@ def digits_images(count: int) -> tuple[np.ndarray, np.ndarray]:
     from sklearn.datasets import load_digits
 
     digits = load_digits()
-    upscaled = np.stack([np.asarray(Image.fromarray((image * 255 / 16).astype(np.uint8)).resize(
-        (SIDE, SIDE), Image.Resampling.BILINEAR)) for image in digits.images])
+    upscaled = np.stack(
+        [
+            np.asarray(
+                Image.fromarray((image * 255 / 16).astype(np.uint8)).resize((SIDE, SIDE), Image.Resampling.BILINEAR)
+            )
+            for image in digits.images
+        ]
+    )
     order = np.random.default_rng(SEED).permutation(np.resize(np.arange(len(upscaled)), count))
     return upscaled[order][..., None], digits.target[order].astype(np.int32)
 
@@ -83,9 +89,15 @@ def classic_generator(augment: bool):
         mean = image.mean(axis=(0, 1), keepdims=True)
         return np.clip((image - mean) * factor + mean, 0, 255)
 
-    return ImageDataGenerator(rotation_range=t["rotation"] * 360, width_shift_range=t["translation"],
-                              height_shift_range=t["translation"], zoom_range=t["zoom"], fill_mode="constant",
-                              cval=0.0, preprocessing_function=contrast)
+    return ImageDataGenerator(
+        rotation_range=t["rotation"] * 360,
+        width_shift_range=t["translation"],
+        height_shift_range=t["translation"],
+        zoom_range=t["zoom"],
+        fill_mode="constant",
+        cval=0.0,
+        preprocessing_function=contrast,
+    )
 
 
 def ours(shards, augment: bool):
@@ -100,7 +112,7 @@ def iterate_ours(shards, epochs: int) -> tuple[float, float]:
     first = count / (time.perf_counter() - started)
     started = time.perf_counter()
     for _ in range(epochs):
-        for x, _ in dataset:
+        for _batch in dataset:
             pass
     return first, count * epochs / (time.perf_counter() - started)
 
@@ -154,8 +166,13 @@ def main(count: int = 6000, repeats: int = 3, fit_epochs: int = 3) -> None:
         augmented["model.fit(ImageDataGenerator.flow)"].append(fit_seconds(flow, fit_epochs))
         augmented["ours"].append(fit_seconds(ours(shards, augment=True), fit_epochs))
     results = {
-        "images": count, "shape": [SIDE, SIDE, 1], "batch": BATCH, "repeats": repeats, "fit_epochs": fit_epochs,
-        "transforms": transforms(), "load_before": load_before,
+        "images": count,
+        "shape": [SIDE, SIDE, 1],
+        "batch": BATCH,
+        "repeats": repeats,
+        "fit_epochs": fit_epochs,
+        "transforms": transforms(),
+        "load_before": load_before,
         "delivery_images_per_s": {k: max(v) for k, v in delivery.items()},
         "fit_no_augmentation_s": {k: min(v) for k, v in plain.items()},
         "fit_augmented_s": {k: min(v) for k, v in augmented.items()},

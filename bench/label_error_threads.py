@@ -26,5 +26,8 @@ for _ in range(2):
         with threadpool_limits(threads):
             started = time.perf_counter()
             out_of_sample_probabilities(features, labels, 42)
-            print(f"{len(files)} images, {threads} thread(s): {time.perf_counter() - started:.2f} s "
-                  f"(load {Path('/proc/loadavg').read_text().split()[0]})", flush=True)
+            print(
+                f"{len(files)} images, {threads} thread(s): {time.perf_counter() - started:.2f} s "
+                f"(load {Path('/proc/loadavg').read_text().split()[0]})",
+                flush=True,
+            )

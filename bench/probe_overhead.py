@@ -26,8 +26,12 @@ from tasks.validate import validate  # noqa: E402
 def main(epochs: int = 15, repeats: int = 2) -> None:
     folder = Path(tempfile.mkdtemp())
     digits = write_digits(folder / "digits")
-    base = [f"train.epochs={epochs}", "train.early_stopping_patience=0", "diagnose.lr_range_test=false",
-            "diagnose.single_batch_test=false"]
+    base = [
+        f"train.epochs={epochs}",
+        "train.early_stopping_patience=0",
+        "diagnose.lr_range_test=false",
+        "diagnose.single_batch_test=false",
+    ]
     layout = Layout(folder / "out")
     params = load_params(None, base)
     validated = validate.fn(digits, "", params.validate_params, layout)

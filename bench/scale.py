@@ -4,7 +4,8 @@ Run: .venv/bin/python bench/scale.py [SIZE ...]          (default: 10000 30000; 
                                                           ~15 minutes; images are kept in $TMPDIR/cnn-scale)
 
 The images (not timed): 10 classes of RGB 64x64 PNGs, a class template (stripes of a fixed direction and colour)
-shifted by up to 3 px, with a random brightness, a random rectangle and a little noise; 1% are exact copies of another image of the same class, so the
+shifted by up to 3 px, with a random brightness, a random rectangle and a little noise; 1% are exact copies of
+another image of the same class, so the
 duplicate search has something to find. Each size runs twice, each time in its own child process that
 executes `tasks.validate.validate.fn` and `tasks.preprocess.preprocess.fn` with the default params
 (label-error search on, 32x32 output, chunks of 2,000 images to inspect and 4,096 to decode): first with
@@ -65,7 +66,7 @@ def _write_chunk(job: tuple[Path, int, int]) -> None:
         stripes = np.sin(fx * (xx + dx) + fy * (yy + dy) + label)[..., None] * colour
         image = stripes * 80 + 128 + rng.normal(0, 10)
         x0, y0 = rng.integers(0, SIDE - 16, 2)
-        image[y0:y0 + rng.integers(8, 16), x0:x0 + rng.integers(8, 16)] = rng.uniform(0, 255, 3)
+        image[y0 : y0 + rng.integers(8, 16), x0 : x0 + rng.integers(8, 16)] = rng.uniform(0, 255, 3)
         image += rng.normal(0, 4, image.shape)
         Image.fromarray(np.clip(image, 0, 255).astype(np.uint8)).save(target, compress_level=1)
 
@@ -87,8 +88,8 @@ def generate(size: int) -> Path:
 def child(data: Path) -> None:
     """Validate and preprocess `data` once, timing the parts; print JSON with the peak memory."""
     from cnn_doctor.config import load_params
-    from cnn_doctor.parallel import shutdown_process_pool, worker_count
     from cnn_doctor.layout import Layout
+    from cnn_doctor.parallel import shutdown_process_pool, worker_count
     from tasks import preprocess as preprocess_module
     from tasks import validate as validate_module
 
@@ -126,11 +127,21 @@ def child(data: Path) -> None:
     peak_kib = int(next(line for line in status.splitlines() if line.startswith("VmHWM")).split()[1])
     worker_peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest worker process
     findings = json.loads(layout.findings("validate").read_text())
-    print("RESULT " + json.dumps({
-        "images": int(validated["entries"]), "usable": int(validated["usable_images"]), "timings_s": timings,
-        "peak_rss_gib": peak_kib / 2**20, "worker_peak_rss_gib": worker_peak_kib / 2**20,
-        "workers": worker_count(), "findings": {f["id"]: len(f["evidence"].get("files", [])) for f in findings},
-        "counts": prepared["counts"]}))
+    print(
+        "RESULT "
+        + json.dumps(
+            {
+                "images": int(validated["entries"]),
+                "usable": int(validated["usable_images"]),
+                "timings_s": timings,
+                "peak_rss_gib": peak_kib / 2**20,
+                "worker_peak_rss_gib": worker_peak_kib / 2**20,
+                "workers": worker_count(),
+                "findings": {f["id"]: len(f["evidence"].get("files", [])) for f in findings},
+                "counts": prepared["counts"],
+            }
+        )
+    )
 
 
 def warm_page_cache(data: Path) -> None:
@@ -141,8 +152,9 @@ def warm_page_cache(data: Path) -> None:
 def run_child(data: Path, workers: str) -> dict:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PREFECT_TASKS_RUNNER_PROCESS_POOL_MAX_WORKERS": workers}
     started = time.perf_counter()
-    output = subprocess.run([sys.executable, __file__, "--child", str(data)], capture_output=True, text=True,
-                            env=env, cwd=ROOT)
+    output = subprocess.run(
+        [sys.executable, __file__, "--child", str(data)], capture_output=True, text=True, env=env, cwd=ROOT
+    )
     wall = time.perf_counter() - started
     if output.returncode != 0:
         raise RuntimeError(output.stderr[-3000:])
@@ -170,7 +182,8 @@ def main(sizes: list[int]) -> None:
         one, many = results["sizes"][size].values()
         results["sizes"][size]["speed-up"] = {
             part: one["timings_s"][part] / many["timings_s"][part]
-            for part in ("ingest (build_manifest, includes grouping)", "validate total", "preprocess total")}
+            for part in ("ingest (build_manifest, includes grouping)", "validate total", "preprocess total")
+        }
         print(size, "speed-up", results["sizes"][size]["speed-up"], flush=True)
     results["load_after"] = Path("/proc/loadavg").read_text().split()[:3]
     out = ROOT / "bench" / "results"

@@ -76,8 +76,14 @@ RUN_WRAPPER = (
 
 def environment(code_root: Path, home: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("PREFECT_API_URL", "PYTHONPATH")}
-    env.update(PYTHONPATH=str(code_root), PREFECT_HOME=str(home), PREFECT_LOCAL_STORAGE_PATH=str(home / "storage"),
-               CI="true", PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}", **extra)
+    env.update(
+        PYTHONPATH=str(code_root),
+        PREFECT_HOME=str(home),
+        PREFECT_LOCAL_STORAGE_PATH=str(home / "storage"),
+        CI="true",
+        PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}",
+        **extra,
+    )
     return env
 
 
@@ -88,29 +94,42 @@ def timed_import(statement: str, code_root: Path, home: Path) -> float:
         subprocess.run([PYTHON, "-c", "pass"], check=True, env=environment(code_root, home))
         return time.perf_counter() - started
     code = f"import time; t = time.perf_counter(); {statement}; print('SECONDS', time.perf_counter() - t)"
-    out = subprocess.run([PYTHON, "-c", code], check=True, capture_output=True, text=True,
-                         env=environment(code_root, home, TF_CPP_MIN_LOG_LEVEL="2")).stdout
+    out = subprocess.run(
+        [PYTHON, "-c", code],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=environment(code_root, home, TF_CPP_MIN_LOG_LEVEL="2"),
+    ).stdout
     return float(re.search(r"SECONDS (\S+)", out).group(1))
 
 
 def ephemeral_server_start(code_root: Path, home: Path) -> float:
-    code = ("import prefect, time\nfrom prefect.client.orchestration import get_client\n"
-            "t = time.perf_counter()\n"
-            "with get_client(sync_client=True) as client: client.api_healthcheck()\n"
-            "print('SECONDS', time.perf_counter() - t)\n")
-    out = subprocess.run([PYTHON, "-c", code], check=True, capture_output=True, text=True,
-                         env=environment(code_root, home)).stdout
+    code = (
+        "import prefect, time\nfrom prefect.client.orchestration import get_client\n"
+        "t = time.perf_counter()\n"
+        "with get_client(sync_client=True) as client: client.api_healthcheck()\n"
+        "print('SECONDS', time.perf_counter() - t)\n"
+    )
+    out = subprocess.run(
+        [PYTHON, "-c", code], check=True, capture_output=True, text=True, env=environment(code_root, home)
+    ).stdout
     return float(re.search(r"SECONDS (\S+)", out).group(1))
 
 
-def cnn_doctor_run(code_root: Path, home: Path, data: Path, out: Path, api_url: str | None = None,
-                   stderr_file: Path | None = None) -> tuple[float, str, str]:
+def cnn_doctor_run(
+    code_root: Path, home: Path, data: Path, out: Path, api_url: str | None = None, stderr_file: Path | None = None
+) -> tuple[float, str, str]:
     """Wall seconds of `cnn-doctor run`, its combined output, and the heavy modules it imported."""
     extra = {"PREFECT_API_URL": api_url} if api_url else {}
     started = time.perf_counter()
-    result = subprocess.run([PYTHON, "-c", RUN_WRAPPER, "run", "--data", str(data), "--out", str(out),
-                             "--set", "train.epochs=3"], capture_output=True, text=True,
-                            env=environment(code_root, home, **extra), cwd=code_root)
+    result = subprocess.run(
+        [PYTHON, "-c", RUN_WRAPPER, "run", "--data", str(data), "--out", str(out), "--set", "train.epochs=3"],
+        capture_output=True,
+        text=True,
+        env=environment(code_root, home, **extra),
+        cwd=code_root,
+    )
     seconds = time.perf_counter() - started
     if result.returncode != 0:
         raise RuntimeError(f"cnn-doctor run failed ({code_root}):\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}")
@@ -121,8 +140,14 @@ def cnn_doctor_run(code_root: Path, home: Path, data: Path, out: Path, api_url: 
 
 
 def noop_steps(data: Path, out: Path, home: Path) -> dict[str, float]:
-    result = subprocess.run([PYTHON, "-c", NOOP_STEPS, str(data), str(out)], capture_output=True, text=True,
-                            env=environment(ROOT, home), cwd=ROOT, check=True)
+    result = subprocess.run(
+        [PYTHON, "-c", NOOP_STEPS, str(data), str(out)],
+        capture_output=True,
+        text=True,
+        env=environment(ROOT, home),
+        cwd=ROOT,
+        check=True,
+    )
     return json.loads(re.search(r"STEPS (.*)", result.stdout).group(1))
 
 
@@ -139,9 +164,12 @@ def free_port() -> int:
 def start_server(home: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     url = f"http://127.0.0.1:{port}/api"
-    server = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              env=environment(ROOT, home, PREFECT_SERVER_ANALYTICS_ENABLED="false"))
+    server = subprocess.Popen(
+        [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=environment(ROOT, home, PREFECT_SERVER_ANALYTICS_ENABLED="false"),
+    )
     import urllib.request
 
     deadline = time.time() + 120
@@ -167,16 +195,21 @@ def dvc_noop(repeats: int, work: Path) -> dict:
     params["train"]["epochs"], params["preprocess"]["image_size"] = 2, 16
     (clone / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     env = environment(clone, work / "prefect-home")
-    for command in (["git", "init", "-q"], ["git", "add", "-A"],
-                    ["git", "-c", "user.name=b", "-c", "user.email=b@b", "commit", "-qm", "clone"],
-                    [str(BIN / "cnn-doctor"), "digits", "data/digits"], [str(BIN / "dvc"), "repro"]):
+    for command in (
+        ["git", "init", "-q"],
+        ["git", "add", "-A"],
+        ["git", "-c", "user.name=b", "-c", "user.email=b@b", "commit", "-qm", "clone"],
+        [str(BIN / "cnn-doctor"), "digits", "data/digits"],
+        [str(BIN / "dvc"), "repro"],
+    ):
         subprocess.run(command, cwd=clone, env=env, check=True, capture_output=True)
     timings = {"dvc --version": [], "dvc repro (no-op)": []}
     for _ in range(repeats):
         for label, command in (("dvc --version", ["--version"]), ("dvc repro (no-op)", ["repro"])):
             started = time.perf_counter()
-            result = subprocess.run([str(BIN / "dvc"), *command], cwd=clone, env=env, check=True,
-                                    capture_output=True, text=True)
+            result = subprocess.run(
+                [str(BIN / "dvc"), *command], cwd=clone, env=env, check=True, capture_output=True, text=True
+            )
             timings[label].append(time.perf_counter() - started)
             if command == ["repro"]:
                 assert "Running stage" not in result.stdout, result.stdout
@@ -193,8 +226,17 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="cnn-startup-"))
     home = work / "prefect-home"
     home.mkdir()
-    subprocess.run([PYTHON, "-c", "from tasks.sources import write_digits; import sys; from pathlib import Path; write_digits(Path(sys.argv[1]))",
-                    str(work / "digits")], check=True, env=environment(ROOT, home))
+    subprocess.run(
+        [
+            PYTHON,
+            "-c",
+            "import sys; from pathlib import Path; from tasks.sources import write_digits; "
+            "write_digits(Path(sys.argv[1]))",
+            str(work / "digits"),
+        ],
+        check=True,
+        env=environment(ROOT, home),
+    )
     results: dict = {"load_before": Path("/proc/loadavg").read_text().split()[:3]}
 
     imports = {label: [] for label in IMPORTS}
@@ -207,12 +249,16 @@ def main() -> None:
 
     variants = {"ours": ROOT, **({"baseline": args.baseline} if args.baseline else {})}
     for name, code_root in variants.items():  # priming: a full run each (its stderr kept for the chatter check)
-        seconds, output, imported = cnn_doctor_run(code_root, home, work / "digits", work / f"out-{name}",
-                                                   stderr_file=work / f"first-run-{name}.stderr")
+        seconds, output, imported = cnn_doctor_run(
+            code_root, home, work / "digits", work / f"out-{name}", stderr_file=work / f"first-run-{name}.stderr"
+        )
         results[f"first_run_{name}"] = {"seconds": seconds, "imported": imported}
     stderr = (work / "first-run-ours.stderr").read_text().splitlines()
     tf_noise = re.compile(r"oneDNN|cuda|cuInit|absl|TF-TRT|tensorflow/|rebuild TensorFlow|I0000|W0000|E0000")
-    results["first_run_ours_stderr"] = {"lines": len(stderr), "tensorflow_chatter": [l for l in stderr if tf_noise.search(l)]}
+    results["first_run_ours_stderr"] = {
+        "lines": len(stderr),
+        "tensorflow_chatter": [line for line in stderr if tf_noise.search(line)],
+    }
 
     reruns = {name: [] for name in variants}
     for _ in range(args.repeats):
@@ -245,7 +291,9 @@ def main() -> None:
         dvc_seconds = results["dvc"]["dvc repro (no-op)"]
         results["ratio_to_dvc_noop"] = {
             setting: {name: round(seconds / dvc_seconds, 2) for name, seconds in results[setting].items()}
-            for setting in ("cached_rerun", "cached_rerun_running_server") if setting in results}
+            for setting in ("cached_rerun", "cached_rerun_running_server")
+            if setting in results
+        }
     results["load_after"] = Path("/proc/loadavg").read_text().split()[:3]
     print(json.dumps(results, indent=2))
     out = ROOT / "bench" / "results"

@@ -45,8 +45,12 @@ from tasks.sources import write_digits  # noqa: E402
 from tasks.train import train  # noqa: E402
 from tasks.validate import validate  # noqa: E402
 
-QUICK_EXPERIMENTS_OFF = ["diagnose.lr_range_test=false", "diagnose.single_batch_test=false",
-                         "diagnose.augmentation_ablation=false", "diagnose.learning_curve=false"]
+QUICK_EXPERIMENTS_OFF = [
+    "diagnose.lr_range_test=false",
+    "diagnose.single_batch_test=false",
+    "diagnose.augmentation_ablation=false",
+    "diagnose.learning_curve=false",
+]
 
 
 def arrays(layout: Layout) -> tuple:
@@ -59,8 +63,10 @@ def arrays(layout: Layout) -> tuple:
 
     def load(shards):
         parts = [read_shard(folder, name) for folder, name in shards]
-        return (np.concatenate([np.asarray(p[0]) for p in parts]).astype(np.float32),
-                np.concatenate([p[1] for p in parts]))
+        return (
+            np.concatenate([np.asarray(p[0]) for p in parts]).astype(np.float32),
+            np.concatenate([p[1] for p in parts]),
+        )
 
     return (*load(train_shards), *load(val_shards), index, settings)
 
@@ -78,20 +84,31 @@ def plain_keras(layout: Layout, params, epochs: int, folder: Path) -> float:
     gpus = tf.config.list_physical_devices("GPU")
     mixed = params.train.mixed_precision is True or (params.train.mixed_precision == "auto" and bool(gpus))
     keras.mixed_precision.set_global_policy("mixed_float16" if mixed else "float32")  # as the stage does
-    model, _ = build_model(params.model, tuple(index["image_shape"]), len(index["classes"]),
-                           normalization_layer(index["normalize"], index["mean"], index["variance"]))
-    model.compile(optimizer=keras.optimizers.Adam(params.train.learning_rate),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model, _ = build_model(
+        params.model,
+        tuple(index["image_shape"]),
+        len(index["classes"]),
+        normalization_layer(index["normalize"], index["mean"], index["variance"]),
+    )
+    model.compile(
+        optimizer=keras.optimizers.Adam(params.train.learning_rate),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
     if settings["enabled"] and settings["transforms"]:
         augmentation = build_augmentation(settings["transforms"], settings["seed"])
-        data = (tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x), seed=params.train.seed)
-                .batch(params.train.batch_size)
-                .map(lambda a, b: (augmentation(a, training=True), b), num_parallel_calls=tf.data.AUTOTUNE)
-                .prefetch(tf.data.AUTOTUNE))
+        data = (
+            tf.data.Dataset.from_tensor_slices((x, y))
+            .shuffle(len(x), seed=params.train.seed)
+            .batch(params.train.batch_size)
+            .map(lambda a, b: (augmentation(a, training=True), b), num_parallel_calls=tf.data.AUTOTUNE)
+            .prefetch(tf.data.AUTOTUNE)
+        )
         model.fit(data, validation_data=(xv, yv), epochs=epochs, shuffle=False, verbose=0)  # shuffled above
     else:
-        model.fit(x, y, validation_data=(xv, yv), batch_size=params.train.batch_size, epochs=epochs,
-                  shuffle=True, verbose=0)
+        model.fit(
+            x, y, validation_data=(xv, yv), batch_size=params.train.batch_size, epochs=epochs, shuffle=True, verbose=0
+        )
     model.save(folder / "plain.keras")
     return time.perf_counter() - started
 
@@ -100,10 +117,18 @@ def main(epochs: int = 15, repeats: int = 2, *overrides: str) -> None:
     import_tensorflow_quietly()
     folder = Path(tempfile.mkdtemp())
     digits = write_digits(folder / "digits")
-    base = [f"train.epochs={epochs}", "train.early_stopping_patience=0", "diagnose.probes=true",
-            *QUICK_EXPERIMENTS_OFF, *overrides]
-    settings = {"augmentation off": ["augment.enabled=false"], "augmentation on (default)": [],
-                "augmentation on, checkpoint every epoch": ["train.checkpoint_seconds=0"]}
+    base = [
+        f"train.epochs={epochs}",
+        "train.early_stopping_patience=0",
+        "diagnose.probes=true",
+        *QUICK_EXPERIMENTS_OFF,
+        *overrides,
+    ]
+    settings = {
+        "augmentation off": ["augment.enabled=false"],
+        "augmentation on (default)": [],
+        "augmentation on, checkpoint every epoch": ["train.checkpoint_seconds=0"],
+    }
     results = {"epochs": epochs, "repeats": repeats, "load_before": Path("/proc/loadavg").read_text().split()[:3]}
     for label, extra in settings.items():
         params = load_params(None, [*base, *extra])
@@ -119,10 +144,15 @@ def main(epochs: int = 15, repeats: int = 2, *overrides: str) -> None:
             timings["train stage"].append(time.perf_counter() - started)
         summary = read_json(layout.summary("train"))
         plain, ours = min(timings["plain keras"]), min(timings["train stage"])
-        results[label] = {"plain keras s": plain, "train stage s": ours, "ratio": ours / plain,
-                          "model.fit inside the stage s": summary["seconds"],
-                          "epochs run": summary["epochs_run"], "train images": summary["train_images"],
-                          "all timings": timings}
+        results[label] = {
+            "plain keras s": plain,
+            "train stage s": ours,
+            "ratio": ours / plain,
+            "model.fit inside the stage s": summary["seconds"],
+            "epochs run": summary["epochs_run"],
+            "train images": summary["train_images"],
+            "all timings": timings,
+        }
         print(label, json.dumps(results[label], indent=2), flush=True)
     results["load_after"] = Path("/proc/loadavg").read_text().split()[:3]
     out = Path(__file__).resolve().parent / "results"

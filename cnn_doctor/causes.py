@@ -9,36 +9,123 @@ from cnn_doctor.findings import SEVERITY_RANK, Finding
 # cause -> the findings it can produce. Order matters: the first cause present (top to bottom) explains
 # a symptom: settings the user chose first, then the training mechanisms they set off, then the data.
 CONSEQUENCES: dict[str, tuple[str, ...]] = {
-    "loss_activation_mismatch": ("not_learning", "underfitting", "loss_diverged", "initial_loss_off",
-                                 "prediction_collapse", "poor_calibration", "slow_convergence", "learning_rate_too_low"),
-    "missing_normalization": ("initial_loss_off", "saturated_activations", "dying_relu", "loss_diverged", "not_learning",
-                              "underfitting", "exploding_gradients", "loss_oscillating", "learning_rate_too_high",
-                              "learning_rate_too_low", "prediction_collapse"),
-    "poor_initialization": ("initial_loss_off", "vanishing_gradients", "exploding_gradients", "dying_relu",
-                            "saturated_activations", "not_learning", "underfitting", "loss_diverged", "slow_convergence",
-                            "learning_rate_too_low", "learning_rate_too_high", "prediction_collapse"),
-    "insufficient_capacity": ("underfitting", "not_learning", "slow_convergence", "prediction_collapse",
-                              "learning_rate_too_low"),
-    "initial_loss_off": ("prediction_collapse", "not_learning", "underfitting", "slow_convergence", "undertrained",
-                         "learning_rate_too_low", "poor_calibration", "minority_class_collapse"),
-    "learning_rate_too_high": ("loss_diverged", "loss_oscillating", "dying_relu", "exploding_gradients", "not_learning",
-                               "underfitting", "prediction_collapse", "poor_calibration"),
-    "learning_rate_too_low": ("slow_convergence", "underfitting", "not_learning", "undertrained", "prediction_collapse",
-                              "vanishing_gradients"),
-    "augmentation_too_strong": ("not_learning", "underfitting", "slow_convergence", "prediction_collapse",
-                                "undertrained"),
-    "saturated_activations": ("vanishing_gradients", "not_learning", "underfitting", "slow_convergence",
-                              "prediction_collapse"),
+    "loss_activation_mismatch": (
+        "not_learning",
+        "underfitting",
+        "loss_diverged",
+        "initial_loss_off",
+        "prediction_collapse",
+        "poor_calibration",
+        "slow_convergence",
+        "learning_rate_too_low",
+    ),
+    "missing_normalization": (
+        "initial_loss_off",
+        "saturated_activations",
+        "dying_relu",
+        "loss_diverged",
+        "not_learning",
+        "underfitting",
+        "exploding_gradients",
+        "loss_oscillating",
+        "learning_rate_too_high",
+        "learning_rate_too_low",
+        "prediction_collapse",
+    ),
+    "poor_initialization": (
+        "initial_loss_off",
+        "vanishing_gradients",
+        "exploding_gradients",
+        "dying_relu",
+        "saturated_activations",
+        "not_learning",
+        "underfitting",
+        "loss_diverged",
+        "slow_convergence",
+        "learning_rate_too_low",
+        "learning_rate_too_high",
+        "prediction_collapse",
+    ),
+    "insufficient_capacity": (
+        "underfitting",
+        "not_learning",
+        "slow_convergence",
+        "prediction_collapse",
+        "learning_rate_too_low",
+    ),
+    "initial_loss_off": (
+        "prediction_collapse",
+        "not_learning",
+        "underfitting",
+        "slow_convergence",
+        "undertrained",
+        "learning_rate_too_low",
+        "poor_calibration",
+        "minority_class_collapse",
+    ),
+    "learning_rate_too_high": (
+        "loss_diverged",
+        "loss_oscillating",
+        "dying_relu",
+        "exploding_gradients",
+        "not_learning",
+        "underfitting",
+        "prediction_collapse",
+        "poor_calibration",
+    ),
+    "learning_rate_too_low": (
+        "slow_convergence",
+        "underfitting",
+        "not_learning",
+        "undertrained",
+        "prediction_collapse",
+        "vanishing_gradients",
+    ),
+    "augmentation_too_strong": (
+        "not_learning",
+        "underfitting",
+        "slow_convergence",
+        "prediction_collapse",
+        "undertrained",
+    ),
+    "saturated_activations": (
+        "vanishing_gradients",
+        "not_learning",
+        "underfitting",
+        "slow_convergence",
+        "prediction_collapse",
+    ),
     "dying_relu": ("not_learning", "underfitting", "vanishing_gradients", "prediction_collapse"),
     "vanishing_gradients": ("not_learning", "underfitting", "slow_convergence", "prediction_collapse"),
-    "exploding_gradients": ("loss_diverged", "initial_loss_off", "poor_calibration", "not_learning",
-                            "prediction_collapse", "underfitting", "minority_class_collapse"),
-    "loss_diverged": ("prediction_collapse", "minority_class_collapse", "dying_relu", "not_learning", "poor_calibration",
-                      "exploding_gradients"),
+    "exploding_gradients": (
+        "loss_diverged",
+        "initial_loss_off",
+        "poor_calibration",
+        "not_learning",
+        "prediction_collapse",
+        "underfitting",
+        "minority_class_collapse",
+    ),
+    "loss_diverged": (
+        "prediction_collapse",
+        "minority_class_collapse",
+        "dying_relu",
+        "not_learning",
+        "poor_calibration",
+        "exploding_gradients",
+    ),
     "conflicting_labels": ("not_learning", "underfitting", "suspected_label_errors"),
     # heavy label noise also fools the learning-rate range test: the loss cannot fall, whatever the rate
-    "suspected_label_errors": ("not_learning", "underfitting", "overfitting", "poor_calibration", "prediction_collapse",
-                               "learning_rate_too_low", "slow_convergence", "undertrained"),
+    "suspected_label_errors": (
+        "not_learning",
+        "underfitting",
+        "overfitting",
+        "poor_calibration",
+        "prediction_collapse",
+        "learning_rate_too_low",
+        "slow_convergence",
+        "undertrained",
+    ),
     "split_leakage": ("suspiciously_high_accuracy",),
     "class_imbalance": ("minority_class_collapse", "prediction_collapse"),
     "too_few_images": ("overfitting", "minority_class_collapse", "poor_calibration"),
@@ -60,12 +147,17 @@ def link_causes(findings: list[Finding]) -> list[Finding]:
     cause_of = {}
     for finding in findings:
         for cause, consequences in CONSEQUENCES.items():
-            if cause in present and cause != finding.id and finding.id in consequences and not _explains(
-                    finding.id, cause, cause_of):
+            if (
+                cause in present
+                and cause != finding.id
+                and finding.id in consequences
+                and not _explains(finding.id, cause, cause_of)
+            ):
                 cause_of[finding.id] = cause
                 break
-    linked = [replace(f, evidence={**f.evidence, "caused_by": cause_of[f.id]}) if f.id in cause_of else f
-              for f in findings]
+    linked = [
+        replace(f, evidence={**f.evidence, "caused_by": cause_of[f.id]}) if f.id in cause_of else f for f in findings
+    ]
     severity = {f.id: f.severity for f in linked}
     for symptom, cause in cause_of.items():
         root = _root(cause, cause_of)

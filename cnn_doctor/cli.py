@@ -26,19 +26,32 @@ def quiet_libraries() -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="cnn-doctor", description="Train an image classifier and tell why it does or does not learn.")
+        prog="cnn-doctor", description="Train an image classifier and tell why it does or does not learn."
+    )
     parser.add_argument("--debug", action="store_true", help="show full tracebacks")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = commands.add_parser("run", help="run the whole pipeline (a run of the Prefect flow train-and-diagnose)",
-                              description="Validate, preprocess, augment, train and evaluate, then write the report. "
-                                          "Exit status: 0 report written, 2 stopped by the validation gate, 1 error.")
-    run.add_argument("--data", help="folder with one subfolder per class, or a CSV manifest path,label[,split] "
-                                    "(default: params data.source, the bundled digits)")
+    run = commands.add_parser(
+        "run",
+        help="run the whole pipeline (a run of the Prefect flow train-and-diagnose)",
+        description="Validate, preprocess, augment, train and evaluate, then write the report. "
+        "Exit status: 0 report written, 2 stopped by the validation gate, 1 error.",
+    )
+    run.add_argument(
+        "--data",
+        help="folder with one subfolder per class, or a CSV manifest path,label[,split] "
+        "(default: params data.source, the bundled digits)",
+    )
     run.add_argument("--out", help="output folder (default: params data.out, outputs/latest)")
     run.add_argument("--params", help="params YAML file (default: the project's params.yaml)")
-    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                     help="override one params key, e.g. --set train.learning_rate=0.01 (repeatable)")
+    run.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override one params key, e.g. --set train.learning_rate=0.01 (repeatable)",
+    )
     run.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
     stage = commands.add_parser("stage", help="run one stage on the params file's data and output (used by dvc.yaml)")
@@ -47,18 +60,31 @@ def build_parser() -> argparse.ArgumentParser:
     stage.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
     serve = commands.add_parser(
-        "serve", help="serve the flow as Prefect deployments 'scheduled' and 'ad-hoc' (needs a Prefect server)",
+        "serve",
+        help="serve the flow as Prefect deployments 'scheduled' and 'ad-hoc' (needs a Prefect server)",
         description="Register two deployments of the flow train-and-diagnose with the Prefect server at "
-                    "PREFECT_API_URL and run their flow runs in this process until interrupted: 'scheduled' "
-                    "(cron from params flow.schedule) and 'ad-hoc' (start runs from the UI or with "
-                    "`prefect deployment run 'train-and-diagnose/ad-hoc'`).")
-    serve.add_argument("--params", help="params YAML file the deployments' runs use by default "
-                                        "(default: the project's params.yaml)")
-    serve.add_argument("--limit", type=int, default=1, metavar="N",
-                       help="flow runs at most at once (default 1: runs share this machine's cores)")
-    serve.add_argument("--wait", type=float, default=SERVER_WAIT_SECONDS, metavar="SECONDS",
-                       help="how long to wait for the server to answer before giving up "
-                            f"(default {SERVER_WAIT_SECONDS}: a server's first start creates its database)")
+        "PREFECT_API_URL and run their flow runs in this process until interrupted: 'scheduled' "
+        "(cron from params flow.schedule) and 'ad-hoc' (start runs from the UI or with "
+        "`prefect deployment run 'train-and-diagnose/ad-hoc'`).",
+    )
+    serve.add_argument(
+        "--params", help="params YAML file the deployments' runs use by default (default: the project's params.yaml)"
+    )
+    serve.add_argument(
+        "--limit",
+        type=int,
+        default=1,
+        metavar="N",
+        help="flow runs at most at once (default 1: runs share this machine's cores)",
+    )
+    serve.add_argument(
+        "--wait",
+        type=float,
+        default=SERVER_WAIT_SECONDS,
+        metavar="SECONDS",
+        help="how long to wait for the server to answer before giving up "
+        f"(default {SERVER_WAIT_SECONDS}: a server's first start creates its database)",
+    )
     serve.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
     digits = commands.add_parser("digits", help="write scikit-learn's bundled digits as PNG class folders")
@@ -103,14 +129,19 @@ def run_without_changes(arguments: argparse.Namespace, params, data_path: Path, 
 
     if not is_up_to_date(layout, run_key(params, data_path, fingerprint_source(read_source(data_path)), layout)):
         return False
-    print(f"Nothing changed since the last run into {layout.out} (code, params and data digests match): "
-          "no stage to run.", file=sys.stderr)
+    print(
+        f"Nothing changed since the last run into {layout.out} (code, params and data digests match): no stage to run.",
+        file=sys.stderr,
+    )
     if url := api_url_without_prefect():
         report = read_json(layout.report_json)
-        parameters = {"data": arguments.data, "out": arguments.out, "params_file": arguments.params,
-                      "overrides": arguments.overrides}
-        run_id = record_unchanged_run(url, FLOW_NAME, parameters, diagnosis_markdown(report, layout),
-                                      report["verdict"])
+        parameters = {
+            "data": arguments.data,
+            "out": arguments.out,
+            "params_file": arguments.params,
+            "overrides": arguments.overrides,
+        }
+        run_id = record_unchanged_run(url, FLOW_NAME, parameters, diagnosis_markdown(report, layout), report["verdict"])
         print(f"Recorded as flow run {run_id} on the Prefect server at {url}.", file=sys.stderr)
     return True
 
@@ -125,8 +156,9 @@ def run_flow(arguments: argparse.Namespace) -> None:
 
     if not api_url_without_prefect():
         start_temporary_server()
-    train_and_diagnose(data=arguments.data, out=arguments.out, params_file=arguments.params,
-                       overrides=arguments.overrides)
+    train_and_diagnose(
+        data=arguments.data, out=arguments.out, params_file=arguments.params, overrides=arguments.overrides
+    )
 
 
 def command_stage(arguments: argparse.Namespace) -> int:
@@ -178,8 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         if arguments.debug:
             raise
         message = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        print(f"cnn-doctor: {type(error).__name__}: {message} (rerun with --debug for the traceback)",
-              file=sys.stderr)
+        print(f"cnn-doctor: {type(error).__name__}: {message} (rerun with --debug for the traceback)", file=sys.stderr)
         return EXIT_ERROR
 
 

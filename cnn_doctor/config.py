@@ -64,9 +64,7 @@ class PreprocessParams(Section):
     @model_validator(mode="after")
     def leaves_training_data(self) -> PreprocessParams:
         if self.val_fraction + self.test_fraction >= 0.9:
-            raise ValueError(
-                "val_fraction + test_fraction must leave at least 10% of the images for training"
-            )
+            raise ValueError("val_fraction + test_fraction must leave at least 10% of the images for training")
         return self
 
 
@@ -184,7 +182,7 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     try:
         value = yaml.safe_load(raw_value) if raw_value.strip() else None
     except YAML_ERRORS as error:
-        raise UserError(f"--set {_short(text)}: the value is not valid YAML ({_first_line(error)})")
+        raise UserError(f"--set {_short(text)}: the value is not valid YAML ({_first_line(error)})") from None
     return key.strip().split("."), value
 
 
@@ -219,9 +217,9 @@ def read_params_file(params_file: Path) -> dict[str, Any]:
     try:
         raw = yaml.safe_load(params_file.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError:
-        raise UserError(f"params file {params_file} is not UTF-8 text")
+        raise UserError(f"params file {params_file} is not UTF-8 text") from None
     except YAML_ERRORS as error:
-        raise UserError(f"params file {params_file} is not valid YAML: {_first_line(error)}")
+        raise UserError(f"params file {params_file} is not valid YAML: {_first_line(error)}") from None
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):

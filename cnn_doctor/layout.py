@@ -133,7 +133,8 @@ class Layout:
                     raise OutputFolderInUse(
                         f"output folder {self.out} is in use by another cnn-doctor run "
                         f"({f'process {holder}, ' if holder.isdigit() else ''}holding {path}); wait for it to "
-                        "finish, or choose another output folder (--out or data.out)") from None
+                        "finish, or choose another output folder (--out or data.out)"
+                    ) from None
                 os.ftruncate(descriptor, 0)
                 os.write(descriptor, f"{os.getpid()}\n".encode())
                 _held_locks[path] = [descriptor, 1]

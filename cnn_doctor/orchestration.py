@@ -50,8 +50,9 @@ def as_stage(task: Task, layout: Layout, flow_params: FlowParams) -> Task:
     )
 
 
-def resolve_run(params_file: str | None, overrides: list[str], data: str | None, out: str | None
-                ) -> tuple[Params, Path, Layout]:
+def resolve_run(
+    params_file: str | None, overrides: list[str], data: str | None, out: str | None
+) -> tuple[Params, Path, Layout]:
     """Load params and resolve the data source and output folder of a run.
 
     Paths in a params file are relative to the file's folder; --data and --out to the current folder.
@@ -70,8 +71,10 @@ def resolve_run(params_file: str | None, overrides: list[str], data: str | None,
         raise UserError(f"data source {data_path} does not exist (set it with --data or data.source)")
     read_source(data_path)  # a malformed manifest or a folder without classes: one line now, not a failed task
     if params.model.builder and not Path(params.model.builder.rsplit(":", 1)[0]).is_file():
-        raise UserError(f"model.builder: file {params.model.builder.rsplit(':', 1)[0]} does not exist "
-                        "(paths are relative to the current folder)")
+        raise UserError(
+            f"model.builder: file {params.model.builder.rsplit(':', 1)[0]} does not exist "
+            "(paths are relative to the current folder)"
+        )
     if out_path == data_path or data_path in out_path.parents:
         raise UserError(f"output folder {out_path} is inside the data source; choose another --out")
     layout = Layout(out_path)

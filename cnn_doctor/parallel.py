@@ -78,8 +78,7 @@ def shutdown_process_pool() -> None:
 @cache
 def _process_pool(workers: int) -> ProcessPoolExecutor:
     """One pool per process, started on first use: workers pay their start-up (~0.5 s) once, not per call."""
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=exit_with_parent)
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=exit_with_parent)
 
 
 def exit_with_parent() -> None:

@@ -15,8 +15,10 @@ from cnn_doctor.config import UserError
 TEMPORARY_SERVER_WAIT_SECONDS = 180
 FLOW_NAME = "train-and-diagnose"
 STARTUP_TIMEOUT_VARIABLE = "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"
-START_SERVER_HINT = ("start one with `make server` (prefect server start --host 127.0.0.1) and point the project "
-                     "at it: export PREFECT_API_URL=http://127.0.0.1:4200/api")
+START_SERVER_HINT = (
+    "start one with `make server` (prefect server start --host 127.0.0.1) and point the project "
+    "at it: export PREFECT_API_URL=http://127.0.0.1:4200/api"
+)
 
 
 def configured_api_url() -> str | None:
@@ -35,8 +37,12 @@ def api_url_without_prefect() -> str | None:
     if url := os.environ.get("PREFECT_API_URL"):
         return url
     home = Path(os.environ.get("PREFECT_HOME", Path.home() / ".prefect")).expanduser()
-    settings_files = {Path(os.environ.get("PREFECT_PROFILES_PATH", home / "profiles.toml")): "PREFECT_API_URL",
-                      Path(".env"): "PREFECT_API_URL", Path("prefect.toml"): "api", Path("pyproject.toml"): "tool.prefect"}
+    settings_files = {
+        Path(os.environ.get("PREFECT_PROFILES_PATH", home / "profiles.toml")): "PREFECT_API_URL",
+        Path(".env"): "PREFECT_API_URL",
+        Path("prefect.toml"): "api",
+        Path("pyproject.toml"): "tool.prefect",
+    }
     if any(_mentions(path, needle) for path, needle in settings_files.items()):
         return configured_api_url()
     return None
@@ -51,18 +57,36 @@ def record_unchanged_run(url: str, flow_name: str, parameters: dict, markdown: s
     import httpx
 
     with httpx.Client(base_url=url.rstrip("/"), timeout=30) as client:
+
         def post(path: str, body: dict) -> dict:
             response = client.post(path, json=body)
             response.raise_for_status()
             return response.json()
 
         flow_id = post("/flows/", {"name": flow_name})["id"]
-        run = post("/flow_runs/", {
-            "flow_id": flow_id, "parameters": parameters, "tags": ["cnn-doctor", "nothing-changed"],
-            "state": {"type": "COMPLETED", "name": "Completed",
-                      "message": "Nothing changed since the last run: no stage ran."}})
-        post("/artifacts/", {"key": "diagnosis", "type": "markdown", "data": markdown, "description": verdict,
-                             "flow_run_id": run["id"]})
+        run = post(
+            "/flow_runs/",
+            {
+                "flow_id": flow_id,
+                "parameters": parameters,
+                "tags": ["cnn-doctor", "nothing-changed"],
+                "state": {
+                    "type": "COMPLETED",
+                    "name": "Completed",
+                    "message": "Nothing changed since the last run: no stage ran.",
+                },
+            },
+        )
+        post(
+            "/artifacts/",
+            {
+                "key": "diagnosis",
+                "type": "markdown",
+                "data": markdown,
+                "description": verdict,
+                "flow_run_id": run["id"],
+            },
+        )
         return run["id"]
 
 
@@ -83,14 +107,20 @@ def start_temporary_server() -> None:
     from prefect.settings import PREFECT_HOME
 
     seconds = int(os.environ.get(STARTUP_TIMEOUT_VARIABLE, TEMPORARY_SERVER_WAIT_SECONDS))
-    print(f"Starting Prefect's temporary server (no PREFECT_API_URL set); waiting up to {seconds} s. Its first "
-          f"start on a machine also creates its database in {PREFECT_HOME.value()}.", file=sys.stderr, flush=True)
+    print(
+        f"Starting Prefect's temporary server (no PREFECT_API_URL set); waiting up to {seconds} s. Its first "
+        f"start on a machine also creates its database in {PREFECT_HOME.value()}.",
+        file=sys.stderr,
+        flush=True,
+    )
     try:
         SubprocessASGIServer().start(timeout=seconds)
     except RuntimeError as error:
-        raise RuntimeError(f"Prefect's temporary server did not answer within {seconds} s: raise "
-                           f"{STARTUP_TIMEOUT_VARIABLE}, or {START_SERVER_HINT} "
-                           f"({str(error).splitlines()[0]})") from error
+        raise RuntimeError(
+            f"Prefect's temporary server did not answer within {seconds} s: raise "
+            f"{STARTUP_TIMEOUT_VARIABLE}, or {START_SERVER_HINT} "
+            f"({str(error).splitlines()[0]})"
+        ) from error
 
 
 def server_answers(url: str) -> bool:
@@ -106,8 +136,11 @@ def wait_for_server(url: str, seconds: float) -> None:
     """Return once the Prefect server at `url` answers its health check; a UserError after `seconds`."""
     if server_answers(url):
         return
-    print(f"Waiting for the Prefect server at {url} to answer (up to {seconds:g} s; --wait to change).",
-          file=sys.stderr, flush=True)
+    print(
+        f"Waiting for the Prefect server at {url} to answer (up to {seconds:g} s; --wait to change).",
+        file=sys.stderr,
+        flush=True,
+    )
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         time.sleep(1)

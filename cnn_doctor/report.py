@@ -5,10 +5,10 @@ from __future__ import annotations
 import base64
 import html
 import io
-from pathlib import Path
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
+from pathlib import Path
 
 from cnn_doctor import __version__
 from cnn_doctor.causes import link_causes
@@ -39,7 +39,8 @@ def verdict(findings: list[Finding], metrics: dict, gated_by: list[str]) -> str:
     if leading and leading.severity == "critical":
         return f"Do not trust this model ({scored}): {leading.summary} Fix: {leading.recommendation}"
     if leading and leading.severity == "warning":
-        return f"The model learned ({scored}), but {leading.summary[0].lower()}{leading.summary[1:]} Fix: {leading.recommendation}"
+        cause = f"{leading.summary[0].lower()}{leading.summary[1:]}"
+        return f"The model learned ({scored}), but {cause} Fix: {leading.recommendation}"
     return f"Healthy: the model learned ({scored}) and no problem was found."
 
 
@@ -51,23 +52,32 @@ def compose_report(layout: Layout, stages: tuple[str, ...]) -> dict:
     findings = [f for stage in stages for f in load_findings(layout.findings(stage))]
     findings = link_causes(sort_findings(with_network_opinion(findings, metrics.get("label_check") or {})))
     stopped_by_model = summaries.get("train", {}).get("stopped_by")
-    status = "stopped_by_validation" if validation.get("gated_by") else (
-        "stopped_by_model_check" if stopped_by_model else "completed")
+    status = (
+        "stopped_by_validation"
+        if validation.get("gated_by")
+        else ("stopped_by_model_check" if stopped_by_model else "completed")
+    )
     return {
-        "verdict": verdict(findings, metrics, validation.get("gated_by", []) or ([stopped_by_model] if stopped_by_model else [])),
+        "verdict": verdict(
+            findings, metrics, validation.get("gated_by", []) or ([stopped_by_model] if stopped_by_model else [])
+        ),
         "status": status,
         "leading_finding": findings[0].id if findings else None,
         "findings_by_severity": count_by_severity(findings),
         "findings": [finding.to_dict() for finding in findings],
         "metrics": metrics,
-        "dataset": {key: validation.get(key) for key in ("source", "source_kind", "classes", "class_counts",
-                                                         "entries", "usable_images")},
-        "training": {key: value for key, value in summaries.get("train", {}).items() if key not in ("params", "probes")},
+        "dataset": {
+            key: validation.get(key)
+            for key in ("source", "source_kind", "classes", "class_counts", "entries", "usable_images")
+        },
+        "training": {
+            key: value for key, value in summaries.get("train", {}).items() if key not in ("params", "probes")
+        },
         "probes": summaries.get("train", {}).get("probes"),
         "params": {name: section for summary in summaries.values() for name, section in _params_of(summary)},
         "stages_run": list(stages),
         "versions": {"cnn-doctor": __version__, **library_versions()},
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
 
 
@@ -76,16 +86,32 @@ def with_network_opinion(findings: list[Finding], check: dict) -> list[Finding]:
     confirmed, they stand; not confirmed, they are hard images worth a look, not a warning."""
     if check.get("confirmed") is None:
         return findings
-    agreement = (f"on held-out images it agrees with the given label of {check['accuracy_on_flagged']:.0%} of the "
-                 f"flagged images and {check['accuracy_on_others']:.0%} of the others.")
-    opinion = ({"summary": f" The trained network confirms them: {agreement}"} if check["confirmed"] else
-               {"summary": f" The trained network does not confirm them: {agreement}", "severity": "info",
-                "recommendation": "These images look hard rather than mislabelled: look at them before relabelling "
-                                  "anything."})
-    return [replace(f, summary=f.summary + opinion["summary"], severity=opinion.get("severity", f.severity),
-                    recommendation=opinion.get("recommendation", f.recommendation),
-                    evidence={**f.evidence, "label_check": check}) if f.id == "suspected_label_errors" else f
-            for f in findings]
+    agreement = (
+        f"on held-out images it agrees with the given label of {check['accuracy_on_flagged']:.0%} of the "
+        f"flagged images and {check['accuracy_on_others']:.0%} of the others."
+    )
+    opinion = (
+        {"summary": f" The trained network confirms them: {agreement}"}
+        if check["confirmed"]
+        else {
+            "summary": f" The trained network does not confirm them: {agreement}",
+            "severity": "info",
+            "recommendation": "These images look hard rather than mislabelled: look at them before relabelling "
+            "anything.",
+        }
+    )
+    return [
+        replace(
+            f,
+            summary=f.summary + opinion["summary"],
+            severity=opinion.get("severity", f.severity),
+            recommendation=opinion.get("recommendation", f.recommendation),
+            evidence={**f.evidence, "label_check": check},
+        )
+        if f.id == "suspected_label_errors"
+        else f
+        for f in findings
+    ]
 
 
 def _params_of(summary: dict):
@@ -163,12 +189,18 @@ def plot_probes(report: dict) -> list[tuple[str, str | None]]:
     probes = report.get("probes") or {}
     records = probes.get("records") or []
     return [
-        ("Gradient norm per layer (probe batch)",
-         _plot_per_layer([r.get("gradient_norms", {}) for r in records], "gradient norm", "||g||", log=True)),
-        ("Dead ReLU units per layer", _plot_per_layer([r.get("dead_fraction", {}) for r in records],
-                                                      "share of units never active", "fraction")),
-        ("Saturated sigmoid/tanh units per layer", _plot_per_layer(
-            [r.get("saturated_fraction", {}) for r in records], "share beyond +/-5", "fraction")),
+        (
+            "Gradient norm per layer (probe batch)",
+            _plot_per_layer([r.get("gradient_norms", {}) for r in records], "gradient norm", "||g||", log=True),
+        ),
+        (
+            "Dead ReLU units per layer",
+            _plot_per_layer([r.get("dead_fraction", {}) for r in records], "share of units never active", "fraction"),
+        ),
+        (
+            "Saturated sigmoid/tanh units per layer",
+            _plot_per_layer([r.get("saturated_fraction", {}) for r in records], "share beyond +/-5", "fraction"),
+        ),
     ]
 
 
@@ -278,15 +310,22 @@ th{background:#f4f4f4}code{background:#f4f4f4;padding:0 .3em}img{max-width:100%}
 def render_html(report: dict, layout: Layout) -> str:
     findings = report["findings"]
     tone = findings[0]["severity"] if findings and findings[0]["severity"] != "info" else "ok"
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>cnn-doctor report</title>"
-             f"<style>{_STYLE}</style></head><body><h1>cnn-doctor report</h1>",
-             f"<p class='verdict {tone}'>{html.escape(report['verdict'])}</p>",
-             _metrics_html(report), "<h2>Findings</h2>"]
+    parts = [
+        f"<!doctype html><html><head><meta charset='utf-8'><title>cnn-doctor report</title>"
+        f"<style>{_STYLE}</style></head><body><h1>cnn-doctor report</h1>",
+        f"<p class='verdict {tone}'>{html.escape(report['verdict'])}</p>",
+        _metrics_html(report),
+        "<h2>Findings</h2>",
+    ]
     parts += [_finding_html(finding) for finding in findings] or ["<p>No problems found.</p>"]
-    plots = [("Learning curves", plot_learning_curves(layout, report)), *plot_probes(report),
-             ("Learning-rate range test", plot_lr_range_test(report)),
-             ("Suspected label errors (given → suggested)", plot_flagged_images(report)),
-             ("Confusion matrix", plot_confusion_matrix(report)), ("Class counts", plot_class_counts(report))]
+    plots = [
+        ("Learning curves", plot_learning_curves(layout, report)),
+        *plot_probes(report),
+        ("Learning-rate range test", plot_lr_range_test(report)),
+        ("Suspected label errors (given → suggested)", plot_flagged_images(report)),
+        ("Confusion matrix", plot_confusion_matrix(report)),
+        ("Class counts", plot_class_counts(report)),
+    ]
     for title, uri in plots:
         if uri:
             parts.append(f"<h2>{title}</h2><img alt='{title}' src='{uri}'>")
@@ -299,13 +338,18 @@ def _metrics_html(report: dict) -> str:
     if not metrics:
         return ""
     head = "".join(f"<th>{name}</th>" for name in ("class", "precision", "recall", "f1", "support"))
-    rows = "".join(f"<tr><td>{html.escape(name)}</td><td>{row['precision']:.3f}</td><td>{row['recall']:.3f}</td>"
-                   f"<td>{row['f1']:.3f}</td><td>{row['support']}</td></tr>" for name, row in metrics["per_class"].items())
-    return (f"<h2>Metrics</h2><p>Test accuracy <b>{metrics['test_accuracy']:.4f}</b>, test loss "
-            f"{metrics['test_loss']:.4f}, macro F1 {metrics['macro_f1']:.4f}, expected calibration error "
-            f"{metrics['expected_calibration_error']:.4f} on {metrics['test_images']} images "
-            f"({metrics.get('evaluated_split', 'test')} split).</p><details><summary>Per class</summary>"
-            f"<table><tr>{head}</tr>{rows}</table></details>")
+    rows = "".join(
+        f"<tr><td>{html.escape(name)}</td><td>{row['precision']:.3f}</td><td>{row['recall']:.3f}</td>"
+        f"<td>{row['f1']:.3f}</td><td>{row['support']}</td></tr>"
+        for name, row in metrics["per_class"].items()
+    )
+    return (
+        f"<h2>Metrics</h2><p>Test accuracy <b>{metrics['test_accuracy']:.4f}</b>, test loss "
+        f"{metrics['test_loss']:.4f}, macro F1 {metrics['macro_f1']:.4f}, expected calibration error "
+        f"{metrics['expected_calibration_error']:.4f} on {metrics['test_images']} images "
+        f"({metrics.get('evaluated_split', 'test')} split).</p><details><summary>Per class</summary>"
+        f"<table><tr>{head}</tr>{rows}</table></details>"
+    )
 
 
 def _finding_html(finding: dict) -> str:
@@ -316,22 +360,37 @@ def _finding_html(finding: dict) -> str:
         file_list = f"<details><summary>{len(files)} file(s)</summary><ul>{items}</ul></details>"
     cause = finding["evidence"].get("caused_by")
     because = f" <small>caused by <code>{cause}</code></small>" if cause else ""
-    return (f"<div class='finding'><span class='sev {finding['severity']}'>{finding['severity']}</span> "
-            f"<code>{finding['id']}</code> <small>({finding['stage']})</small>{because}"
-            f"<p>{html.escape(finding['summary'])}</p>"
-            f"<p><b>Fix:</b> {html.escape(finding['recommendation'])}</p>{file_list}</div>")
+    return (
+        f"<div class='finding'><span class='sev {finding['severity']}'>{finding['severity']}</span> "
+        f"<code>{finding['id']}</code> <small>({finding['stage']})</small>{because}"
+        f"<p>{html.escape(finding['summary'])}</p>"
+        f"<p><b>Fix:</b> {html.escape(finding['recommendation'])}</p>{file_list}</div>"
+    )
 
 
 def _run_text(report: dict) -> str:
     import json
 
-    return json.dumps({"dataset": report["dataset"], "training": report["training"], "params": report["params"],
-                       "versions": report["versions"], "created": report["created"]}, indent=2, default=str)
+    return json.dumps(
+        {
+            "dataset": report["dataset"],
+            "training": report["training"],
+            "params": report["params"],
+            "versions": report["versions"],
+            "created": report["created"],
+        },
+        indent=2,
+        default=str,
+    )
 
 
 # The report as Markdown, for the Prefect UI's `diagnosis` artifact
-KEY_METRICS = (("test_accuracy", "Test accuracy"), ("macro_f1", "Macro F1"), ("test_loss", "Test loss"),
-               ("expected_calibration_error", "Calibration error (ECE)"))
+KEY_METRICS = (
+    ("test_accuracy", "Test accuracy"),
+    ("macro_f1", "Macro F1"),
+    ("test_loss", "Test loss"),
+    ("expected_calibration_error", "Calibration error (ECE)"),
+)
 
 
 def _cell(text: str) -> str:
@@ -350,14 +409,17 @@ def diagnosis_markdown(report: dict, layout: Layout) -> str:
         lines += ["| Metric | Value |", "|---|---|", *(f"| {label} | {value:.4f} |" for label, value in metrics), ""]
     if report["findings"]:
         lines += ["| Severity | Finding | What was found, and the fix |", "|---|---|---|"]
-        lines += [f"| {f['severity']} | `{f['id']}` | {_cell(f['summary'])} **Fix:** {_cell(f['recommendation'])} |"
-                  for f in report["findings"]]
+        lines += [
+            f"| {f['severity']} | `{f['id']}` | {_cell(f['summary'])} **Fix:** {_cell(f['recommendation'])} |"
+            for f in report["findings"]
+        ]
         lines.append("")
     lines.append(f"Full report: `{layout.report_html}`")
     return "\n".join(lines)
 
 
 def per_class_rows(report: dict) -> list[dict]:
-    return [{"class": name, **{key: round(value, 4) if isinstance(value, float) else value
-                                for key, value in row.items()}}
-            for name, row in report["metrics"].get("per_class", {}).items()]
+    return [
+        {"class": name, **{key: round(value, 4) if isinstance(value, float) else value for key, value in row.items()}}
+        for name, row in report["metrics"].get("per_class", {}).items()
+    ]

@@ -26,8 +26,10 @@ def make_schedule(cron: str, timezone: str):
         CronSchedule(cron=cron, timezone=timezone)  # validates both; Cron itself defers the check to the server
         return Cron(cron, timezone=timezone)
     except ValueError as error:
-        raise UserError(f"flow.schedule {cron!r} / flow.timezone {timezone!r} is not a valid cron schedule: "
-                        f"{str(error).splitlines()[-1].strip()}") from None
+        raise UserError(
+            f"flow.schedule {cron!r} / flow.timezone {timezone!r} is not a valid cron schedule: "
+            f"{str(error).splitlines()[-1].strip()}"
+        ) from None
 
 
 def build_deployments(params_file: str | None):
@@ -41,12 +43,18 @@ def build_deployments(params_file: str | None):
     defaults = {"params_file": str(params_path)} if params_file else {}
     common = dict(parameters=defaults, tags=["cnn-doctor"], entrypoint_type=EntrypointType.MODULE_PATH)
     scheduled = train_and_diagnose.to_deployment(
-        name=SCHEDULED, schedule=make_schedule(flow_params.schedule, flow_params.timezone), description=(
-            f"The pipeline on a schedule ({flow_params.schedule}, {flow_params.timezone}; params flow.schedule)."),
-        **common)
+        name=SCHEDULED,
+        schedule=make_schedule(flow_params.schedule, flow_params.timezone),
+        description=(
+            f"The pipeline on a schedule ({flow_params.schedule}, {flow_params.timezone}; params flow.schedule)."
+        ),
+        **common,
+    )
     ad_hoc = train_and_diagnose.to_deployment(
-        name=AD_HOC, description="The pipeline on demand: Run > Custom run in the UI to change its parameters.",
-        **common)
+        name=AD_HOC,
+        description="The pipeline on demand: Run > Custom run in the UI to change its parameters.",
+        **common,
+    )
     return scheduled, ad_hoc
 
 

@@ -36,8 +36,14 @@ def run_stage(name: str, params_file: str | None) -> str:
         elif name == "augment":
             augment.augment.fn(upstream(layout, "preprocess"), params.augment, layout)
         elif name == "train":
-            result = train.train.fn(upstream(layout, "preprocess"), upstream(layout, "augment"), params.model,
-                                    params.train, params.diagnose, layout)
+            result = train.train.fn(
+                upstream(layout, "preprocess"),
+                upstream(layout, "augment"),
+                params.model,
+                params.train,
+                params.diagnose,
+                layout,
+            )
             if result["stopped_by"]:
                 write_report(layout, ("validate", "train"))
                 return "gated"

@@ -19,8 +19,7 @@ from tasks.augment import augment
 from tasks.evaluate import evaluate
 from tasks.preprocess import preprocess
 from tasks.publish import publish
-from tasks.train import train
-from tasks.train import report_model_stop
+from tasks.train import report_model_stop, train
 from tasks.validate import fingerprint_data, report_validation_stop, validate
 
 STAGE_TASKS = (validate, preprocess, augment, train, evaluate)
@@ -30,14 +29,21 @@ STAGE_TASKS = (validate, preprocess, augment, train, evaluate)
 # cluster with `train_and_diagnose.with_options(task_runner=DaskTaskRunner(address=...))`.
 @flow(name=FLOW_NAME, log_prints=True, task_runner=ProcessPoolTaskRunner(initializer=exit_with_parent))
 def train_and_diagnose(
-    data: str | None = Field(None, description="Dataset: a folder of class folders or a CSV manifest (path,label[,split]). Empty: params data.source (the bundled digits)."),
-    out: str | None = Field(None, description="Output folder for the report, model and stage outputs. Empty: params data.out."),
+    data: str | None = Field(
+        None,
+        description="Dataset: a folder of class folders or a CSV manifest (path,label[,split]). "
+        "Empty: params data.source (the bundled digits).",
+    ),
+    out: str | None = Field(
+        None, description="Output folder for the report, model and stage outputs. Empty: params data.out."
+    ),
     params_file: str | None = Field(None, description="Params YAML file. Empty: the project's params.yaml."),
     overrides: list[str] = Field([], description="Params overrides as KEY=VALUE, e.g. train.learning_rate=0.01."),
     epochs: int | None = Field(None, ge=1, description="Shortcut for train.epochs."),
     learning_rate: float | None = Field(None, gt=0, description="Shortcut for train.learning_rate."),
     architecture: Literal["simple_cnn", "regularized_cnn", "resnet_small", "transfer"] | None = Field(
-        None, description="Shortcut for model.architecture."),
+        None, description="Shortcut for model.architecture."
+    ),
 ) -> dict:
     """Validate, preprocess, augment, train and evaluate an image classifier, and diagnose it."""
     shortcuts = {"train.epochs": epochs, "train.learning_rate": learning_rate, "model.architecture": architecture}

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
-
-from cnn_doctor.config import AugmentParams
 from prefect import task
 
 from cnn_doctor.caching import STAGE_CACHE
-from cnn_doctor.quiet import import_tensorflow_quietly
+from cnn_doctor.config import AugmentParams
 from cnn_doctor.layout import Layout, read_json, stage_digest, write_json
+from cnn_doctor.quiet import import_tensorflow_quietly
 from tasks.shards import ShardWriter, read_shard
 
 BALANCE_BATCH = 256
@@ -63,9 +62,15 @@ def augment(prepared: dict, params: AugmentParams, layout: Layout) -> dict:
     index = read_json(preprocess_dir / "index.json")
     train_shards = index["splits"]["train"]["shards"]
     transforms = params.model_dump(include={"rotation", "translation", "zoom", "flip", "contrast"})
-    settings = {"enabled": params.enabled, "transforms": transforms if params.enabled else {},
-                "seed": params.seed, "balance": params.enabled and params.balance,
-                "extra_shards": [], "extra_counts": {}, "params": params.model_dump(mode="json")}
+    settings = {
+        "enabled": params.enabled,
+        "transforms": transforms if params.enabled else {},
+        "seed": params.seed,
+        "balance": params.enabled and params.balance,
+        "extra_shards": [],
+        "extra_counts": {},
+        "params": params.model_dump(mode="json"),
+    }
     with layout.writing_stage("augment") as folder:
         if settings["balance"] and train_shards:
             labels = np.concatenate([read_shard(preprocess_dir, name)[1] for name in train_shards])
@@ -73,8 +78,11 @@ def augment(prepared: dict, params: AugmentParams, layout: Layout) -> dict:
             settings["extra_counts"] = {index["classes"][label]: n for label, n in plan.items()}
             settings["extra_shards"] = _write_balance_copies(plan, labels, preprocess_dir, train_shards, params, folder)
         write_json(folder / "augment.json", settings)
-    return {"stage": "augment", "extra_images": int(sum(settings["extra_counts"].values())),
-            "digest": stage_digest(layout, "augment")}
+    return {
+        "stage": "augment",
+        "extra_images": int(sum(settings["extra_counts"].values())),
+        "digest": stage_digest(layout, "augment"),
+    }
 
 
 def _write_balance_copies(plan, labels, preprocess_dir, train_shards, params, folder) -> list[str]:
@@ -87,7 +95,7 @@ def _write_balance_copies(plan, labels, preprocess_dir, train_shards, params, fo
         for label, copies in sorted(plan.items()):
             sources = rng.choice(np.flatnonzero(labels == label), size=copies, replace=True)
             for start in range(0, copies, BALANCE_BATCH):
-                batch = gather(preprocess_dir, train_shards, sources[start:start + BALANCE_BATCH])
+                batch = gather(preprocess_dir, train_shards, sources[start : start + BALANCE_BATCH])
                 augmented = keras.ops.convert_to_numpy(pipeline(batch.astype("float32"), training=True))
                 for image in np.clip(np.round(augmented), 0, 255).astype(np.uint8):
                     writer.add(image, label)

@@ -69,16 +69,22 @@ def save_checkpoint(backup_dir: Path, model, epochs_done: int, callbacks: list) 
     if "probes" in stateful:
         state["probes"] = {name: getattr(stateful["probes"], name) for name in PROBE_STATE}
     if stopper := stateful.get("early_stopping"):
-        state["early_stopping"] = {"wait": stopper.wait, "best": _number(stopper.best), "best_epoch": stopper.best_epoch}
+        state["early_stopping"] = {
+            "wait": stopper.wait,
+            "best": _number(stopper.best),
+            "best_epoch": stopper.best_epoch,
+        }
         if stopper.restore_best_weights and stopper.best_weights is not None:
             # from early stopping's own copy: the best epoch may be one that was not checkpointed
             state["best_weights"] = f"best-epoch-{stopper.best_epoch + 1:04d}.npz"
             if state["best_weights"] != previous.get("best_weights"):
-                _write_durably(backup_dir / state["best_weights"],
-                               lambda path: np.savez(path, *stopper.best_weights))
+                _write_durably(backup_dir / state["best_weights"], lambda path: np.savez(path, *stopper.best_weights))
     if plateau := stateful.get("plateau"):
-        state["plateau"] = {"wait": plateau.wait, "best": _number(plateau.best),
-                            "cooldown_counter": plateau.cooldown_counter}
+        state["plateau"] = {
+            "wait": plateau.wait,
+            "best": _number(plateau.best),
+            "cooldown_counter": plateau.cooldown_counter,
+        }
     write_json(backup_dir / CHECKPOINT_STATE, state)
     for stale in [*backup_dir.glob("*.weights.h5"), *backup_dir.glob("*.npz")]:
         if stale.name not in (weights, state["best_weights"]):
@@ -117,8 +123,11 @@ def keep_history(path: Path, epochs_done: int) -> None:
     if not path.is_file():
         return
     lines = path.read_text().splitlines(keepends=True)
-    kept = lines[:1] + [line for line in lines[1:] if line.split(",", 1)[0].isdigit()
-                        and int(line.split(",", 1)[0]) < epochs_done and line.endswith("\n")]
+    kept = lines[:1] + [
+        line
+        for line in lines[1:]
+        if line.split(",", 1)[0].isdigit() and int(line.split(",", 1)[0]) < epochs_done and line.endswith("\n")
+    ]
     write_text(path, "".join(kept))
 
 

@@ -19,17 +19,26 @@ def _finding(finding_id, severity, summary, recommendation, **evidence) -> Findi
     return Finding(finding_id, severity, "train", summary, recommendation, evidence)
 
 
-def diagnose_curves(history: dict[str, list[float]], num_classes: int, train_params: TrainParams,
-                    params: DiagnoseParams) -> list[Finding]:
+def diagnose_curves(
+    history: dict[str, list[float]], num_classes: int, train_params: TrainParams, params: DiagnoseParams
+) -> list[Finding]:
     losses = history.get("loss", [])
     exploded = not losses or not all(map(math.isfinite, losses)) or max(losses) >= 1e3
     if exploded or _late_blow_up(losses):
-        summary = ("Training loss became NaN/infinite or exploded." if exploded else
-                   f"The training loss climbed back from its best {min(losses):.3g} to {losses[-1]:.3g} "
-                   "late in training.")
-        return [_finding("loss_diverged", "critical", summary,
-                         f"Lower train.learning_rate (now {train_params.learning_rate:g}), e.g. by 10x.",
-                         loss=[v if math.isfinite(v) else None for v in losses])]
+        summary = (
+            "Training loss became NaN/infinite or exploded."
+            if exploded
+            else f"The training loss climbed back from its best {min(losses):.3g} to {losses[-1]:.3g} late in training."
+        )
+        return [
+            _finding(
+                "loss_diverged",
+                "critical",
+                summary,
+                f"Lower train.learning_rate (now {train_params.learning_rate:g}), e.g. by 10x.",
+                loss=[v if math.isfinite(v) else None for v in losses],
+            )
+        ]
     findings = []
     accuracy, val_accuracy = history.get("accuracy", []), history.get("val_accuracy", [])
     val_loss = history.get("val_loss", [])
@@ -37,35 +46,72 @@ def diagnose_curves(history: dict[str, list[float]], num_classes: int, train_par
     learned = True
     if val_accuracy and max(val_accuracy) < chance + max(0.05, 0.5 * chance):
         learned = False
-        findings.append(_finding("not_learning", "critical",
-                                 f"Validation accuracy never rose above {max(val_accuracy):.2f}; chance is {chance:.2f}.",
-                                 "Nothing is being learned: check the labels, the input scaling and train.learning_rate.",
-                                 val_accuracy=val_accuracy, chance=chance))
+        findings.append(
+            _finding(
+                "not_learning",
+                "critical",
+                f"Validation accuracy never rose above {max(val_accuracy):.2f}; chance is {chance:.2f}.",
+                "Nothing is being learned: check the labels, the input scaling and train.learning_rate.",
+                val_accuracy=val_accuracy,
+                chance=chance,
+            )
+        )
     if learned and accuracy and max(accuracy) < params.min_train_accuracy:
-        findings.append(_finding("underfitting", "warning",
-                                 f"Training accuracy peaked at {max(accuracy):.3f} (below {params.min_train_accuracy}).",
-                                 "The model cannot fit its own training data: more capacity (model.architecture), "
-                                 "more epochs, or a better train.learning_rate.", train_accuracy=accuracy))
+        findings.append(
+            _finding(
+                "underfitting",
+                "warning",
+                f"Training accuracy peaked at {max(accuracy):.3f} (below {params.min_train_accuracy}).",
+                "The model cannot fit its own training data: more capacity (model.architecture), "
+                "more epochs, or a better train.learning_rate.",
+                train_accuracy=accuracy,
+            )
+        )
     if learned and _oscillates(losses, accuracy):
-        findings.append(_finding("loss_oscillating", "warning",
-                                 "The training loss or accuracy jumps up and down instead of settling"
-                                 + (f" (training accuracy fell from {max(accuracy):.2f} to {accuracy[-1]:.2f})."
-                                    if _slid(accuracy) else "."),
-                                 f"Lower train.learning_rate (now {train_params.learning_rate:g}) or raise train.batch_size.",
-                                 loss=losses))
+        findings.append(
+            _finding(
+                "loss_oscillating",
+                "warning",
+                "The training loss or accuracy jumps up and down instead of settling"
+                + (
+                    f" (training accuracy fell from {max(accuracy):.2f} to {accuracy[-1]:.2f})."
+                    if _slid(accuracy)
+                    else "."
+                ),
+                f"Lower train.learning_rate (now {train_params.learning_rate:g}) or raise train.batch_size.",
+                loss=losses,
+            )
+        )
     if learned and val_loss and accuracy and val_accuracy:
         findings += _overfitting(losses, val_loss, accuracy, val_accuracy, params)
     # training accuracy runs below validation accuracy under augmentation: either one shows the fit
     fitted = max(accuracy[-1:] + val_accuracy[-1:], default=0.0) >= params.fitted_train_accuracy
-    if (learned and not fitted and len(losses) >= 3 and losses[0] > losses[-1] > 0.7 * losses[0]
-            and not _oscillates(losses, accuracy)):
-        findings.append(_finding("slow_convergence", "warning",
-                                 f"The training loss fell only from {losses[0]:.3g} to {losses[-1]:.3g} in {len(losses)} epochs.",
-                                 "Raise train.learning_rate or train.epochs.", loss=losses))
+    if (
+        learned
+        and not fitted
+        and len(losses) >= 3
+        and losses[0] > losses[-1] > 0.7 * losses[0]
+        and not _oscillates(losses, accuracy)
+    ):
+        findings.append(
+            _finding(
+                "slow_convergence",
+                "warning",
+                f"The training loss fell only from {losses[0]:.3g} to {losses[-1]:.3g} in {len(losses)} epochs.",
+                "Raise train.learning_rate or train.epochs.",
+                loss=losses,
+            )
+        )
     if val_loss and len(val_loss) == train_params.epochs and _still_improving(val_loss, val_accuracy):
-        findings.append(_finding("undertrained", "warning",
-                                 f"Validation loss was still falling when training stopped after {len(val_loss)} epochs.",
-                                 f"Raise train.epochs (now {train_params.epochs}).", val_loss=val_loss))
+        findings.append(
+            _finding(
+                "undertrained",
+                "warning",
+                f"Validation loss was still falling when training stopped after {len(val_loss)} epochs.",
+                f"Raise train.epochs (now {train_params.epochs}).",
+                val_loss=val_loss,
+            )
+        )
     return findings
 
 
@@ -112,12 +158,19 @@ def _overfitting(losses, val_loss, accuracy, val_accuracy, params: DiagnoseParam
     gap = float(np.mean(accuracy[tail]) - np.mean(val_accuracy[tail]))
     # memorising: the training loss went on to new lows after the validation loss's best epoch (not merely
     # below one noisy epoch of it), and the training accuracy ends above the validation accuracy
-    train_kept_falling = losses[-1] < min(losses[:best + 1])
+    train_kept_falling = losses[-1] < min(losses[: best + 1])
     if (rise >= params.overfitting_loss_rise and train_kept_falling and gap > 0) or gap > params.overfitting_gap:
-        return [_finding("overfitting", "warning",
-                         f"The model memorises its training set: validation loss rose {rise:.1f}x from its minimum "
-                         f"at epoch {best + 1}; train/validation accuracy gap {gap:.2f} at the end.",
-                         "Collect more data, keep augment.enabled=true, raise model.dropout / model.l2, or use "
-                         "model.architecture=regularized_cnn (early stopping keeps the best epoch).",
-                         best_epoch=best + 1, validation_loss_rise=rise, accuracy_gap=gap)]
+        return [
+            _finding(
+                "overfitting",
+                "warning",
+                f"The model memorises its training set: validation loss rose {rise:.1f}x from its minimum "
+                f"at epoch {best + 1}; train/validation accuracy gap {gap:.2f} at the end.",
+                "Collect more data, keep augment.enabled=true, raise model.dropout / model.l2, or use "
+                "model.architecture=regularized_cnn (early stopping keeps the best epoch).",
+                best_epoch=best + 1,
+                validation_loss_rise=rise,
+                accuracy_gap=gap,
+            )
+        ]
     return []

@@ -22,8 +22,17 @@ def inspect_image(path: Path) -> tuple[dict, np.ndarray | None]:
     The image is decoded exactly as preprocess will decode it (`tasks.sources.decode_image`: upright, 8-bit
     L or RGB), so what is checked here is what is trained on; `mode` keeps the file's own mode.
     """
-    record: dict = {"bytes": None, "width": None, "height": None, "mode": None, "channels": None,
-                    "content_hash": None, "perceptual_hash": None, "pixel_std": None, "decode_error": None}
+    record: dict = {
+        "bytes": None,
+        "width": None,
+        "height": None,
+        "mode": None,
+        "channels": None,
+        "content_hash": None,
+        "perceptual_hash": None,
+        "pixel_std": None,
+        "decode_error": None,
+    }
     small = None
     try:
         record["bytes"] = path.stat().st_size
@@ -33,7 +42,8 @@ def inspect_image(path: Path) -> tuple[dict, np.ndarray | None]:
         gray = image.convert("L")
         record.update(width=image.width, height=image.height, channels=len(image.getbands()))
         record["content_hash"] = hashlib.blake2b(
-            f"{image.mode}{image.size}".encode() + image.tobytes(), digest_size=16).hexdigest()
+            f"{image.mode}{image.size}".encode() + image.tobytes(), digest_size=16
+        ).hexdigest()
         record["perceptual_hash"] = _perceptual_hash(gray)
         record["pixel_std"] = float(np.asarray(gray, dtype=np.float32).std())
         small = thumbnail(gray)
@@ -53,8 +63,15 @@ def inspect_chunk(entries: list[Entry], root: Path) -> tuple[list[dict], list]:
     rows, thumbnails = [], []
     for entry in entries:
         record, small = inspect_image(root / entry.path) if not entry.problem else ({}, None)
-        rows.append({"path": entry.path, "label": entry.label or None, "split": entry.split or None,
-                     "path_problem": entry.problem or None, **record})
+        rows.append(
+            {
+                "path": entry.path,
+                "label": entry.label or None,
+                "split": entry.split or None,
+                "path_problem": entry.problem or None,
+                **record,
+            }
+        )
         thumbnails.append(small)
     return rows, thumbnails
 

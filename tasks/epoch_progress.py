@@ -20,11 +20,11 @@ class EpochProgress(keras.callbacks.Callback):
             from prefect.artifacts import create_progress_artifact
 
             self.artifact_id = create_progress_artifact(
-                progress=0.0, key="training-progress", description=f"Training: epochs done of at most {self.epochs}")
+                progress=0.0, key="training-progress", description=f"Training: epochs done of at most {self.epochs}"
+            )
 
     def on_epoch_end(self, epoch, logs=None):
-        metrics = ", ".join(f"{name} {value:.4f}" for name, value in (logs or {}).items()
-                            if name != "learning_rate")
+        metrics = ", ".join(f"{name} {value:.4f}" for name, value in (logs or {}).items() if name != "learning_rate")
         run_logger().info("epoch %d/%d: %s", epoch + 1, self.epochs, metrics)
         self._set_progress(100.0 * (epoch + 1) / self.epochs)
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-
-from cnn_doctor.config import EvaluateParams
-from cnn_doctor.findings import Finding
 from prefect import task
 
 from cnn_doctor.caching import STAGE_CACHE
-from cnn_doctor.quiet import import_tensorflow_quietly
+from cnn_doctor.config import EvaluateParams
+from cnn_doctor.findings import Finding
 from cnn_doctor.layout import STAGES, Layout, read_json, stage_digest, write_json
+from cnn_doctor.quiet import import_tensorflow_quietly
 from cnn_doctor.report import write_report
 from tasks.shards import read_all, read_shard
 
@@ -24,8 +23,11 @@ def expected_calibration_error(probabilities: np.ndarray, labels: np.ndarray) ->
     confidence = probabilities.max(axis=1)
     correct = probabilities.argmax(axis=1) == labels
     bins = np.minimum((confidence * CALIBRATION_BINS).astype(int), CALIBRATION_BINS - 1)
-    gaps = [abs(confidence[bins == b].mean() - correct[bins == b].mean()) * np.mean(bins == b)
-            for b in range(CALIBRATION_BINS) if np.any(bins == b)]
+    gaps = [
+        abs(confidence[bins == b].mean() - correct[bins == b].mean()) * np.mean(bins == b)
+        for b in range(CALIBRATION_BINS)
+        if np.any(bins == b)
+    ]
     return float(np.sum(gaps))
 
 
@@ -35,7 +37,8 @@ def compute_metrics(probabilities: np.ndarray, labels: np.ndarray, classes: list
     predictions = probabilities.argmax(axis=1)
     label_ids = list(range(len(classes)))
     precision, recall, f1, support = precision_recall_fscore_support(
-        labels, predictions, labels=label_ids, zero_division=0)
+        labels, predictions, labels=label_ids, zero_division=0
+    )
     clipped = np.clip(probabilities.astype(np.float64), 1e-7, 1.0)
     return {
         "test_accuracy": float(accuracy_score(labels, predictions)),
@@ -44,8 +47,10 @@ def compute_metrics(probabilities: np.ndarray, labels: np.ndarray, classes: list
         "expected_calibration_error": expected_calibration_error(probabilities, labels),
         "mean_confidence": float(probabilities.max(axis=1).mean()),
         "test_images": int(len(labels)),
-        "per_class": {name: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
-                      for name, p, r, f, s in zip(classes, precision, recall, f1, support)},
+        "per_class": {
+            name: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
+            for name, p, r, f, s in zip(classes, precision, recall, f1, support)
+        },
         "confusion_matrix": confusion_matrix(labels, predictions, labels=label_ids).tolist(),
         "predicted_share": (np.bincount(predictions, minlength=len(classes)) / len(predictions)).tolist(),
     }
@@ -57,19 +62,32 @@ def diagnose_predictions(metrics: dict, classes: list[str], params: EvaluatePara
     present = [name for name, row in metrics["per_class"].items() if row["support"] > 0]
     if len(classes) > 2 and shares.max() >= 0.5 and metrics["test_accuracy"] < 0.9:
         top = classes[int(shares.argmax())]
-        findings.append(Finding(
-            "prediction_collapse", "critical", "evaluate",
-            f"The model predicts {top!r} for {shares.max():.0%} of test images.",
-            "Check class balance (train.class_weight=auto, augment.balance=true) and the learning rate.",
-            {"predicted_share": dict(zip(classes, shares.round(4).tolist()))}))
-    collapsed = {name: row["recall"] for name, row in metrics["per_class"].items()
-                 if row["support"] > 0 and row["recall"] < params.min_class_recall}
+        findings.append(
+            Finding(
+                "prediction_collapse",
+                "critical",
+                "evaluate",
+                f"The model predicts {top!r} for {shares.max():.0%} of test images.",
+                "Check class balance (train.class_weight=auto, augment.balance=true) and the learning rate.",
+                {"predicted_share": dict(zip(classes, shares.round(4).tolist()))},
+            )
+        )
+    collapsed = {
+        name: row["recall"]
+        for name, row in metrics["per_class"].items()
+        if row["support"] > 0 and row["recall"] < params.min_class_recall
+    }
     if collapsed and len(collapsed) < len(present):
-        findings.append(Finding(
-            "minority_class_collapse", "warning", "evaluate",
-            f"{len(collapsed)} class(es) are almost never recognised: {', '.join(map(repr, collapsed))}.",
-            "Collect more images of these classes; keep train.class_weight=auto and augment.balance=true.",
-            {"recall": collapsed, "threshold": params.min_class_recall}))
+        findings.append(
+            Finding(
+                "minority_class_collapse",
+                "warning",
+                "evaluate",
+                f"{len(collapsed)} class(es) are almost never recognised: {', '.join(map(repr, collapsed))}.",
+                "Collect more images of these classes; keep train.class_weight=auto and augment.balance=true.",
+                {"recall": collapsed, "threshold": params.min_class_recall},
+            )
+        )
     if metrics["expected_calibration_error"] > params.max_calibration_error:
         findings.append(_poor_calibration(metrics, params))
     findings += _suspiciously_high(metrics, params)
@@ -81,15 +99,22 @@ def _poor_calibration(metrics: dict, params: EvaluateParams) -> Finding:
     confidence, accuracy = metrics["mean_confidence"], metrics["test_accuracy"]
     underconfident = confidence < accuracy
     return Finding(
-        "poor_calibration", "warning", "evaluate",
+        "poor_calibration",
+        "warning",
+        "evaluate",
         f"Confidence does not match accuracy: expected calibration error {metrics['expected_calibration_error']:.3f} "
         f"(limit {params.max_calibration_error}); the model is {'under' if underconfident else 'over'}confident "
         f"(mean confidence {confidence:.2f}, accuracy {accuracy:.2f}).",
         "Its outputs are flattened: lower the label smoothing or the regularisation in your loss, or calibrate "
-        "(temperature scaling) before reading scores as probabilities." if underconfident else
-        "Do not read the scores as probabilities; add regularisation (model.dropout, model.l2) or calibrate.",
-        {"expected_calibration_error": metrics["expected_calibration_error"], "mean_confidence": confidence,
-         "accuracy": accuracy})
+        "(temperature scaling) before reading scores as probabilities."
+        if underconfident
+        else "Do not read the scores as probabilities; add regularisation (model.dropout, model.l2) or calibrate.",
+        {
+            "expected_calibration_error": metrics["expected_calibration_error"],
+            "mean_confidence": confidence,
+            "accuracy": accuracy,
+        },
+    )
 
 
 def training_accuracy(model, layout: Layout, index: dict) -> float | None:
@@ -107,8 +132,9 @@ def held_out_agreement(model, layout: Layout, index: dict) -> tuple[np.ndarray, 
     """On every image training never fitted (validation and test splits): whether the network predicts its
     given label, and whether validate's label-error search flagged it."""
     order = pd.read_csv(layout.stage_dir("preprocess") / "splits.csv", dtype="string")
-    manifest = pd.read_csv(layout.manifest, usecols=lambda column: column in ("path", "suspected_label_error"),
-                           dtype={"path": "string"})
+    manifest = pd.read_csv(
+        layout.manifest, usecols=lambda column: column in ("path", "suspected_label_error"), dtype={"path": "string"}
+    )
     if "suspected_label_error" not in manifest:
         manifest["suspected_label_error"] = False
     flags = manifest.drop_duplicates("path").set_index("path")["suspected_label_error"].astype(bool)
@@ -148,14 +174,23 @@ def _suspiciously_high(metrics: dict, params: EvaluateParams) -> list[Finding]:
     train_accuracy = metrics.get("train_accuracy")
     if train_accuracy is None or metrics["test_accuracy"] <= train_accuracy + params.max_test_above_train:
         return []
-    return [Finding("suspiciously_high_accuracy", "warning", "evaluate",
-                    f"Test accuracy {metrics['test_accuracy']:.3f} is above training accuracy {train_accuracy:.3f}: "
-                    "the test set is easier than the training set, or leaks into it.",
-                    "Training labels noisier than the test labels, or test images that leak into training, do this: "
-                    "list likely mislabelled training images (validate.label_errors=true) and check split_leakage; "
-                    "or let cnn-doctor split the data (drop the split column).",
-                    {"test_accuracy": metrics["test_accuracy"], "train_accuracy": train_accuracy,
-                     "margin": params.max_test_above_train})]
+    return [
+        Finding(
+            "suspiciously_high_accuracy",
+            "warning",
+            "evaluate",
+            f"Test accuracy {metrics['test_accuracy']:.3f} is above training accuracy {train_accuracy:.3f}: "
+            "the test set is easier than the training set, or leaks into it.",
+            "Training labels noisier than the test labels, or test images that leak into training, do this: "
+            "list likely mislabelled training images (validate.label_errors=true) and check split_leakage; "
+            "or let cnn-doctor split the data (drop the split column).",
+            {
+                "test_accuracy": metrics["test_accuracy"],
+                "train_accuracy": train_accuracy,
+                "margin": params.max_test_above_train,
+            },
+        )
+    ]
 
 
 def _confusable(metrics: dict, classes: list[str]) -> list[Finding]:
@@ -164,11 +199,16 @@ def _confusable(metrics: dict, classes: list[str]) -> list[Finding]:
     if matrix.sum() == 0:
         return []
     pairs = sorted(((int(matrix[i, j]), classes[i], classes[j]) for i, j in zip(*np.nonzero(matrix))), reverse=True)[:3]
-    return [Finding(
-        "confusable_classes", "info", "evaluate",
-        "Most confused: " + ", ".join(f"{true!r} taken for {pred!r} ({n}x)" for n, true, pred in pairs) + ".",
-        "Look at these classes' images side by side; more varied examples of each help most.",
-        {"pairs": [{"true": true, "predicted": pred, "count": n} for n, true, pred in pairs]})]
+    return [
+        Finding(
+            "confusable_classes",
+            "info",
+            "evaluate",
+            "Most confused: " + ", ".join(f"{true!r} taken for {pred!r} ({n}x)" for n, true, pred in pairs) + ".",
+            "Look at these classes' images side by side; more varied examples of each help most.",
+            {"pairs": [{"true": true, "predicted": pred, "count": n} for n, true, pred in pairs]},
+        )
+    ]
 
 
 @task(name="evaluate", cache_policy=STAGE_CACHE, persist_result=True)
@@ -190,17 +230,31 @@ def evaluate(upstream: list[dict], params: EvaluateParams, layout: Layout) -> di
     metrics["label_check"] = check_label_flags(*held_out_agreement(model, layout, index), len(index["classes"]))
     findings = diagnose_predictions(metrics, index["classes"], params)
     with layout.writing_stage("evaluate") as folder:
-        write_json(folder / layout.metrics.name, {k: metrics[k] for k in (
-            "test_accuracy", "test_loss", "macro_f1", "expected_calibration_error", "test_images")})
+        write_json(
+            folder / layout.metrics.name,
+            {
+                k: metrics[k]
+                for k in ("test_accuracy", "test_loss", "macro_f1", "expected_calibration_error", "test_images")
+            },
+        )
         pd.DataFrame(metrics["per_class"]).T.rename_axis("class").to_csv(folder / layout.per_class_metrics.name)
         pd.DataFrame(metrics["confusion_matrix"], index=index["classes"], columns=index["classes"]).rename_axis(
-            "actual").to_csv(folder / layout.confusion_matrix.name)
+            "actual"
+        ).to_csv(folder / layout.confusion_matrix.name)
         classes = np.asarray(index["classes"])
         pd.DataFrame({"actual": classes[labels], "predicted": classes[probabilities.argmax(1)]}).to_csv(
-            folder / layout.predictions.name, index=False)
+            folder / layout.predictions.name, index=False
+        )
         write_json(folder / layout.findings("evaluate").name, [finding.to_dict() for finding in findings])
-        write_json(folder / layout.summary("evaluate").name,
-                   {"stage": "evaluate", "metrics": metrics, "params": params.model_dump(mode="json")})
+        write_json(
+            folder / layout.summary("evaluate").name,
+            {"stage": "evaluate", "metrics": metrics, "params": params.model_dump(mode="json")},
+        )
     report = write_report(layout, STAGES)
-    return {"stage": "evaluate", "test_accuracy": metrics["test_accuracy"], "digest": stage_digest(layout, "evaluate"),
-            "verdict": report["verdict"], "findings_by_severity": report["findings_by_severity"]}
+    return {
+        "stage": "evaluate",
+        "test_accuracy": metrics["test_accuracy"],
+        "digest": stage_digest(layout, "evaluate"),
+        "verdict": report["verdict"],
+        "findings_by_severity": report["findings_by_severity"],
+    }

@@ -39,8 +39,14 @@ def learning_rate_range_test(model, initial_weights, loss, dataset, optimizer_at
     losses, smoothed, best = [], None, math.inf
     for rate in rates:
         copy.optimizer.learning_rate.assign(float(rate))
-        value = float(np.mean([np.asarray(copy.train_on_batch(images, labels)).reshape(-1)[0]
-                               for images, labels in itertools.islice(batches, steps_per_rate)]))
+        value = float(
+            np.mean(
+                [
+                    np.asarray(copy.train_on_batch(images, labels)).reshape(-1)[0]
+                    for images, labels in itertools.islice(batches, steps_per_rate)
+                ]
+            )
+        )
         smoothed = value if smoothed is None else 0.8 * smoothed + 0.2 * value
         losses.append(smoothed)
         best = min(best, smoothed)
@@ -49,15 +55,20 @@ def learning_rate_range_test(model, initial_weights, loss, dataset, optimizer_at
     rates = rates[: len(losses)].tolist()
     finite = [(value, rate) for value, rate in zip(losses, rates) if math.isfinite(value)]
     best_rate = min(finite)[1] if finite else LR_RANGE[0]
-    return {"learning_rates": rates, "losses": losses, "loss_minimum_at": best_rate,
-            "suggested_learning_rate": float(f"{best_rate / 10:.1g}")}
+    return {
+        "learning_rates": rates,
+        "losses": losses,
+        "loss_minimum_at": best_rate,
+        "suggested_learning_rate": float(f"{best_rate / 10:.1g}"),
+    }
 
 
 ABLATION_EPOCHS = 3
 
 
-def train_without_augmentation(model, initial_weights, loss, clean_train, val_data, optimizer_at,
-                               learning_rate: float, epochs: int) -> dict:
+def train_without_augmentation(
+    model, initial_weights, loss, clean_train, val_data, optimizer_at, learning_rate: float, epochs: int
+) -> dict:
     """A fresh copy trained briefly on un-augmented images: does augmentation hold learning back?"""
     import keras
 
@@ -66,8 +77,11 @@ def train_without_augmentation(model, initial_weights, loss, clean_train, val_da
     copy.compile(optimizer=optimizer_at(learning_rate), loss=loss, metrics=["accuracy"])
     epochs = min(ABLATION_EPOCHS, epochs)
     history = copy.fit(clean_train, validation_data=val_data, epochs=epochs, shuffle=False, verbose=0)
-    return {"epochs": epochs, "val_accuracy": float(max(history.history["val_accuracy"])),
-            "train_accuracy": float(max(history.history["accuracy"]))}
+    return {
+        "epochs": epochs,
+        "val_accuracy": float(max(history.history["val_accuracy"])),
+        "train_accuracy": float(max(history.history["accuracy"])),
+    }
 
 
 LEARNING_CURVE_FRACTIONS = (0.25, 0.5, 1.0)
@@ -75,8 +89,9 @@ LEARNING_CURVE_MAX_EPOCHS = 10
 MORE_DATA_GAIN = 0.02  # validation accuracy gained from 50% to 100% of the data that says "more will help"
 
 
-def learning_curve(model, initial_weights, loss, subset, val_data, optimizer_at, learning_rate: float,
-                   epochs: int) -> dict:
+def learning_curve(
+    model, initial_weights, loss, subset, val_data, optimizer_at, learning_rate: float, epochs: int
+) -> dict:
     """Fresh copies trained on growing shares of the training set: does more data still help?"""
     import keras
 
@@ -85,12 +100,21 @@ def learning_curve(model, initial_weights, loss, subset, val_data, optimizer_at,
         copy = keras.models.clone_model(model)
         copy.set_weights(initial_weights)
         copy.compile(optimizer=optimizer_at(learning_rate), loss=loss, metrics=["accuracy"])
-        history = copy.fit(subset(fraction), validation_data=val_data, epochs=min(epochs, LEARNING_CURVE_MAX_EPOCHS),
-                           shuffle=False, verbose=0)
+        history = copy.fit(
+            subset(fraction),
+            validation_data=val_data,
+            epochs=min(epochs, LEARNING_CURVE_MAX_EPOCHS),
+            shuffle=False,
+            verbose=0,
+        )
         accuracies.append(float(max(history.history["val_accuracy"])))
     gain = accuracies[-1] - accuracies[-2]
-    return {"fractions": list(LEARNING_CURVE_FRACTIONS), "val_accuracy": accuracies,
-            "gain_last_doubling": gain, "more_data_helps": gain >= MORE_DATA_GAIN}
+    return {
+        "fractions": list(LEARNING_CURVE_FRACTIONS),
+        "val_accuracy": accuracies,
+        "gain_last_doubling": gain,
+        "more_data_helps": gain >= MORE_DATA_GAIN,
+    }
 
 
 def overfit_single_batch(model, initial_weights, loss, dataset) -> dict:
@@ -103,5 +127,10 @@ def overfit_single_batch(model, initial_weights, loss, dataset) -> dict:
     images, labels = next(iter(dataset))
     history = copy.fit(images, labels, epochs=SINGLE_BATCH_STEPS, batch_size=len(images), verbose=0)
     accuracy = float(history.history["accuracy"][-1])
-    return {"batch_size": int(len(images)), "steps": SINGLE_BATCH_STEPS, "final_accuracy": accuracy,
-            "final_loss": float(history.history["loss"][-1]), "can_overfit": accuracy >= 0.9}
+    return {
+        "batch_size": int(len(images)),
+        "steps": SINGLE_BATCH_STEPS,
+        "final_accuracy": accuracy,
+        "final_loss": float(history.history["loss"][-1]),
+        "can_overfit": accuracy >= 0.9,
+    }

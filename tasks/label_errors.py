@@ -25,8 +25,13 @@ def out_of_sample_probabilities(features: np.ndarray, labels: np.ndarray, seed: 
 
     folds = min(5, int(np.bincount(labels).min()))
     model = make_pipeline(StandardScaler(), LogisticRegression(C=0.1, max_iter=300))
-    return cross_val_predict(model, features.astype(np.float32), labels, method="predict_proba",
-                             cv=StratifiedKFold(folds, shuffle=True, random_state=seed))
+    return cross_val_predict(
+        model,
+        features.astype(np.float32),
+        labels,
+        method="predict_proba",
+        cv=StratifiedKFold(folds, shuffle=True, random_state=seed),
+    )
 
 
 def find_label_errors(features: np.ndarray, labels: list[str], seed: int = 0) -> list[dict]:
@@ -39,6 +44,12 @@ def find_label_errors(features: np.ndarray, labels: list[str], seed: int = 0) ->
     probabilities = out_of_sample_probabilities(features, label_ids, seed)
     # n_jobs=1: a forked pool inherits Prefect's SIGTERM handler and prints a TerminationSignal traceback
     ranked = find_label_issues(label_ids, probabilities, return_indices_ranked_by="self_confidence", n_jobs=1)
-    return [{"index": int(i), "given": str(classes[label_ids[i]]),
-             "suggested": str(classes[probabilities[i].argmax()]),
-             "confidence_in_given": round(float(probabilities[i, label_ids[i]]), 4)} for i in ranked]
+    return [
+        {
+            "index": int(i),
+            "given": str(classes[label_ids[i]]),
+            "suggested": str(classes[probabilities[i].argmax()]),
+            "confidence_in_given": round(float(probabilities[i, label_ids[i]]), 4),
+        }
+        for i in ranked
+    ]

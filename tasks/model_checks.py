@@ -64,26 +64,44 @@ def check_loss_and_output(model, loss, num_classes: int) -> list[Finding]:
     units = int(model.output_shape[-1])
     activation = output_activation(model)
     loss_name, from_logits = describe_loss(loss)
-    evidence = {"output_units": units, "output_activation": activation, "loss": loss_name,
-                "from_logits": from_logits, "num_classes": num_classes}
+    evidence = {
+        "output_units": units,
+        "output_activation": activation,
+        "loss": loss_name,
+        "from_logits": from_logits,
+        "num_classes": num_classes,
+    }
     problem = None
     if units != num_classes:
         problem = ("critical", f"The output layer has {units} unit(s) for {num_classes} classes.")
     elif "binary" in loss_name and num_classes > 2:
         problem = ("critical", f"Binary cross-entropy is used for {num_classes} mutually exclusive classes.")
     elif loss_name in PROBABILITY_LOSSES and not from_logits and activation not in ("softmax", "sigmoid"):
-        problem = ("critical", f"The output is {activation} (logits) but the loss expects probabilities (from_logits=False).")
+        problem = (
+            "critical",
+            f"The output is {activation} (logits) but the loss expects probabilities (from_logits=False).",
+        )
     elif from_logits and activation in ("softmax", "sigmoid"):
-        problem = ("warning", f"The output already applies {activation} but the loss applies it again (from_logits=True).")
+        problem = (
+            "warning",
+            f"The output already applies {activation} but the loss applies it again (from_logits=True).",
+        )
     elif activation == "sigmoid" and "categorical" in loss_name and num_classes > 2:
         problem = ("warning", "Sigmoid outputs with categorical cross-entropy: classes do not compete.")
     elif not any(word in loss_name for word in ("crossentropy", "focal", "kl_divergence")):
         problem = ("warning", f"The loss {loss_name!r} is not a classification loss.")
     if problem is None:
         return []
-    return [_finding("loss_activation_mismatch", problem[0], problem[1],
-                     f"Use {num_classes} output units with softmax and sparse categorical cross-entropy "
-                     "(or a linear output with from_logits=True).", **evidence)]
+    return [
+        _finding(
+            "loss_activation_mismatch",
+            problem[0],
+            problem[1],
+            f"Use {num_classes} output units with softmax and sparse categorical cross-entropy "
+            "(or a linear output with from_logits=True).",
+            **evidence,
+        )
+    ]
 
 
 def check_input_scaling(model, probe_inputs: np.ndarray) -> list[Finding]:
@@ -92,10 +110,16 @@ def check_input_scaling(model, probe_inputs: np.ndarray) -> list[Finding]:
     low, high = float(probe_inputs.min()), float(probe_inputs.max())
     if scaling or (low >= -1.0 and high <= 1.0) or high - low < 1e-6:
         return []
-    return [_finding("missing_normalization", "warning",
-                     f"Inputs reach the network unscaled (values {low:g} to {high:g}) and the model has no "
-                     "rescaling layer.", "Set preprocess.normalize=unit (or standard), or add a Rescaling layer.",
-                     input_min=low, input_max=high)]
+    return [
+        _finding(
+            "missing_normalization",
+            "warning",
+            f"Inputs reach the network unscaled (values {low:g} to {high:g}) and the model has no rescaling layer.",
+            "Set preprocess.normalize=unit (or standard), or add a Rescaling layer.",
+            input_min=low,
+            input_max=high,
+        )
+    ]
 
 
 def expected_std(fan_in: int, fan_out: int, activation: str) -> float:
@@ -121,10 +145,15 @@ def check_initialization(model, params: DiagnoseParams) -> list[Finding]:
             bad[layer.name] = {"std": std, "expected": round(expected, 5), "ratio": round(std / expected, 4)}
     if not bad:
         return []
-    return [_finding("poor_initialization", "warning",
-                     f"{len(bad)} layer(s) start with weights far from He/Glorot scale: {', '.join(bad)}.",
-                     "Use model.kernel_initializer=he_normal for ReLU layers (glorot_uniform otherwise).",
-                     layers=bad)]
+    return [
+        _finding(
+            "poor_initialization",
+            "warning",
+            f"{len(bad)} layer(s) start with weights far from He/Glorot scale: {', '.join(bad)}.",
+            "Use model.kernel_initializer=he_normal for ReLU layers (glorot_uniform otherwise).",
+            layers=bad,
+        )
+    ]
 
 
 WIDTH_LAYERS = ("Dense", "Conv2D", "SeparableConv2D", "Conv1D")
@@ -132,31 +161,53 @@ WIDTH_LAYERS = ("Dense", "Conv2D", "SeparableConv2D", "Conv1D")
 
 def check_capacity(model, num_classes: int) -> list[Finding]:
     """A layer narrower than the number of classes on the way to the classifier is a bottleneck."""
-    widths = [(layer.name, int(getattr(layer, "units", 0) or getattr(layer, "filters", 0)))
-              for layer in all_layers(model) if type(layer).__name__ in WIDTH_LAYERS]
+    widths = [
+        (layer.name, int(getattr(layer, "units", 0) or getattr(layer, "filters", 0)))
+        for layer in all_layers(model)
+        if type(layer).__name__ in WIDTH_LAYERS
+    ]
     narrow = {name: width for name, width in widths[:-1] if 0 < width < num_classes}
     if not narrow:
         return []
-    return [_finding("insufficient_capacity", "warning",
-                     f"Layer(s) {', '.join(narrow)} have fewer units/channels than the {num_classes} classes "
-                     "they must separate.", "Widen these layers (at least as many units as classes), or use "
-                     "model.architecture=regularized_cnn.", bottlenecks=narrow, num_classes=num_classes)]
+    return [
+        _finding(
+            "insufficient_capacity",
+            "warning",
+            f"Layer(s) {', '.join(narrow)} have fewer units/channels than the {num_classes} classes "
+            "they must separate.",
+            "Widen these layers (at least as many units as classes), or use model.architecture=regularized_cnn.",
+            bottlenecks=narrow,
+            num_classes=num_classes,
+        )
+    ]
 
 
 def check_initial_loss(initial_loss: float, num_classes: int, params: DiagnoseParams) -> list[Finding]:
     expected = math.log(num_classes)
     if math.isfinite(initial_loss) and abs(initial_loss - expected) < params.initial_loss_tolerance * expected:
         return []
-    return [_finding("initial_loss_off", "warning",
-                     f"The loss before training is {initial_loss:.3g}; an untrained classifier should start near "
-                     f"ln({num_classes}) = {expected:.3g}.",
-                     "Check input scaling (preprocess.normalize), initialisation (model.kernel_initializer) and "
-                     "the output layer.", initial_loss=initial_loss, expected=expected)]
+    return [
+        _finding(
+            "initial_loss_off",
+            "warning",
+            f"The loss before training is {initial_loss:.3g}; an untrained classifier should start near "
+            f"ln({num_classes}) = {expected:.3g}.",
+            "Check input scaling (preprocess.normalize), initialisation (model.kernel_initializer) and "
+            "the output layer.",
+            initial_loss=initial_loss,
+            expected=expected,
+        )
+    ]
 
 
-def check_model(model, loss, num_classes: int, probe_inputs: np.ndarray, initial_loss: float,
-                params: DiagnoseParams) -> list[Finding]:
+def check_model(
+    model, loss, num_classes: int, probe_inputs: np.ndarray, initial_loss: float, params: DiagnoseParams
+) -> list[Finding]:
     """Every static check; `probe_inputs` are the values that reach the first weighted layer."""
-    return [*check_loss_and_output(model, loss, num_classes), *check_input_scaling(model, probe_inputs),
-            *check_initialization(model, params), *check_capacity(model, num_classes),
-            *check_initial_loss(initial_loss, num_classes, params)]
+    return [
+        *check_loss_and_output(model, loss, num_classes),
+        *check_input_scaling(model, probe_inputs),
+        *check_initialization(model, params),
+        *check_capacity(model, num_classes),
+        *check_initial_loss(initial_loss, num_classes, params),
+    ]

@@ -43,8 +43,14 @@ def regularized_cnn(inputs, x, num_classes: int, params: ModelParams):
 
     for filters in (32, 64, 128):
         for _ in range(2):
-            x = layers.Conv2D(filters, 3, padding="same", use_bias=False, kernel_initializer=params.kernel_initializer,
-                              kernel_regularizer=keras.regularizers.l2(params.l2))(x)
+            x = layers.Conv2D(
+                filters,
+                3,
+                padding="same",
+                use_bias=False,
+                kernel_initializer=params.kernel_initializer,
+                kernel_regularizer=keras.regularizers.l2(params.l2),
+            )(x)
             x = layers.BatchNormalization()(x)
             x = layers.Activation("relu")(x)
         x = layers.MaxPooling2D()(x)
@@ -60,9 +66,15 @@ def resnet_small(inputs, x, num_classes: int, params: ModelParams):
     from keras import layers
 
     def convolution(filters, strides=1):
-        return layers.Conv2D(filters, 3, strides=strides, padding="same", use_bias=False,
-                             kernel_initializer=params.kernel_initializer,
-                             kernel_regularizer=keras.regularizers.l2(params.l2))
+        return layers.Conv2D(
+            filters,
+            3,
+            strides=strides,
+            padding="same",
+            use_bias=False,
+            kernel_initializer=params.kernel_initializer,
+            kernel_regularizer=keras.regularizers.l2(params.l2),
+        )
 
     x = layers.Activation("relu")(layers.BatchNormalization()(convolution(16)(x)))
     for stage, filters in enumerate((16, 32, 64)):
@@ -98,7 +110,7 @@ def transfer(inputs, x, num_classes: int, params: ModelParams):
     try:
         backbone = backbone_class(include_top=False, weights=params.backbone_weights, input_shape=(*size, 3))
     except (ValueError, OSError) as error:
-        raise UserError(f"model.backbone {params.backbone}: {str(error).splitlines()[0]}")
+        raise UserError(f"model.backbone {params.backbone}: {str(error).splitlines()[0]}") from None
     x = layers.GlobalAveragePooling2D()(backbone(x))
     x = layers.Dropout(params.dropout)(x)
     return keras.Model(inputs, _classifier(x, num_classes), name=f"transfer_{params.backbone}")
@@ -112,7 +124,10 @@ def _classifier(x, num_classes: int):
 
 
 ARCHITECTURES: dict[str, Callable] = {
-    "simple_cnn": simple_cnn, "regularized_cnn": regularized_cnn, "resnet_small": resnet_small, "transfer": transfer,
+    "simple_cnn": simple_cnn,
+    "regularized_cnn": regularized_cnn,
+    "resnet_small": resnet_small,
+    "transfer": transfer,
 }
 
 
@@ -172,8 +187,10 @@ def build_model(params: ModelParams, image_shape: tuple[int, ...], num_classes: 
         try:
             outputs = user_model(scaled)
         except Exception as error:
-            raise UserError(f"model.builder {params.builder}: the model cannot take images of shape "
-                            f"{tuple(image_shape)} (preprocess.image_size, preprocess.channels): "
-                            f"{_one_line(error)}") from error
+            raise UserError(
+                f"model.builder {params.builder}: the model cannot take images of shape "
+                f"{tuple(image_shape)} (preprocess.image_size, preprocess.channels): "
+                f"{_one_line(error)}"
+            ) from error
         return keras.Model(inputs, outputs, name=f"user_{user_model.name}"), user_model
     return ARCHITECTURES[params.architecture](inputs, scaled, num_classes, params), None

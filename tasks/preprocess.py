@@ -7,16 +7,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-from cnn_doctor.config import PreprocessParams
 from prefect import task
 
 from cnn_doctor.caching import STAGE_CACHE
+from cnn_doctor.config import PreprocessParams
 from cnn_doctor.layout import Layout, stage_digest, write_json
 from cnn_doctor.parallel import map_chunks
 from cnn_doctor.progress import progress
-from tasks.shards import ShardWriter
 from tasks.decoding import load_chunk
+from tasks.shards import ShardWriter
 
 SPLITS = ("train", "val", "test")
 
@@ -77,8 +76,13 @@ def preprocess(validated: dict, params: PreprocessParams, layout: Layout) -> dic
     classes = sorted(usable["label"].unique())
     channels = choose_channels(usable, params.channels)
     usable["split"] = assign_splits(usable, params)
-    index = {"classes": classes, "image_shape": [*params.image_size, channels],
-             "normalize": params.normalize, "splits": {}, "params": params.model_dump(mode="json")}
+    index = {
+        "classes": classes,
+        "image_shape": [*params.image_size, channels],
+        "normalize": params.normalize,
+        "splits": {},
+        "params": params.model_dump(mode="json"),
+    }
     with layout.writing_stage("preprocess") as folder:
         moments = np.zeros((3, channels))  # count, sum, sum of squares per channel (training split)
         in_shard_order = []
@@ -87,23 +91,30 @@ def preprocess(validated: dict, params: PreprocessParams, layout: Layout) -> dic
             rows = usable[usable["split"] == split].sample(frac=1.0, random_state=params.seed)
             labels = [classes.index(label) for label in rows["label"]]
             starts = range(0, len(rows), params.shard_size)
-            chunks = [rows["path"].iloc[start:start + params.shard_size].tolist() for start in starts]
+            chunks = [rows["path"].iloc[start : start + params.shard_size].tolist() for start in starts]
             loaded = map_chunks(load_images, chunks, root=data_root, size=params.image_size, channels=channels)
             with ShardWriter(folder, split, params.shard_size) as writer:
                 for start, images in zip(starts, progress(loaded, f"Preprocessing {split}", len(chunks))):
-                    for image, label in zip(images, labels[start:start + len(images)]):
+                    for image, label in zip(images, labels[start : start + len(images)]):
                         writer.add(image, label)
                         if split == "train":
                             pixels = image.reshape(-1, channels).astype(np.float64)
                             moments += [np.full(channels, len(pixels)), pixels.sum(0), (pixels**2).sum(0)]
             in_shard_order.append(rows[["path", "label", "split"]])
-            index["splits"][split] = {"count": int(len(rows)), "shards": writer.names,
-                                      "class_counts": {c: int(n) for c, n in Counter(rows["label"]).items()}}
+            index["splits"][split] = {
+                "count": int(len(rows)),
+                "shards": writer.names,
+                "class_counts": {c: int(n) for c, n in Counter(rows["label"]).items()},
+            }
         mean = moments[1] / np.maximum(moments[0], 1)
         index["mean"] = mean.tolist()
         index["variance"] = np.maximum(moments[2] / np.maximum(moments[0], 1) - mean**2, 1e-6).tolist()
         # row i of a split here is image i of its shards: evaluate joins predictions back to files this way
         pd.concat(in_shard_order).to_csv(folder / "splits.csv", index=False)
         write_json(folder / "index.json", index)
-    return {"stage": "preprocess", "classes": classes, "counts": {s: index["splits"][s]["count"] for s in SPLITS},
-            "digest": stage_digest(layout, "preprocess")}
+    return {
+        "stage": "preprocess",
+        "classes": classes,
+        "counts": {s: index["splits"][s]["count"] for s in SPLITS},
+        "digest": stage_digest(layout, "preprocess"),
+    }

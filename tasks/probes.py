@@ -22,8 +22,11 @@ def probed_layers(model) -> tuple[list, list]:
     Activations are read through a model over the network's own graph, so layers inside a nested model
     (a keras.applications backbone) are left out there.
     """
-    weighted = [layer for layer in all_layers(model)
-                if getattr(layer, "kernel", None) is not None and len(layer.kernel.shape) >= 2]
+    weighted = [
+        layer
+        for layer in all_layers(model)
+        if getattr(layer, "kernel", None) is not None and len(layer.kernel.shape) >= 2
+    ]
     activated = [layer for layer in model.layers if activation_name(layer) in ("relu", "sigmoid", "tanh")]
     return weighted, activated
 
@@ -66,10 +69,15 @@ def _make_probe_callback():
                 self.early_losses.append(float(logs["loss"]))
             if batch == 0 and self._snapshot is not None:
                 with np.errstate(all="ignore"):  # a diverging run overflows here: inf is the right answer
-                    self.update_ratios.append({
-                        layer.name: float(np.linalg.norm(np.array(layer.kernel, dtype=np.float64) - before)
-                                          / (np.linalg.norm(before) + 1e-12))
-                        for layer, before in zip(self.weighted, self._snapshot)})
+                    self.update_ratios.append(
+                        {
+                            layer.name: float(
+                                np.linalg.norm(np.array(layer.kernel, dtype=np.float64) - before)
+                                / (np.linalg.norm(before) + 1e-12)
+                            )
+                            for layer, before in zip(self.weighted, self._snapshot)
+                        }
+                    )
                 self._snapshot = None
 
         def on_epoch_end(self, epoch, logs=None):
@@ -96,13 +104,21 @@ def _make_probe_callback():
 
         def measure(self) -> dict:
             loss, norms, shares = self._probe(self.probe_images, self.probe_targets)
-            record = {"loss": float(loss),
-                      "gradient_norms": {layer.name: float(n) for layer, n in zip(self.weighted, norms)}}
+            record = {
+                "loss": float(loss),
+                "gradient_norms": {layer.name: float(n) for layer, n in zip(self.weighted, norms)},
+            }
             if shares:
-                record["dead_fraction"] = {layer.name: float(share) for layer, kind, share
-                                           in zip(self.activated, self.kinds, shares) if kind == "relu"}
-                record["saturated_fraction"] = {layer.name: float(share) for layer, kind, share
-                                                in zip(self.activated, self.kinds, shares) if kind != "relu"}
+                record["dead_fraction"] = {
+                    layer.name: float(share)
+                    for layer, kind, share in zip(self.activated, self.kinds, shares)
+                    if kind == "relu"
+                }
+                record["saturated_fraction"] = {
+                    layer.name: float(share)
+                    for layer, kind, share in zip(self.activated, self.kinds, shares)
+                    if kind != "relu"
+                }
             return record
 
     return ProbeCallback
@@ -112,39 +128,74 @@ def make_probe_callback(probe_images, probe_targets, loss_function, core, feed):
     return _make_probe_callback()(probe_images, probe_targets, loss_function, core, feed)
 
 
-def diagnose_probes(records: list[dict], early_losses: list[float], update_ratios: list[dict],
-                    num_classes: int, learning_rate: float, params: DiagnoseParams) -> list[Finding]:
+def diagnose_probes(
+    records: list[dict],
+    early_losses: list[float],
+    update_ratios: list[dict],
+    num_classes: int,
+    learning_rate: float,
+    params: DiagnoseParams,
+) -> list[Finding]:
     """Findings from what the probes saw."""
     findings = []
     if not records:
         return findings
     final = records[-1]
-    dead = {name: fraction for name, fraction in final.get("dead_fraction", {}).items()
-            if fraction >= params.dead_relu_fraction}
+    dead = {
+        name: fraction
+        for name, fraction in final.get("dead_fraction", {}).items()
+        if fraction >= params.dead_relu_fraction
+    }
     if dead:
-        findings.append(Finding("dying_relu", "critical" if len(dead) == len(final["dead_fraction"]) else "warning",
-                                "train", f"{len(dead)} ReLU layer(s) have most units never active: "
-                                + ", ".join(f"{n} {f:.0%}" for n, f in dead.items()) + ".",
-                                "Lower train.learning_rate, use model.kernel_initializer=he_normal, or leaky ReLU.",
-                                {"dead_fraction": dead, "per_epoch": [r.get("dead_fraction", {}) for r in records]}))
-    saturated = {name: fraction for name, fraction in final.get("saturated_fraction", {}).items()
-                 if fraction > params.saturated_fraction}
+        findings.append(
+            Finding(
+                "dying_relu",
+                "critical" if len(dead) == len(final["dead_fraction"]) else "warning",
+                "train",
+                f"{len(dead)} ReLU layer(s) have most units never active: "
+                + ", ".join(f"{n} {f:.0%}" for n, f in dead.items())
+                + ".",
+                "Lower train.learning_rate, use model.kernel_initializer=he_normal, or leaky ReLU.",
+                {"dead_fraction": dead, "per_epoch": [r.get("dead_fraction", {}) for r in records]},
+            )
+        )
+    saturated = {
+        name: fraction
+        for name, fraction in final.get("saturated_fraction", {}).items()
+        if fraction > params.saturated_fraction
+    }
     if saturated:
-        findings.append(Finding("saturated_activations", "warning", "train",
-                                f"{len(saturated)} sigmoid/tanh layer(s) are stuck beyond +/-{SATURATION_PREACTIVATION:g}: "
-                                + ", ".join(f"{n} {f:.0%}" for n, f in saturated.items()) + ".",
-                                "Use ReLU activations with batch normalisation, or scale the inputs (preprocess.normalize).",
-                                {"saturated_fraction": saturated}))
+        findings.append(
+            Finding(
+                "saturated_activations",
+                "warning",
+                "train",
+                f"{len(saturated)} sigmoid/tanh layer(s) are stuck beyond +/-{SATURATION_PREACTIVATION:g}: "
+                + ", ".join(f"{n} {f:.0%}" for n, f in saturated.items())
+                + ".",
+                "Use ReLU activations with batch normalisation, or scale the inputs (preprocess.normalize).",
+                {"saturated_fraction": saturated},
+            )
+        )
     findings += _gradient_findings(records, params)
     # tiny updates are the learning rate's fault only when gradients do flow
     gradients_blocked = any(f.id in ("dying_relu", "vanishing_gradients", "saturated_activations") for f in findings)
-    findings += [f for f in _update_findings(update_ratios, learning_rate, params)
-                 if not (gradients_blocked and f.id == "learning_rate_too_low")]
+    findings += [
+        f
+        for f in _update_findings(update_ratios, learning_rate, params)
+        if not (gradients_blocked and f.id == "learning_rate_too_low")
+    ]
     if early_losses and (not all(map(math.isfinite, early_losses)) or max(early_losses) >= 1e3):
-        findings.append(Finding("loss_diverged", "critical", "train",
-                                "The loss exploded within the first batches of training.",
-                                f"Lower train.learning_rate (now {learning_rate:g}) by 10x or more.",
-                                {"first_batch_losses": early_losses}))
+        findings.append(
+            Finding(
+                "loss_diverged",
+                "critical",
+                "train",
+                "The loss exploded within the first batches of training.",
+                f"Lower train.learning_rate (now {learning_rate:g}) by 10x or more.",
+                {"first_batch_losses": early_losses},
+            )
+        )
     return findings
 
 
@@ -158,25 +209,42 @@ def _gradient_findings(records: list[dict], params: DiagnoseParams) -> list[Find
     ratio = first / last if last > 0 else (0.0 if first == 0 else math.inf)
     names = list(records[0]["gradient_norms"])
     if (last > 0 and ratio < params.vanishing_gradient_ratio) or (0 < max(measured) < 1e-7):
-        findings.append(Finding("vanishing_gradients", "warning", "train",
-                                f"Gradients shrink towards the input: first/last layer norm ratio {ratio:.2e}.",
-                                "Use ReLU activations, He initialisation and batch normalisation "
-                                "(model.architecture=regularized_cnn or resnet_small).",
-                                {"first_to_last_ratio": ratio, "gradient_norms": dict(zip(names, measured))}))
+        findings.append(
+            Finding(
+                "vanishing_gradients",
+                "warning",
+                "train",
+                f"Gradients shrink towards the input: first/last layer norm ratio {ratio:.2e}.",
+                "Use ReLU activations, He initialisation and batch normalisation "
+                "(model.architecture=regularized_cnn or resnet_small).",
+                {"first_to_last_ratio": ratio, "gradient_norms": dict(zip(names, measured))},
+            )
+        )
     finite = [value for row in norms for value in row if math.isfinite(value)]
-    if any(not math.isfinite(v) for row in norms for v in row) or (finite and max(finite) > params.exploding_gradient_norm):
+    if any(not math.isfinite(v) for row in norms for v in row) or (
+        finite and max(finite) > params.exploding_gradient_norm
+    ):
         # measured before the first update: the network itself amplifies, whatever the learning rate
         at_start = not all(map(math.isfinite, norms[0])) or max(norms[0]) > params.exploding_gradient_norm
-        findings.append(Finding(
-            "exploding_gradients", "warning", "train",
-            f"Gradient norms grew to {max(finite, default=math.inf):.3g}"
-            + (", already before the first update." if at_start else "."),
-            "The untrained network amplifies its signal layer by layer: add batch normalisation, initialise with "
-            "unit gain (model.kernel_initializer=he_normal), or use fewer plain layers (model.architecture="
-            "regularized_cnn or resnet_small)." if at_start else
-            "Lower train.learning_rate, add batch normalisation, or clip gradients.",
-            {"max_gradient_norm": max(finite, default=None), "at_initialization": at_start,
-             "per_epoch": [r["gradient_norms"] for r in records]}))
+        findings.append(
+            Finding(
+                "exploding_gradients",
+                "warning",
+                "train",
+                f"Gradient norms grew to {max(finite, default=math.inf):.3g}"
+                + (", already before the first update." if at_start else "."),
+                "The untrained network amplifies its signal layer by layer: add batch normalisation, initialise with "
+                "unit gain (model.kernel_initializer=he_normal), or use fewer plain layers (model.architecture="
+                "regularized_cnn or resnet_small)."
+                if at_start
+                else "Lower train.learning_rate, add batch normalisation, or clip gradients.",
+                {
+                    "max_gradient_norm": max(finite, default=None),
+                    "at_initialization": at_start,
+                    "per_epoch": [r["gradient_norms"] for r in records],
+                },
+            )
+        )
     return findings
 
 
@@ -190,13 +258,25 @@ def _update_findings(update_ratios: list[dict], learning_rate: float, params: Di
     if ratio is None:
         return []
     if ratio > params.max_update_ratio:
-        return [Finding("learning_rate_too_high", "critical", "train",
-                        f"Each step changes the weights by {ratio:.2g} of their size (healthy: about 1e-3).",
-                        f"Lower train.learning_rate (now {learning_rate:g}), e.g. by 10x.",
-                        {"median_update_ratio": ratio, "per_epoch": update_ratios})]
+        return [
+            Finding(
+                "learning_rate_too_high",
+                "critical",
+                "train",
+                f"Each step changes the weights by {ratio:.2g} of their size (healthy: about 1e-3).",
+                f"Lower train.learning_rate (now {learning_rate:g}), e.g. by 10x.",
+                {"median_update_ratio": ratio, "per_epoch": update_ratios},
+            )
+        ]
     if ratio < params.min_update_ratio:
-        return [Finding("learning_rate_too_low", "warning", "train",
-                        f"Each step changes the weights by only {ratio:.2g} of their size (healthy: about 1e-3).",
-                        f"Raise train.learning_rate (now {learning_rate:g}), e.g. by 10x.",
-                        {"median_update_ratio": ratio, "per_epoch": update_ratios})]
+        return [
+            Finding(
+                "learning_rate_too_low",
+                "warning",
+                "train",
+                f"Each step changes the weights by only {ratio:.2g} of their size (healthy: about 1e-3).",
+                f"Raise train.learning_rate (now {learning_rate:g}), e.g. by 10x.",
+                {"median_update_ratio": ratio, "per_epoch": update_ratios},
+            )
+        ]
     return []

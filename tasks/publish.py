@@ -8,6 +8,7 @@ from cnn_doctor.layout import Layout, read_json
 from cnn_doctor.report import diagnosis_markdown, per_class_rows
 from cnn_doctor.run_context import in_prefect_run, run_logger
 
+
 @task(name="publish")
 def publish(layout: Layout) -> dict:
     """Publish the written report as Prefect artifacts: diagnosis summary, per-class metrics, report link."""
@@ -15,12 +16,22 @@ def publish(layout: Layout) -> dict:
     if in_prefect_run():
         from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 
-        create_markdown_artifact(key="diagnosis", markdown=diagnosis_markdown(report, layout),
-                                 description=report["verdict"])
+        create_markdown_artifact(
+            key="diagnosis", markdown=diagnosis_markdown(report, layout), description=report["verdict"]
+        )
         if rows := per_class_rows(report):
             create_table_artifact(key="per-class-metrics", table=rows, description="Per-class test metrics")
-        create_link_artifact(key="report", link=layout.report_html.as_uri(), link_text=str(layout.report_html),
-                             description="The full HTML report (open it on the machine that ran the flow)")
+        create_link_artifact(
+            key="report",
+            link=layout.report_html.as_uri(),
+            link_text=str(layout.report_html),
+            description="The full HTML report (open it on the machine that ran the flow)",
+        )
     run_logger().info("%s Report: %s", report["verdict"], layout.report_html)
-    return {"status": report["status"], "verdict": report["verdict"], "leading_finding": report["leading_finding"],
-            "test_accuracy": report["metrics"].get("test_accuracy"), "out": str(layout.out)}
+    return {
+        "status": report["status"],
+        "verdict": report["verdict"],
+        "leading_finding": report["leading_finding"],
+        "test_accuracy": report["metrics"].get("test_accuracy"),
+        "out": str(layout.out),
+    }

@@ -57,7 +57,9 @@ def read_source(location: Path) -> Source:
 
 def fingerprint_source(source: Source) -> str:
     """Content digest of the dataset: the manifest file (if any) and every file it names."""
-    files = [source.absolute(entry) for entry in source.entries if not entry.problem and source.absolute(entry).is_file()]
+    files = [
+        source.absolute(entry) for entry in source.entries if not entry.problem and source.absolute(entry).is_file()
+    ]
     described = json.dumps([[e.path, e.label, e.split, e.problem] for e in source.entries]).encode()
     return hashlib.blake2b(described + digest_files(files, source.root).encode(), digest_size=16).hexdigest()
 
@@ -74,7 +76,7 @@ def read_folder(root: Path) -> Source:
     try:
         tops = sorted((p for p in root.iterdir() if not p.name.startswith(".")), key=lambda p: p.name)
     except OSError as error:
-        raise UserError(f"data folder {root} cannot be read: {error.strerror or error}")
+        raise UserError(f"data folder {root} cannot be read: {error.strerror or error}") from None
     class_folders = [p for p in tops if p.is_dir()]
     if not class_folders:
         raise UserError(f"data folder {root} has no class folders: put each class's images in a subfolder")
@@ -155,9 +157,9 @@ def read_manifest(manifest: Path) -> Source:
     try:
         text = manifest.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        raise UserError(f"manifest {manifest} is not UTF-8 text")
+        raise UserError(f"manifest {manifest} is not UTF-8 text") from None
     except OSError as error:
-        raise UserError(f"manifest {manifest} cannot be read: {error.strerror or error}")
+        raise UserError(f"manifest {manifest} cannot be read: {error.strerror or error}") from None
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)  # a stray quote is an error, not merged rows
     try:
         header = next(reader, None) or []
@@ -165,8 +167,10 @@ def read_manifest(manifest: Path) -> Source:
         missing = [name for name in ("path", "label") if name not in columns]
         if missing:
             found = ", ".join(repr(name) for name in header[:5]) or "none"
-            raise UserError(f"manifest {manifest} lacks column(s) {', '.join(missing)}: expected path,label[,split] "
-                            f"(found {found}; the separator must be a comma)"[:300])
+            raise UserError(
+                f"manifest {manifest} lacks column(s) {', '.join(missing)}: expected path,label[,split] "
+                f"(found {found}; the separator must be a comma)"[:300]
+            )
         where = {name: columns.index(name) for name in ("path", "label", "split") if name in columns}
         entries = []
         for row in reader:
@@ -175,12 +179,15 @@ def read_manifest(manifest: Path) -> Source:
             cells = {name: row[index].strip() if index < len(row) else "" for name, index in where.items()}
             split = cells.get("split", "").lower()
             if split and split not in SPLITS:
-                raise UserError(f"manifest {manifest} line {reader.line_num}: split {cells['split'][:40]!r} "
-                                f"is not one of {', '.join(SPLITS)}")
-            entries.append(Entry(path=cells["path"], label=cells["label"], split=split,
-                                 problem=_path_problem(root, cells["path"])))
+                raise UserError(
+                    f"manifest {manifest} line {reader.line_num}: split {cells['split'][:40]!r} "
+                    f"is not one of {', '.join(SPLITS)}"
+                )
+            entries.append(
+                Entry(path=cells["path"], label=cells["label"], split=split, problem=_path_problem(root, cells["path"]))
+            )
     except csv.Error as error:
-        raise UserError(f"manifest {manifest} line {reader.line_num}: not valid CSV ({error})")
+        raise UserError(f"manifest {manifest} line {reader.line_num}: not valid CSV ({error})") from None
     if not entries:
         raise UserError(f"manifest {manifest} has no rows")
     classes = tuple(sorted({entry.label for entry in entries if entry.label}))

@@ -11,22 +11,20 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-
-from cnn_doctor.config import DiagnoseParams, ModelParams, TrainParams
-from cnn_doctor.findings import Finding
 from prefect import task
 
 from cnn_doctor.caching import STAGE_CACHE
+from cnn_doctor.config import DiagnoseParams, ModelParams, TrainParams
+from cnn_doctor.findings import Finding
 from cnn_doctor.layout import Layout, read_json, stage_digest, write_json
-from cnn_doctor.report import write_report
 from cnn_doctor.progress import interactive
-from cnn_doctor.run_context import run_logger
 from cnn_doctor.quiet import import_tensorflow_quietly
+from cnn_doctor.report import write_report
+from cnn_doctor.run_context import run_logger
 from tasks.augment import build_augmentation
 from tasks.checkpoint import keep_history, make_checkpoint_callback, prepare_backup, restore_checkpoint
 from tasks.curves import diagnose_curves, loss_rises
-from tasks.experiments import (learning_curve, learning_rate_range_test, overfit_single_batch,
-                               train_without_augmentation)
+from tasks.experiments import learning_curve, learning_rate_range_test, overfit_single_batch, train_without_augmentation
 from tasks.model_checks import check_model
 from tasks.models import build_model, normalization_layer
 from tasks.probes import diagnose_probes, make_probe_callback
@@ -48,8 +46,17 @@ def configure_devices(params: TrainParams):
     return strategy, {"gpus": len(gpus), "mixed_precision": use_mixed, "replicas": strategy.num_replicas_in_sync}
 
 
-def make_dataset(shards: list[tuple[Path, str]], image_shape, batch_size: int, *, shuffle: bool, seed: int,
-                 augmentation=None, num_classes: int = 0, one_hot: bool = False):
+def make_dataset(
+    shards: list[tuple[Path, str]],
+    image_shape,
+    batch_size: int,
+    *,
+    shuffle: bool,
+    seed: int,
+    augmentation=None,
+    num_classes: int = 0,
+    one_hot: bool = False,
+):
     """Stream uint8 shards into float batches: shuffle, augment on the fly, prefetch."""
     import tensorflow as tf
 
@@ -60,14 +67,17 @@ def make_dataset(shards: list[tuple[Path, str]], image_shape, batch_size: int, *
             images, labels = read_shard(folder, name)
             yield np.asarray(images), labels
 
-    dataset = tf.data.Dataset.from_generator(generate, output_signature=(
-        tf.TensorSpec((None, *image_shape), tf.uint8), tf.TensorSpec((None,), tf.int32)))
+    dataset = tf.data.Dataset.from_generator(
+        generate, output_signature=(tf.TensorSpec((None, *image_shape), tf.uint8), tf.TensorSpec((None,), tf.int32))
+    )
     dataset = dataset.unbatch().apply(tf.data.experimental.assert_cardinality(count))
     if count * int(np.prod(image_shape)) < IN_MEMORY_CACHE_BYTES:
         dataset = dataset.cache()
     if shuffle:
         dataset = dataset.shuffle(min(count, 20_000), seed=seed, reshuffle_each_iteration=True)
-    dataset = dataset.batch(batch_size).map(lambda x, y: (tf.cast(x, tf.float32), y), num_parallel_calls=tf.data.AUTOTUNE)
+    dataset = dataset.batch(batch_size).map(
+        lambda x, y: (tf.cast(x, tf.float32), y), num_parallel_calls=tf.data.AUTOTUNE
+    )
     if augmentation is not None and augmentation.layers:
         dataset = dataset.map(lambda x, y: (augmentation(x, training=True), y), num_parallel_calls=tf.data.AUTOTUNE)
     if one_hot:
@@ -106,7 +116,8 @@ def class_weights(labels: np.ndarray, num_classes: int) -> dict[int, float]:
     present = np.unique(labels)
     weights = compute_class_weight("balanced", classes=present, y=labels)
     return {int(c): float(w) for c, w in zip(present, weights)} | {
-        int(c): 1.0 for c in range(num_classes) if c not in present}
+        int(c): 1.0 for c in range(num_classes) if c not in present
+    }
 
 
 def make_callbacks(params: TrainParams, layout: Layout, has_validation: bool, extra: list, resumed: dict | None = None):
@@ -117,14 +128,24 @@ def make_callbacks(params: TrainParams, layout: Layout, has_validation: bool, ex
     backup_dir = layout.backup
     monitor = "val_loss" if has_validation else "loss"
     # The history row of an epoch is written before its checkpoint, so a checkpoint always has its row.
-    callbacks = [*extra, EpochProgress(params.epochs), keras.callbacks.TerminateOnNaN(),
-                 keras.callbacks.CSVLogger(str(backup_dir / "history.csv"), append=True)]
+    callbacks = [
+        *extra,
+        EpochProgress(params.epochs),
+        keras.callbacks.TerminateOnNaN(),
+        keras.callbacks.CSVLogger(str(backup_dir / "history.csv"), append=True),
+    ]
     if params.early_stopping_patience > 0:
-        callbacks.append(keras.callbacks.EarlyStopping(monitor=monitor, patience=params.early_stopping_patience,
-                                                       restore_best_weights=True))
+        callbacks.append(
+            keras.callbacks.EarlyStopping(
+                monitor=monitor, patience=params.early_stopping_patience, restore_best_weights=True
+            )
+        )
     if params.lr_schedule == "plateau":
-        callbacks.append(keras.callbacks.ReduceLROnPlateau(
-            monitor=monitor, factor=0.5, patience=max(1, params.early_stopping_patience // 2), min_lr=1e-6))
+        callbacks.append(
+            keras.callbacks.ReduceLROnPlateau(
+                monitor=monitor, factor=0.5, patience=max(1, params.early_stopping_patience // 2), min_lr=1e-6
+            )
+        )
     if params.tensorboard:
         callbacks.append(keras.callbacks.TensorBoard(log_dir=str(layout.tensorboard)))
     # last: it saves the state the callbacks above reached at the end of the epoch, and restores theirs on resume
@@ -132,8 +153,17 @@ def make_callbacks(params: TrainParams, layout: Layout, has_validation: bool, ex
     return callbacks
 
 
-SYMPTOMS_FOR_LR_TEST = {"loss_diverged", "loss_oscillating", "not_learning", "underfitting", "slow_convergence",
-                        "learning_rate_too_high", "learning_rate_too_low", "dying_relu", "undertrained"}
+SYMPTOMS_FOR_LR_TEST = {
+    "loss_diverged",
+    "loss_oscillating",
+    "not_learning",
+    "underfitting",
+    "slow_convergence",
+    "learning_rate_too_high",
+    "learning_rate_too_low",
+    "dying_relu",
+    "undertrained",
+}
 SYMPTOMS_FOR_BATCH_TEST = {"not_learning", "underfitting"}
 SYMPTOMS_FOR_LEARNING_CURVE = {"overfitting"}
 
@@ -168,13 +198,20 @@ class Run:
         return bool(self.settings["enabled"] and self.settings["transforms"])
 
     def datasets(self, params: TrainParams, augment_online: bool = True):
-        augmentation = build_augmentation(self.settings["transforms"], self.settings["seed"]) if (
-            self.augmented and augment_online) else None
+        augmentation = (
+            build_augmentation(self.settings["transforms"], self.settings["seed"])
+            if (self.augmented and augment_online)
+            else None
+        )
         options = {"num_classes": len(self.classes), "one_hot": self.one_hot, "seed": params.seed}
-        train_data, count = make_dataset(self.train_shards, self.image_shape, params.batch_size, shuffle=True,
-                                         augmentation=augmentation, **options)
-        val_data = make_dataset(self.val_shards, self.image_shape, params.batch_size, shuffle=False,
-                                **options)[0] if self.val_shards else None
+        train_data, count = make_dataset(
+            self.train_shards, self.image_shape, params.batch_size, shuffle=True, augmentation=augmentation, **options
+        )
+        val_data = (
+            make_dataset(self.val_shards, self.image_shape, params.batch_size, shuffle=False, **options)[0]
+            if self.val_shards
+            else None
+        )
         return train_data, val_data, count
 
     def train_subset(self, fraction: float, params: TrainParams):
@@ -185,8 +222,13 @@ class Run:
         images = np.concatenate([np.asarray(read_shard(f, n)[0][:LEARNING_CURVE_CAP]) for f, n in self.train_shards])
         labels = np.concatenate([read_shard(f, n)[1][:LEARNING_CURVE_CAP] for f, n in self.train_shards])
         if fraction < 1.0:
-            images, _, labels, _ = train_test_split(images, labels, train_size=fraction, random_state=params.seed,
-                                                    stratify=labels if np.bincount(labels).min() >= 2 else None)
+            images, _, labels, _ = train_test_split(
+                images,
+                labels,
+                train_size=fraction,
+                random_state=params.seed,
+                stratify=labels if np.bincount(labels).min() >= 2 else None,
+            )
         targets = np.eye(len(self.classes), dtype=np.float32)[labels] if self.one_hot else labels
         dataset = tf.data.Dataset.from_tensor_slices((images.astype(np.float32), targets))
         dataset = dataset.shuffle(len(images), seed=params.seed).batch(params.batch_size)
@@ -217,22 +259,37 @@ def check_before_training(run: Run, diagnose: DiagnoseParams) -> tuple[list[Find
         initial_loss = float(run.loss_function()(targets, run.model(images, training=False)))
     except Exception as error:  # Keras would raise the same on the first step: report it, never crash
         reason = str(error).strip().splitlines()[-1][:300] if str(error).strip() else type(error).__name__
-        return [Finding("loss_activation_mismatch", "critical", "model",
-                        f"The model cannot compute its loss on these labels: {reason}",
-                        f"Give the output layer {len(run.classes)} units with softmax and use sparse categorical "
-                        "cross-entropy (cnn-doctor feeds one-hot labels to categorical losses).",
-                        {"error": reason, "output_shape": list(run.model.output_shape)})], reason
+        return [
+            Finding(
+                "loss_activation_mismatch",
+                "critical",
+                "model",
+                f"The model cannot compute its loss on these labels: {reason}",
+                f"Give the output layer {len(run.classes)} units with softmax and use sparse categorical "
+                "cross-entropy (cnn-doctor feeds one-hot labels to categorical losses).",
+                {"error": reason, "output_shape": list(run.model.output_shape)},
+            )
+        ], reason
     return check_model(run.model, run.loss, len(run.classes), images, initial_loss, diagnose), None
 
 
-def run_experiments(run: Run, findings: list[Finding], initial_weights, train_data, val_data, history: dict,
-                    params: TrainParams, diagnose: DiagnoseParams) -> tuple[list[Finding], dict]:
+def run_experiments(
+    run: Run,
+    findings: list[Finding],
+    initial_weights,
+    train_data,
+    val_data,
+    history: dict,
+    params: TrainParams,
+    diagnose: DiagnoseParams,
+) -> tuple[list[Finding], dict]:
     """The quick experiments the symptoms call for, and the findings they settle."""
     found = {finding.id for finding in findings}
     results, extra = {}, []
     if diagnose.lr_range_test and found & SYMPTOMS_FOR_LR_TEST:
         results["lr_range_test"] = test = learning_rate_range_test(
-            run.model, initial_weights, run.loss, train_data, optimizer_like(params))
+            run.model, initial_weights, run.loss, train_data, optimizer_like(params)
+        )
         if not _explodes_before_training(findings):  # then every rate blows up: the test cannot blame the rate
             extra += _learning_rate_verdict(test, params, found, history.get("loss", []))
             _recommend_tested_rate(findings, test, params)
@@ -240,17 +297,36 @@ def run_experiments(run: Run, findings: list[Finding], initial_weights, train_da
         results["single_batch_test"] = overfit_single_batch(run.model, initial_weights, run.loss, train_data)
     if diagnose.learning_curve and found & SYMPTOMS_FOR_LEARNING_CURVE and val_data is not None:
         results["learning_curve"] = curve = learning_curve(
-            run.model, initial_weights, run.loss, lambda fraction: run.train_subset(fraction, params), val_data,
-            optimizer_like(params), params.learning_rate, epochs=len(history.get("loss", [])))
+            run.model,
+            initial_weights,
+            run.loss,
+            lambda fraction: run.train_subset(fraction, params),
+            val_data,
+            optimizer_like(params),
+            params.learning_rate,
+            epochs=len(history.get("loss", [])),
+        )
         _advise_on_data(findings, curve)
     rate_too_high = any(finding.id == "learning_rate_too_high" for finding in [*findings, *extra])
     # with a rate that makes training chaotic, a rerun without augmentation differs by luck, not by augmentation
-    if (diagnose.augmentation_ablation and run.augmented and found & SYMPTOMS_FOR_BATCH_TEST and val_data is not None
-            and not rate_too_high):
+    if (
+        diagnose.augmentation_ablation
+        and run.augmented
+        and found & SYMPTOMS_FOR_BATCH_TEST
+        and val_data is not None
+        and not rate_too_high
+    ):
         clean_train, _, _ = run.datasets(params, augment_online=False)
         results["augmentation_ablation"] = test = train_without_augmentation(
-            run.model, initial_weights, run.loss, clean_train, val_data, optimizer_like(params), params.learning_rate,
-            epochs=len(history.get("loss", [])))
+            run.model,
+            initial_weights,
+            run.loss,
+            clean_train,
+            val_data,
+            optimizer_like(params),
+            params.learning_rate,
+            epochs=len(history.get("loss", [])),
+        )
         extra += _augmentation_verdict(test, history, diagnose)
     return extra, results
 
@@ -261,15 +337,23 @@ def _explodes_before_training(findings: list[Finding]) -> bool:
 
 def _advise_on_data(findings: list[Finding], curve: dict) -> None:
     """The learning curve says whether more images of the same kind would help: put it in the advice."""
-    shares = ", ".join(f"{fraction:.0%}: {accuracy:.2f}" for fraction, accuracy in zip(curve["fractions"], curve["val_accuracy"]))
-    advice = (f"More data will help: validation accuracy still rose {curve['gain_last_doubling']:+.2f} from half "
-              f"to all of the training set ({shares}). " if curve["more_data_helps"] else
-              f"More data of the same kind will not help much (validation accuracy by share of the training set: "
-              f"{shares}); regularise or change the model instead. ")
+    shares = ", ".join(
+        f"{fraction:.0%}: {accuracy:.2f}" for fraction, accuracy in zip(curve["fractions"], curve["val_accuracy"])
+    )
+    advice = (
+        f"More data will help: validation accuracy still rose {curve['gain_last_doubling']:+.2f} from half "
+        f"to all of the training set ({shares}). "
+        if curve["more_data_helps"]
+        else f"More data of the same kind will not help much (validation accuracy by share of the training set: "
+        f"{shares}); regularise or change the model instead. "
+    )
     for position, finding in enumerate(findings):
         if finding.id in SYMPTOMS_FOR_LEARNING_CURVE:
-            findings[position] = replace(finding, recommendation=advice + finding.recommendation,
-                                         evidence={**finding.evidence, "learning_curve": curve})
+            findings[position] = replace(
+                finding,
+                recommendation=advice + finding.recommendation,
+                evidence={**finding.evidence, "learning_curve": curve},
+            )
 
 
 def _augmentation_verdict(test: dict, history: dict, diagnose: DiagnoseParams) -> list[Finding]:
@@ -278,14 +362,22 @@ def _augmentation_verdict(test: dict, history: dict, diagnose: DiagnoseParams) -
     augmented_training = max(history.get("accuracy", [0.0])[: test["epochs"]] or [0.0])
     # both must hold: clean images generalise better AND are far easier to fit than their augmented
     # versions (noisy labels lower both runs alike, so they do not pass for strong augmentation)
-    if (test["val_accuracy"] - with_augmentation <= diagnose.augmentation_gap
-            or test["train_accuracy"] - augmented_training <= diagnose.augmentation_gap):
+    if (
+        test["val_accuracy"] - with_augmentation <= diagnose.augmentation_gap
+        or test["train_accuracy"] - augmented_training <= diagnose.augmentation_gap
+    ):
         return []
-    return [Finding("augmentation_too_strong", "warning", "train",
-                    f"Without online augmentation the same model reaches validation accuracy "
-                    f"{test['val_accuracy']:.2f} in {test['epochs']} epochs; with it, {with_augmentation:.2f}.",
-                    "Reduce augment.rotation, augment.translation and augment.zoom (or set augment.flip=none).",
-                    {"without_augmentation": test, "with_augmentation_best_val_accuracy": with_augmentation})]
+    return [
+        Finding(
+            "augmentation_too_strong",
+            "warning",
+            "train",
+            f"Without online augmentation the same model reaches validation accuracy "
+            f"{test['val_accuracy']:.2f} in {test['epochs']} epochs; with it, {with_augmentation:.2f}.",
+            "Reduce augment.rotation, augment.translation and augment.zoom (or set augment.flip=none).",
+            {"without_augmentation": test, "with_augmentation_best_val_accuracy": with_augmentation},
+        )
+    ]
 
 
 def _recommend_tested_rate(findings: list[Finding], test: dict, params: TrainParams) -> None:
@@ -295,14 +387,18 @@ def _recommend_tested_rate(findings: list[Finding], test: dict, params: TrainPar
     for position, finding in enumerate(findings):
         if finding.id in ("learning_rate_too_high", "learning_rate_too_low"):
             findings[position] = replace(
-                finding, recommendation=f"Set train.learning_rate={suggested:g} "
-                                        "(learning-rate range test: a tenth of where the loss was lowest).",
-                evidence={**finding.evidence, "lr_range_test": test})
+                finding,
+                recommendation=f"Set train.learning_rate={suggested:g} "
+                "(learning-rate range test: a tenth of where the loss was lowest).",
+                evidence={**finding.evidence, "lr_range_test": test},
+            )
         elif finding.id == "undertrained" and params.learning_rate < suggested / 3:
             findings[position] = replace(
-                finding, recommendation=finding.recommendation + f" A higher train.learning_rate (the range test "
-                                        f"suggests up to {suggested:g}) would also get there in fewer epochs.",
-                evidence={**finding.evidence, "lr_range_test": test})
+                finding,
+                recommendation=finding.recommendation + f" A higher train.learning_rate (the range test "
+                f"suggests up to {suggested:g}) would also get there in fewer epochs.",
+                evidence={**finding.evidence, "lr_range_test": test},
+            )
 
 
 # The last epoch cut the training loss by a tenth or more: training was cut short while learning fast. Then
@@ -311,8 +407,7 @@ STILL_LEARNING_FAST = 0.1
 
 
 def _cut_short_while_learning_fast(found: set[str], losses: list[float]) -> bool:
-    return ("undertrained" in found and len(losses) >= 2
-            and losses[-1] <= (1 - STILL_LEARNING_FAST) * losses[-2])
+    return "undertrained" in found and len(losses) >= 2 and losses[-1] <= (1 - STILL_LEARNING_FAST) * losses[-2]
 
 
 def _learning_rate_verdict(test: dict, params: TrainParams, found: set[str], losses: list[float]) -> list[Finding]:
@@ -320,43 +415,86 @@ def _learning_rate_verdict(test: dict, params: TrainParams, found: set[str], los
     evidence = {"used": used, "suggested": suggested, "lr_range_test": test}
     # unstable: a symptom of steps too large, or a training loss that climbed clearly in two epochs or more
     # (fewer than loss_oscillating needs, but with a constant rate a healthy training loss hardly ever rises)
-    unstable = found & {"loss_oscillating", "loss_diverged", "dying_relu", "exploding_gradients"} or loss_rises(losses) >= 2
+    unstable = (
+        found & {"loss_oscillating", "loss_diverged", "dying_relu", "exploding_gradients"} or loss_rises(losses) >= 2
+    )
     # past the range test's minimum the loss climbs; with instability, anything well above the suggestion is suspect
-    if "learning_rate_too_high" not in found and (used > test["loss_minimum_at"] or (unstable and used > 3 * suggested)):
-        return [Finding("learning_rate_too_high", "critical", "train",
-                        f"The learning rate {used:g} is far above where the loss still falls "
-                        f"(range test minimum at {test['loss_minimum_at']:.2g}).",
-                        f"Set train.learning_rate={suggested:g}.", evidence)]
+    if "learning_rate_too_high" not in found and (
+        used > test["loss_minimum_at"] or (unstable and used > 3 * suggested)
+    ):
+        return [
+            Finding(
+                "learning_rate_too_high",
+                "critical",
+                "train",
+                f"The learning rate {used:g} is far above where the loss still falls "
+                f"(range test minimum at {test['loss_minimum_at']:.2g}).",
+                f"Set train.learning_rate={suggested:g}.",
+                evidence,
+            )
+        ]
     gradients_blocked = found & {"dying_relu", "vanishing_gradients", "saturated_activations"}
-    if used < test["loss_minimum_at"] / 10 and "learning_rate_too_low" not in found and not gradients_blocked and found & {
-            "slow_convergence", "underfitting", "not_learning", "undertrained"} and not _cut_short_while_learning_fast(
-            found, losses):
-        return [Finding("learning_rate_too_low", "warning", "train",
-                        f"The learning rate {used:g} is far below what this model tolerates (range test suggests {suggested:g}).",
-                        f"Set train.learning_rate={suggested:g}.", evidence)]
+    if (
+        used < test["loss_minimum_at"] / 10
+        and "learning_rate_too_low" not in found
+        and not gradients_blocked
+        and found & {"slow_convergence", "underfitting", "not_learning", "undertrained"}
+        and not _cut_short_while_learning_fast(found, losses)
+    ):
+        return [
+            Finding(
+                "learning_rate_too_low",
+                "warning",
+                "train",
+                f"The learning rate {used:g} is far below what this model tolerates "
+                f"(range test suggests {suggested:g}).",
+                f"Set train.learning_rate={suggested:g}.",
+                evidence,
+            )
+        ]
     return []
 
 
 @task(name="train", cache_policy=STAGE_CACHE, persist_result=True)
-def train(prepared: dict, augmented: dict, model_params: ModelParams, params: TrainParams,
-          diagnose: DiagnoseParams, layout: Layout) -> dict:
+def train(
+    prepared: dict,
+    augmented: dict,
+    model_params: ModelParams,
+    params: TrainParams,
+    diagnose: DiagnoseParams,
+    layout: Layout,
+) -> dict:
     """Fit the model, watched by the doctor's probes, and write it with its history and findings."""
     import_tensorflow_quietly()
     run = Run(layout, model_params, params)
     findings, blocker = check_before_training(run, diagnose)
-    summary = {"stage": "train", "model_name": run.model.name, "user_compiled": run.user_compiled,
-               "parameters": int(run.model.count_params()), "devices": run.devices,
-               "params": {"model": model_params.model_dump(mode="json"), "train": params.model_dump(mode="json"),
-                          "diagnose": diagnose.model_dump(mode="json")}}
+    summary = {
+        "stage": "train",
+        "model_name": run.model.name,
+        "user_compiled": run.user_compiled,
+        "parameters": int(run.model.count_params()),
+        "devices": run.devices,
+        "params": {
+            "model": model_params.model_dump(mode="json"),
+            "train": params.model_dump(mode="json"),
+            "diagnose": diagnose.model_dump(mode="json"),
+        },
+    }
     if blocker:
         return _write_train_outputs(layout, None, findings, {**summary, "stopped_by": "loss_activation_mismatch"})
     train_data, val_data, train_count = run.datasets(params)
     with run.strategy.scope():
-        run.model.compile(optimizer=run.user_optimizer or make_optimizer(params, math.ceil(train_count / params.batch_size)),
-                          loss=run.loss, metrics=["accuracy"])
+        run.model.compile(
+            optimizer=run.user_optimizer or make_optimizer(params, math.ceil(train_count / params.batch_size)),
+            loss=run.loss,
+            metrics=["accuracy"],
+        )
     initial_weights = run.model.get_weights()
-    probes = make_probe_callback(*run.probe_batch(diagnose.probe_batch_size), run.loss_function(), run.core,
-                                 run.feed) if diagnose.probes else None
+    probes = (
+        make_probe_callback(*run.probe_batch(diagnose.probe_batch_size), run.loss_function(), run.core, run.feed)
+        if diagnose.probes
+        else None
+    )
     resumed = None
     if prepare_backup(layout.backup, _fingerprint(layout, model_params, params, diagnose)):
         with run.strategy.scope():
@@ -368,33 +506,51 @@ def train(prepared: dict, augmented: dict, model_params: ModelParams, params: Tr
     labels = np.concatenate([read_shard(folder, name)[1] for folder, name in run.train_shards])
     started = time.perf_counter()
     try:
-        run.model.fit(train_data, validation_data=val_data, epochs=params.epochs, initial_epoch=epochs_done,
-                      shuffle=False,
-                      class_weight=class_weights(labels, len(run.classes)) if params.class_weight == "auto" else None,
-                      callbacks=make_callbacks(params, layout, val_data is not None, [probes] if probes else [],
-                                               resumed),
-                      verbose=1 if interactive() else 0)
+        run.model.fit(
+            train_data,
+            validation_data=val_data,
+            epochs=params.epochs,
+            initial_epoch=epochs_done,
+            shuffle=False,
+            class_weight=class_weights(labels, len(run.classes)) if params.class_weight == "auto" else None,
+            callbacks=make_callbacks(params, layout, val_data is not None, [probes] if probes else [], resumed),
+            verbose=1 if interactive() else 0,
+        )
     except (ValueError, TypeError) as error:
         reason = str(error).strip().splitlines()[-1][:300]
-        findings.append(Finding("loss_activation_mismatch", "critical", "model",
-                                f"The first training step failed: {reason}",
-                                "Match the output layer and loss to the labels (sparse categorical cross-entropy).",
-                                {"error": reason}))
+        findings.append(
+            Finding(
+                "loss_activation_mismatch",
+                "critical",
+                "model",
+                f"The first training step failed: {reason}",
+                "Match the output layer and loss to the labels (sparse categorical cross-entropy).",
+                {"error": reason},
+            )
+        )
         return _write_train_outputs(layout, None, findings, {**summary, "stopped_by": "loss_activation_mismatch"})
     seconds = time.perf_counter() - started
     history = _read_history(layout.backup / "history.csv")
     findings += diagnose_curves(history, len(run.classes), params, diagnose)
     if probes:
-        findings += diagnose_probes(probes.records, probes.early_losses, probes.update_ratios, len(run.classes),
-                                    params.learning_rate, diagnose)
-    experiment_findings, experiments = run_experiments(run, findings, initial_weights, train_data, val_data,
-                                                       history, params, diagnose)
+        findings += diagnose_probes(
+            probes.records, probes.early_losses, probes.update_ratios, len(run.classes), params.learning_rate, diagnose
+        )
+    experiment_findings, experiments = run_experiments(
+        run, findings, initial_weights, train_data, val_data, history, params, diagnose
+    )
     findings += experiment_findings
-    summary.update(epochs_run=len(history.get("loss", [])), seconds=round(seconds, 2), resumed=bool(resumed),
-                   resumed_after_epoch=epochs_done,
-                   train_images=train_count, experiments=experiments,
-                   probes={"records": probes.records, "early_losses": probes.early_losses,
-                           "update_ratios": probes.update_ratios} if probes else None)
+    summary.update(
+        epochs_run=len(history.get("loss", [])),
+        seconds=round(seconds, 2),
+        resumed=bool(resumed),
+        resumed_after_epoch=epochs_done,
+        train_images=train_count,
+        experiments=experiments,
+        probes={"records": probes.records, "early_losses": probes.early_losses, "update_ratios": probes.update_ratios}
+        if probes
+        else None,
+    )
     return _write_train_outputs(layout, run.model, _deduplicate(findings), summary)
 
 
@@ -428,9 +584,12 @@ def _write_train_outputs(layout: Layout, model, findings: list[Finding], summary
 def _fingerprint(layout: Layout, model_params: ModelParams, params: TrainParams, diagnose: DiagnoseParams) -> str:
     """What a checkpoint must match to be resumed: the input stages' contents, the params, a builder's code."""
     builder = Path(model_params.builder.rsplit(":", 1)[0]) if model_params.builder else None
-    parts = [stage_digest(layout, "preprocess"), stage_digest(layout, "augment"),
-             *(p.model_dump(mode="json") for p in (model_params, params, diagnose)),
-             hashlib.blake2b(builder.read_bytes(), digest_size=16).hexdigest() if builder and builder.is_file() else None]
+    parts = [
+        stage_digest(layout, "preprocess"),
+        stage_digest(layout, "augment"),
+        *(p.model_dump(mode="json") for p in (model_params, params, diagnose)),
+        hashlib.blake2b(builder.read_bytes(), digest_size=16).hexdigest() if builder and builder.is_file() else None,
+    ]
     text = json.dumps(parts, sort_keys=True, default=str)
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 

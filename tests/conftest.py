@@ -65,8 +65,9 @@ def copy_project(target: Path) -> Path:
     """The project's files (tracked and new, not ignored) copied to `target`: a checkout without its history."""
     import subprocess
 
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=PROJECT_ROOT,
-                           capture_output=True, text=True, check=True).stdout.split()
+    files = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
     for name in files:
         if (PROJECT_ROOT / name).is_file():
             (target / name).parent.mkdir(parents=True, exist_ok=True)

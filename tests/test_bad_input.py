@@ -21,18 +21,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import FAST, PROJECT_ROOT, random_png
 from PIL import Image
 
 from cnn_doctor.config import UserError, load_params
 from cnn_doctor.layout import read_json
 from tasks.validate import validate
 
+from conftest import FAST, PROJECT_ROOT, random_png
+
 CLASSES = ("0", "1", "2")
 PER_CLASS = 20
 
 
 # --- helpers -----------------------------------------------------------------------------------------------
+
 
 def snapshot(folder: Path) -> dict[str, str]:
     """Every entry under a folder, links not followed: file content hash, link target, or "dir"."""
@@ -105,20 +107,24 @@ def a_digit(data: Path, label: str = "1") -> Path:
 
 def png_claiming(width: int, height: int) -> bytes:
     """A valid PNG header that claims a huge size: a decompression bomb without allocating it."""
+
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    )
 
 
 def gradient(size=(24, 24)) -> np.ndarray:
     """A picture with content (pixel std well above validate.min_pixel_std), different from every digit."""
-    y, x = np.mgrid[0:size[0], 0:size[1]]
+    y, x = np.mgrid[0 : size[0], 0 : size[1]]
     return ((x * 7 + y * 3) % 256).astype(np.uint8)
 
 
 # --- files that are not (usable) images: corrupt_images, with the file and its error in evidence ---------------
+
 
 def write_truncated(data):
     good = a_digit(data).read_bytes()
@@ -152,10 +158,18 @@ def write_large(data):
 
 
 @pytest.mark.timeout(120)
-@pytest.mark.parametrize("write, error", [
-    (write_truncated, ""), (write_empty, "UnidentifiedImageError"), (write_text_as_image, "UnidentifiedImageError"),
-    (write_html_as_png, "UnidentifiedImageError"), (write_bomb, "too large"), (write_large, "too large"),
-], ids=["truncated", "empty", "text_as_jpeg", "html_as_png", "decompression_bomb", "above_pixel_limit"])
+@pytest.mark.parametrize(
+    "write, error",
+    [
+        (write_truncated, ""),
+        (write_empty, "UnidentifiedImageError"),
+        (write_text_as_image, "UnidentifiedImageError"),
+        (write_html_as_png, "UnidentifiedImageError"),
+        (write_bomb, "too large"),
+        (write_large, "too large"),
+    ],
+    ids=["truncated", "empty", "text_as_jpeg", "html_as_png", "decompression_bomb", "above_pixel_limit"],
+)
 def test_undecodable_files_are_corrupt_images(small_digits, run_validate, write, error):
     bad = write(small_digits)
     summary, findings, _ = run_validate(small_digits)
@@ -176,6 +190,7 @@ def test_pixel_limit_is_pillows_own_setting(small_digits, run_validate, monkeypa
 
 # --- unusual but valid images: accepted and converted, never a failure ----------------------------------------
 
+
 def save_mode(mode: str, name: str, **options) -> Callable[[Path], str]:
     def write(data: Path) -> str:
         gray = gradient()
@@ -193,20 +208,25 @@ def save_mode(mode: str, name: str, **options) -> Callable[[Path], str]:
             options["transparency"] = 0
         image.save(data / "1" / name, **options)
         return f"1/{name}"
+
     return write
 
 
-@pytest.mark.parametrize("write, mode", [
-    (save_mode("I;16", "sixteen_bit.png"), "I;16"),
-    (save_mode("RGBA", "with_alpha.png"), "RGBA"),
-    (save_mode("P", "palette.png"), "P"),
-    (save_mode("P", "palette_transparent.png", transparent=True), "P"),
-    (save_mode("P", "palette.gif"), "P"),
-    (save_mode("CMYK", "print.jpg"), "CMYK"),
-    (save_mode("LA", "gray_alpha.png"), "LA"),
-    (save_mode("1", "bilevel.bmp"), "1"),
-    (save_mode("RGBA", "png_named.jpg", format="PNG"), "RGBA"),  # a PNG named .jpg: read by content
-], ids=["16bit", "rgba", "palette", "palette_transparent", "gif", "cmyk", "gray_alpha", "bilevel", "png_as_jpg"])
+@pytest.mark.parametrize(
+    "write, mode",
+    [
+        (save_mode("I;16", "sixteen_bit.png"), "I;16"),
+        (save_mode("RGBA", "with_alpha.png"), "RGBA"),
+        (save_mode("P", "palette.png"), "P"),
+        (save_mode("P", "palette_transparent.png", transparent=True), "P"),
+        (save_mode("P", "palette.gif"), "P"),
+        (save_mode("CMYK", "print.jpg"), "CMYK"),
+        (save_mode("LA", "gray_alpha.png"), "LA"),
+        (save_mode("1", "bilevel.bmp"), "1"),
+        (save_mode("RGBA", "png_named.jpg", format="PNG"), "RGBA"),  # a PNG named .jpg: read by content
+    ],
+    ids=["16bit", "rgba", "palette", "palette_transparent", "gif", "cmyk", "gray_alpha", "bilevel", "png_as_jpg"],
+)
 def test_unusual_image_modes_are_accepted_and_converted(small_digits, run_validate, write, mode):
     from tasks.sources import decode_image
 
@@ -245,6 +265,7 @@ def test_exif_orientation_is_honoured_the_same_in_validate_and_preprocess(small_
 
 # --- what is skipped, where images are found, names ----------------------------------------------------------
 
+
 def test_hidden_files_are_ignored_and_nested_images_take_their_top_folder_label(small_digits, run_validate):
     (small_digits / "1" / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
     (small_digits / "1" / "Thumbs.db").write_bytes(b"\xd0\xcf\x11\xe0")
@@ -256,8 +277,9 @@ def test_hidden_files_are_ignored_and_nested_images_take_their_top_folder_label(
     for seed in range(1, 4):
         random_png(small_digits / "kl\u00e4sse \u4e2d" / f"more {seed}.png", seed=11 + seed)
 
-    summary, findings, manifest = run_validate(small_digits, "validate.min_images_per_class=1",
-                                               "validate.max_imbalance_ratio=100")
+    summary, findings, manifest = run_validate(
+        small_digits, "validate.min_images_per_class=1", "validate.max_imbalance_ratio=100"
+    )
 
     assert not manifest["path"].str.contains(r"(?:^|/)\.|Thumbs|desktop", regex=True).any()
     assert "corrupt_images" not in findings
@@ -276,6 +298,7 @@ def test_loose_images_in_the_root_are_listed_not_lost(small_digits, run_validate
 
 # --- symbolic links: followed inside the root, refused outside it, loops never hang -----------------------------
 
+
 def test_links_inside_the_root_work_and_links_leaving_it_are_refused(small_digits, tmp_path, run_validate):
     random_png(small_digits / ".originals" / "kept.png", seed=21, size=10)
     (small_digits / "1" / "inside.png").symlink_to("../.originals/kept.png")
@@ -288,8 +311,12 @@ def test_links_inside_the_root_work_and_links_leaving_it_are_refused(small_digit
     summary, findings, _ = run_validate(small_digits)
 
     problems = findings["missing_files"]["evidence"]["problems"]
-    assert problems == {"1/outside.png": "outside_root", "2/outside_folder": "outside_root",
-                        "outside_class": "outside_root", "2/dangling.png": "missing"}
+    assert problems == {
+        "1/outside.png": "outside_root",
+        "2/outside_folder": "outside_root",
+        "outside_class": "outside_root",
+        "2/dangling.png": "missing",
+    }
     assert findings["empty_class"]["evidence"]["classes"] == ["outside_class"]
     assert summary["usable_images"] == PER_CLASS * len(CLASSES) + 1  # the link inside the root counts
 
@@ -306,7 +333,10 @@ def test_symlink_loops_neither_hang_nor_crash(small_digits, run_validate):
     summary, findings, _ = run_validate(small_digits)
 
     assert findings["missing_files"]["evidence"]["problems"] == {
-        "1/a.png": "symlink_loop", "1/b.png": "symlink_loop", "1/loop.png": "symlink_loop"}
+        "1/a.png": "symlink_loop",
+        "1/b.png": "symlink_loop",
+        "1/loop.png": "symlink_loop",
+    }
     assert summary["class_counts"] == {"0": PER_CLASS, "1": PER_CLASS, "2": PER_CLASS}
 
 
@@ -318,6 +348,7 @@ def test_a_pipe_named_like_an_image_is_not_opened(small_digits, run_validate):
 
 
 # --- folders ---------------------------------------------------------------------------------------------------
+
 
 def test_one_class_only_stops_at_the_gate(small_digits, run_validate):
     for label in ("1", "2"):
@@ -348,11 +379,14 @@ def test_nothing_usable_at_all_is_a_finding_not_a_crash(tmp_path, run_validate):
     assert findings["too_few_images"]["severity"] == "critical" and "too_few_images" in summary["gated_by"]
 
 
-@pytest.mark.parametrize("make, named", [
-    (lambda root: random_png(root / "flat.png", seed=0), "no class folders"),
-    (lambda root: (root / ".git").mkdir(), "no class folders"),
-    (lambda root: None, "no class folders"),
-])
+@pytest.mark.parametrize(
+    "make, named",
+    [
+        (lambda root: random_png(root / "flat.png", seed=0), "no class folders"),
+        (lambda root: (root / ".git").mkdir(), "no class folders"),
+        (lambda root: None, "no class folders"),
+    ],
+)
 def test_folders_without_classes_are_clear_errors(tmp_path, fast_params, layout, make, named):
     root = tmp_path / "data"
     root.mkdir()
@@ -363,11 +397,13 @@ def test_folders_without_classes_are_clear_errors(tmp_path, fast_params, layout,
 def test_a_source_that_is_neither_folder_nor_csv_is_a_clear_error(tmp_path, fast_params, layout):
     archive = tmp_path / "images.zip"
     archive.write_bytes(b"PK\3\4")
-    expect_user_error(lambda: validate.fn(archive, "", fast_params().validate_params, layout), tmp_path,
-                      str(archive), ".csv manifest")
+    expect_user_error(
+        lambda: validate.fn(archive, "", fast_params().validate_params, layout), tmp_path, str(archive), ".csv manifest"
+    )
 
 
 # --- manifests -------------------------------------------------------------------------------------------------
+
 
 def write_rows(data: Path, lines: list[str], name="manifest.csv", encoding="utf-8", newline="\n") -> Path:
     path = data / name
@@ -393,38 +429,48 @@ def test_manifest_row_problems_are_findings_naming_each_row(small_digits, tmp_pa
     (small_digits / "escape_link.png").symlink_to(tmp_path / "outside.png")
     inside = a_digit(small_digits, "2")
     lines += [
-        "0/does_not_exist.png,0",                 # missing
-        "../outside.png,1",                       # escaping with ..
-        "1/../../outside.png,1",                  # escaping through a class folder
-        str(inside) + ",2",                       # absolute, even inside the root
-        "escape_link.png,1",                      # a link leading out
-        f"1/{a_digit(small_digits).name},",       # empty label
-        f"1/{a_digit(small_digits).name},   ",    # blank label
-        f"2/{inside.name},2",                     # the same row twice
-        "",                                       # a blank line
+        "0/does_not_exist.png,0",  # missing
+        "../outside.png,1",  # escaping with ..
+        "1/../../outside.png,1",  # escaping through a class folder
+        str(inside) + ",2",  # absolute, even inside the root
+        "escape_link.png,1",  # a link leading out
+        f"1/{a_digit(small_digits).name},",  # empty label
+        f"1/{a_digit(small_digits).name},   ",  # blank label
+        f"2/{inside.name},2",  # the same row twice
+        "",  # a blank line
     ]
     manifest = write_rows(small_digits, lines)
 
     summary, findings, _ = run_validate(manifest)
 
     assert findings["missing_files"]["evidence"]["problems"] == {
-        "0/does_not_exist.png": "missing", "../outside.png": "outside_root", "1/../../outside.png": "outside_root",
-        str(inside): "outside_root", "escape_link.png": "outside_root"}
+        "0/does_not_exist.png": "missing",
+        "../outside.png": "outside_root",
+        "1/../../outside.png": "outside_root",
+        str(inside): "outside_root",
+        "escape_link.png": "outside_root",
+    }
     assert findings["unknown_labels"]["evidence"]["files"] == [f"1/{a_digit(small_digits).name}"]
     assert findings["duplicate_images"]["evidence"]["repeated_manifest_rows"] == [  # rows naming a file twice
-        f"1/{a_digit(small_digits).name}", f"2/{inside.name}"]
+        f"1/{a_digit(small_digits).name}",
+        f"2/{inside.name}",
+    ]
     assert summary["usable_images"] == PER_CLASS * len(CLASSES)
 
 
-@pytest.mark.parametrize("lines, named", [
-    (["file,class", "1/a.png,1"], "lacks column(s) path, label"),
-    (["path;label", "1/a.png;1"], "separator must be a comma"),
-    (["path,label,split", "1/a.png,1,train", "1/b.png,1,holdout"], "line 3: split 'holdout'"),
-    (["path,label"], "has no rows"),
-    ([""], "lacks column(s)"),
-    (["path,label", '"1/a.png,1', "1/b.png,1"], "line 3: not valid CSV"),
-    (["path,label", '"1/a.png"x,1'], "line 2: not valid CSV"),
-], ids=["no_path_label", "semicolons", "unknown_split", "header_only", "empty", "unclosed_quote", "stray_quote"])
+@pytest.mark.parametrize(
+    "lines, named",
+    [
+        (["file,class", "1/a.png,1"], "lacks column(s) path, label"),
+        (["path;label", "1/a.png;1"], "separator must be a comma"),
+        (["path,label,split", "1/a.png,1,train", "1/b.png,1,holdout"], "line 3: split 'holdout'"),
+        (["path,label"], "has no rows"),
+        ([""], "lacks column(s)"),
+        (["path,label", '"1/a.png,1', "1/b.png,1"], "line 3: not valid CSV"),
+        (["path,label", '"1/a.png"x,1'], "line 2: not valid CSV"),
+    ],
+    ids=["no_path_label", "semicolons", "unknown_split", "header_only", "empty", "unclosed_quote", "stray_quote"],
+)
 def test_manifest_errors_name_the_manifest_and_the_problem(small_digits, lines, named):
     from tasks.sources import read_source
 
@@ -441,23 +487,27 @@ def test_manifest_in_another_encoding_is_a_clear_error(small_digits):
 
 # --- params ----------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("override, named", [
-    ("preprocess.test_fraction=-0.1", "preprocess.test_fraction"),
-    ("preprocess.val_fraction=0.8", "leave at least 10%"),
-    ("preprocess.image_size=[0, 0]", "preprocess.image_size"),
-    ("preprocess.image_size=[32]", "preprocess.image_size"),
-    ("train.batch_size=0", "train.batch_size"),
-    ("train.epochs=2.5", "train.epochs"),
-    ("train.learning_rate=0", "train.learning_rate"),
-    ("train.learning_rate=.nan", "train.learning_rate"),
-    ("augment.flip=diagonal", "augment.flip"),
-    ("augment.zoom=1.5", "augment.zoom"),
-    ("train=3", "train"),
-    ("train.epochs.max=3", "train.epochs.max"),
-    ("data.source=2020-13-45", "data.source"),
-    ("model.builder=model.py:", "model.builder"),
-    ("model.builder=model.txt:build", ".py"),
-])
+
+@pytest.mark.parametrize(
+    "override, named",
+    [
+        ("preprocess.test_fraction=-0.1", "preprocess.test_fraction"),
+        ("preprocess.val_fraction=0.8", "leave at least 10%"),
+        ("preprocess.image_size=[0, 0]", "preprocess.image_size"),
+        ("preprocess.image_size=[32]", "preprocess.image_size"),
+        ("train.batch_size=0", "train.batch_size"),
+        ("train.epochs=2.5", "train.epochs"),
+        ("train.learning_rate=0", "train.learning_rate"),
+        ("train.learning_rate=.nan", "train.learning_rate"),
+        ("augment.flip=diagonal", "augment.flip"),
+        ("augment.zoom=1.5", "augment.zoom"),
+        ("train=3", "train"),
+        ("train.epochs.max=3", "train.epochs.max"),
+        ("data.source=2020-13-45", "data.source"),
+        ("model.builder=model.py:", "model.builder"),
+        ("model.builder=model.txt:build", ".py"),
+    ],
+)
 def test_more_bad_overrides_name_the_key(override, named):
     with pytest.raises(UserError) as error:
         load_params(overrides=[override])
@@ -486,29 +536,42 @@ BUILDERS = {
 }
 
 
-@pytest.mark.parametrize("file_name, named", [
-    ("syntax_error.py", "importing"), ("import_fails.py", "no_such_package_anywhere"),
-    ("exits.py", "bye"), ("wrong_input.py", "(16, 16, 1)")
-])
+@pytest.mark.parametrize(
+    "file_name, named",
+    [
+        ("syntax_error.py", "importing"),
+        ("import_fails.py", "no_such_package_anywhere"),
+        ("exits.py", "bye"),
+        ("wrong_input.py", "(16, 16, 1)"),
+    ],
+)
 def test_broken_builder_files_are_clear_errors(tmp_path, fast_params, file_name, named):
     from tasks.models import build_model
 
     (tmp_path / file_name).write_text(BUILDERS[file_name])
     params = fast_params(f"model.builder={tmp_path / file_name}:build")
-    message = expect_user_error(lambda: build_model(params.model, (16, 16, 1), 3, None), tmp_path,
-                                "model.builder", named)
+    message = expect_user_error(
+        lambda: build_model(params.model, (16, 16, 1), 3, None), tmp_path, "model.builder", named
+    )
     assert file_name in message
 
 
 # --- the command line: what the user actually sees --------------------------------------------------------------
+
 
 def fast_sets(*extra: str) -> list[str]:
     return [argument for override in (*FAST, *extra) for argument in ("--set", override)]
 
 
 def cnn_doctor(*arguments: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "cnn_doctor.cli", *arguments], capture_output=True, text=True,
-                          timeout=600, cwd=PROJECT_ROOT, env={**os.environ, "CI": "true"})
+    return subprocess.run(
+        [sys.executable, "-m", "cnn_doctor.cli", *arguments],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "CI": "true"},
+    )
 
 
 @pytest.mark.slow
@@ -520,21 +583,31 @@ def test_cli_reports_a_messy_folder_and_leaves_it_untouched(small_digits, tmp_pa
     (small_digits / "0" / ".DS_Store").write_bytes(b"\0")
     before = snapshot(small_digits)
 
-    result = cnn_doctor("run", "--data", str(small_digits), "--out", str(tmp_path / "out"),
-                        *fast_sets("validate.fail_on=[missing_files]", "validate.label_errors=false"))
+    result = cnn_doctor(
+        "run",
+        "--data",
+        str(small_digits),
+        "--out",
+        str(tmp_path / "out"),
+        *fast_sets("validate.fail_on=[missing_files]", "validate.label_errors=false"),
+    )
 
     assert result.returncode == 2, result.stderr[-2000:]
     assert "Traceback" not in result.stderr
     findings = {f["id"]: f for f in json.loads((tmp_path / "out" / "report.json").read_text())["findings"]}
-    assert findings["missing_files"]["evidence"]["problems"] == {"0/leak.png": "outside_root",
-                                                                 "2/loop.png": "symlink_loop"}
+    assert findings["missing_files"]["evidence"]["problems"] == {
+        "0/leak.png": "outside_root",
+        "2/loop.png": "symlink_loop",
+    }
     assert findings["corrupt_images"]["evidence"]["files"] == ["1/cut.png"]
     assert snapshot(small_digits) == before
 
 
 def test_cli_turns_a_bad_manifest_into_one_line(small_digits, tmp_path):
-    manifest = write_rows(small_digits, ["path,label,split"] + [line + ",train" for line in good_lines(small_digits)]
-                          + ["1/x.png,1,training"])
+    manifest = write_rows(
+        small_digits,
+        ["path,label,split"] + [line + ",train" for line in good_lines(small_digits)] + ["1/x.png,1,training"],
+    )
     before = snapshot(small_digits)
 
     result = cnn_doctor("run", "--data", str(manifest), "--out", str(tmp_path / "out"), *fast_sets())
@@ -542,5 +615,6 @@ def test_cli_turns_a_bad_manifest_into_one_line(small_digits, tmp_path):
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
         f"cnn-doctor: error: manifest {manifest} line {len(good_lines(small_digits)) + 2}: "
-        "split 'training' is not one of train, val, test"]
+        "split 'training' is not one of train, val, test"
+    ]
     assert snapshot(small_digits) == before

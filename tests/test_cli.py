@@ -12,14 +12,16 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from conftest import FAST, PROJECT_ROOT, copy_digits, tree_digest
 
 CLI = str(Path(sys.executable).parent / "cnn-doctor")
 
 
 def cnn_doctor(*arguments: str, cwd: Path | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([CLI, *arguments], capture_output=True, text=True, cwd=cwd, timeout=timeout,
-                          env={**os.environ, "CI": "true"})
+    return subprocess.run(
+        [CLI, *arguments], capture_output=True, text=True, cwd=cwd, timeout=timeout, env={**os.environ, "CI": "true"}
+    )
 
 
 def fast_sets(*extra: str) -> list[str]:
@@ -36,8 +38,13 @@ def test_help_lists_the_commands_and_each_has_its_own():
 
 def test_serve_gives_up_on_a_server_that_never_answers(tmp_path):
     port = socket_port_nobody_listens_on()
-    result = subprocess.run([CLI, "serve", "--wait", "2"], capture_output=True, text=True, timeout=120,
-                            env={**os.environ, "PREFECT_API_URL": f"http://127.0.0.1:{port}/api"})
+    result = subprocess.run(
+        [CLI, "serve", "--wait", "2"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PREFECT_API_URL": f"http://127.0.0.1:{port}/api"},
+    )
     assert result.returncode == 1
     assert "Waiting for the Prefect server" in result.stderr
     error = result.stderr.strip().splitlines()[-1]
@@ -51,8 +58,13 @@ def socket_port_nobody_listens_on() -> int:
 
 
 def test_serve_without_a_server_says_how_to_start_one(tmp_path):
-    result = subprocess.run([CLI, "serve"], capture_output=True, text=True, timeout=120,
-                            env={key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"})
+    result = subprocess.run(
+        [CLI, "serve"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"},
+    )
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [result.stderr.strip()]
     assert "PREFECT_API_URL" in result.stderr and "prefect server start" in result.stderr
@@ -101,12 +113,15 @@ def test_progress_bars_only_on_a_terminal_outside_ci(terminal, ci, shown):
     assert ("Inspecting images" in output) == shown
 
 
-@pytest.mark.parametrize("arguments, named", [
-    (["--set", "train.epocs=3"], "train.epocs"),
-    (["--set", "train.learning_rate=fast"], "train.learning_rate"),
-    (["--params", "missing.yaml"], "missing.yaml"),
-    (["--data", "/no/such/folder"], "/no/such/folder"),
-])
+@pytest.mark.parametrize(
+    "arguments, named",
+    [
+        (["--set", "train.epocs=3"], "train.epocs"),
+        (["--set", "train.learning_rate=fast"], "train.learning_rate"),
+        (["--params", "missing.yaml"], "missing.yaml"),
+        (["--data", "/no/such/folder"], "/no/such/folder"),
+    ],
+)
 def test_user_mistakes_give_one_line_and_exit_1(arguments, named, tmp_path):
     result = cnn_doctor("run", "--out", str(tmp_path / "out"), *arguments)
     assert result.returncode == 1
@@ -117,8 +132,9 @@ def test_user_mistakes_give_one_line_and_exit_1(arguments, named, tmp_path):
 
 def test_missing_builder_file_is_a_clear_error(digits_folder, tmp_path):
     data = copy_digits(digits_folder, tmp_path / "data", per_class=20)
-    result = cnn_doctor("run", "--data", str(data), "--out", str(tmp_path / "out"),
-                        *fast_sets("model.builder=nowhere/model.py:build"))
+    result = cnn_doctor(
+        "run", "--data", str(data), "--out", str(tmp_path / "out"), *fast_sets("model.builder=nowhere/model.py:build")
+    )
     assert result.returncode == 1
     assert "cnn-doctor: error: model.builder: file nowhere/model.py does not exist" in result.stderr
     assert "Traceback" not in result.stderr
@@ -160,8 +176,14 @@ def test_default_run_on_digits_is_accurate_and_healthy(tmp_path):
     """The README's main job as a newcomer runs it (a fresh Prefect home, no server): accuracy >= 0.95, no
     warning. Prefect's temporary server first creates its database there: on a 2-core machine that took longer
     than Prefect's default 20 s start-up wait, so the first run of every new machine failed."""
-    result = subprocess.run([CLI, "run", "--out", str(tmp_path / "out")], capture_output=True, text=True,
-                            cwd=PROJECT_ROOT, timeout=900, env=as_a_newcomer(tmp_path))
+    result = subprocess.run(
+        [CLI, "run", "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=900,
+        env=as_a_newcomer(tmp_path),
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert report["metrics"]["test_accuracy"] >= 0.95
@@ -172,12 +194,18 @@ def test_default_run_on_digits_is_accurate_and_healthy(tmp_path):
     assert "data:image/png;base64," in html and "Confusion matrix" in html
     assert "Verdict:" in result.stdout and "Findings:" in result.stdout
 
-    again = subprocess.run([CLI, "run", "--out", str(tmp_path / "out")], capture_output=True, text=True,
-                           cwd=PROJECT_ROOT, timeout=300, env=as_a_newcomer(tmp_path / "second"))
+    again = subprocess.run(
+        [CLI, "run", "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=300,
+        env=as_a_newcomer(tmp_path / "second"),
+    )
     assert again.returncode == 0, again.stderr[-3000:]
     assert "Nothing changed since the last run" in again.stderr
     assert "temporary server" not in again.stderr  # decided from digests alone, before Prefect
-    assert again.stdout == result.stdout[result.stdout.index("\nReport:"):]  # the same summary
+    assert again.stdout == result.stdout[result.stdout.index("\nReport:") :]  # the same summary
 
 
 @pytest.mark.slow
@@ -186,14 +214,28 @@ def test_first_run_on_a_busy_single_core_machine(tmp_path, digits_folder):
     (creating its database) took 34 s there, past Prefect's default 20 s wait, and the run failed with
     "Timed out while attempting to connect to ephemeral Prefect API server"."""
     core = {min(os.sched_getaffinity(0))}
-    neighbour = subprocess.Popen([sys.executable, "-c", "import time\nend = time.time() + 60\n"
-                                  "while time.time() < end: pass"], preexec_fn=lambda: os.sched_setaffinity(0, core))
+    neighbour = subprocess.Popen(
+        [sys.executable, "-c", "import time\nend = time.time() + 60\nwhile time.time() < end: pass"],
+        preexec_fn=lambda: os.sched_setaffinity(0, core),
+    )
     try:
         data = copy_digits(digits_folder, tmp_path / "data", per_class=30)
-        result = subprocess.run([CLI, "run", "--data", str(data), "--out", str(tmp_path / "out"),
-                                 *fast_sets("train.epochs=1", "validate.label_errors=false")],
-                                capture_output=True, text=True, timeout=600, env=as_a_newcomer(tmp_path),
-                                preexec_fn=lambda: os.sched_setaffinity(0, core))
+        result = subprocess.run(
+            [
+                CLI,
+                "run",
+                "--data",
+                str(data),
+                "--out",
+                str(tmp_path / "out"),
+                *fast_sets("train.epochs=1", "validate.label_errors=false"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env=as_a_newcomer(tmp_path),
+            preexec_fn=lambda: os.sched_setaffinity(0, core),
+        )
     finally:
         neighbour.kill()
     assert result.returncode == 0, result.stderr[-3000:]

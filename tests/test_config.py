@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from cnn_doctor.config import DEFAULT_PARAMS_FILE, UserError, load_params, parse_override
 
 REQUIRED_KEYS = [
-    "validate.min_images_per_class", "validate.max_imbalance_ratio", "validate.fail_on", "preprocess.image_size",
-    "preprocess.normalize", "augment.enabled", "augment.balance", "model.architecture", "model.builder",
-    "train.optimizer", "train.learning_rate", "train.batch_size", "train.epochs", "train.early_stopping_patience",
-    "train.class_weight", "train.seed",
+    "validate.min_images_per_class",
+    "validate.max_imbalance_ratio",
+    "validate.fail_on",
+    "preprocess.image_size",
+    "preprocess.normalize",
+    "augment.enabled",
+    "augment.balance",
+    "model.architecture",
+    "model.builder",
+    "train.optimizer",
+    "train.learning_rate",
+    "train.batch_size",
+    "train.epochs",
+    "train.early_stopping_patience",
+    "train.class_weight",
+    "train.seed",
 ]
 
 
@@ -53,8 +66,13 @@ def test_params_yaml_states_the_typed_defaults():
 
 
 def test_override_sets_a_typed_value():
-    params = load_params(overrides=["train.learning_rate=0.01", "preprocess.image_size=[24, 20]",
-                                    "validate.fail_on=[critical, class_imbalance]"])
+    params = load_params(
+        overrides=[
+            "train.learning_rate=0.01",
+            "preprocess.image_size=[24, 20]",
+            "validate.fail_on=[critical, class_imbalance]",
+        ]
+    )
     assert params.train.learning_rate == 0.01
     assert params.preprocess.image_size == (24, 20)
     assert params.validate_params.fail_on == ("critical", "class_imbalance")
@@ -62,20 +80,23 @@ def test_override_sets_a_typed_value():
 
 def test_params_are_frozen():
     params = load_params()
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError, match="frozen"):
         params.train.epochs = 3
 
 
-@pytest.mark.parametrize("override, named", [
-    ("train.learnin_rate=0.1", "train.learnin_rate"),
-    ("trian.epochs=3", "trian"),
-    ("train.epochs=many", "train.epochs"),
-    ("train.epochs=-1", "train.epochs"),
-    ("train.optimizer=adagrad", "train.optimizer"),
-    ("preprocess.val_fraction=1.5", "preprocess.val_fraction"),
-    ("model.builder=no_function_here.py", "model.builder"),
-    ("validate.fail_on=[everything]", "validate.fail_on"),
-])
+@pytest.mark.parametrize(
+    "override, named",
+    [
+        ("train.learnin_rate=0.1", "train.learnin_rate"),
+        ("trian.epochs=3", "trian"),
+        ("train.epochs=many", "train.epochs"),
+        ("train.epochs=-1", "train.epochs"),
+        ("train.optimizer=adagrad", "train.optimizer"),
+        ("preprocess.val_fraction=1.5", "preprocess.val_fraction"),
+        ("model.builder=no_function_here.py", "model.builder"),
+        ("validate.fail_on=[everything]", "validate.fail_on"),
+    ],
+)
 def test_bad_override_names_the_key(override, named):
     with pytest.raises(UserError) as error:
         load_params(overrides=[override])

@@ -10,7 +10,6 @@ import textwrap
 
 import numpy as np
 import pytest
-from conftest import copy_digits
 
 from cnn_doctor.layout import read_json
 from cnn_doctor.report import write_report
@@ -19,6 +18,8 @@ from tasks.evaluate import evaluate
 from tasks.preprocess import preprocess
 from tasks.train import train
 from tasks.validate import validate
+
+from conftest import copy_digits
 
 SCENARIO = ("train.epochs=12", "train.early_stopping_patience=4", "augment.rotation=0.0", "augment.zoom=0.0")
 
@@ -43,8 +44,11 @@ def serious(report: dict) -> list[str]:
 
 def builder(tmp_path, body: str) -> str:
     path = tmp_path / "user_model.py"
-    path.write_text("import keras\nfrom keras import layers\n\n\ndef build(input_shape, num_classes):\n"
-                    + textwrap.indent(textwrap.dedent(body).strip(), "    ") + "\n")
+    path.write_text(
+        "import keras\nfrom keras import layers\n\n\ndef build(input_shape, num_classes):\n"
+        + textwrap.indent(textwrap.dedent(body).strip(), "    ")
+        + "\n"
+    )
     return f"model.builder={path}:build"
 
 
@@ -61,7 +65,7 @@ def scenario(fast_params):
     return make
 
 
-# ---------------------------------------------------------------- users' models with a fault (bench/fault_zoo.py uses them too)
+# ------------------------------------------------ users' models with a fault (bench/fault_zoo.py uses them too)
 
 WRONG_UNITS = """
     model = keras.Sequential([keras.Input(input_shape), layers.Flatten(), layers.Dense(5, activation="softmax")])
@@ -113,11 +117,15 @@ HEAVY_LABEL_SMOOTHING = """
 
 # ---------------------------------------------------------------- healthy runs: no warning, no critical
 
+
 @pytest.mark.slow
-@pytest.mark.parametrize("overrides", [
-    ("train.epochs=30", "train.early_stopping_patience=5"),
-    ("train.epochs=30", "train.early_stopping_patience=5", "model.architecture=regularized_cnn"),
-])
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        ("train.epochs=30", "train.early_stopping_patience=5"),
+        ("train.epochs=30", "train.early_stopping_patience=5", "model.architecture=regularized_cnn"),
+    ],
+)
 def test_healthy_runs_raise_no_alarm(digits_folder, scenario, layout, overrides):
     report = diagnose(digits_folder, scenario(*overrides), layout)
     assert serious(report) == [], report["findings"]
@@ -125,6 +133,7 @@ def test_healthy_runs_raise_no_alarm(digits_folder, scenario, layout, overrides)
 
 
 # ---------------------------------------------------------------- model, checked before training
+
 
 def test_output_units_that_cannot_fit_the_labels_stop_the_run(small_digits, scenario, layout, tmp_path):
     model = builder(tmp_path, WRONG_UNITS)
@@ -164,8 +173,11 @@ def test_bottleneck_narrower_than_the_classes(small_digits, scenario, layout, tm
 
 # ---------------------------------------------------------------- training dynamics
 
+
 def test_learning_rate_far_too_high(small_digits, scenario, layout):
-    report = diagnose(small_digits, scenario("train.optimizer=sgd", "train.learning_rate=5.0", "train.epochs=4"), layout)
+    report = diagnose(
+        small_digits, scenario("train.optimizer=sgd", "train.learning_rate=5.0", "train.epochs=4"), layout
+    )
     assert report["leading_finding"] == "learning_rate_too_high"
     assert "train.learning_rate" in report["findings"][0]["recommendation"]
     consequences = [f["id"] for f in report["findings"] if f["evidence"].get("caused_by") == "learning_rate_too_high"]
@@ -177,23 +189,41 @@ def test_momentum_with_tiny_batches_takes_steps_too_large(small_digits, scenario
     """SGD 0.1 looks moderate, but momentum 0.9 on batches of 8 makes each step ten times that: training
     climbs back or stalls. The range test, run with the same momentum and 64 images per rate, says so.
     (At 0.05 the run sits at the range test's limit and the answer varies between runs: bench/fault_zoo.py.)"""
-    report = diagnose(small_digits, scenario("train.optimizer=sgd", "train.learning_rate=0.1", "train.momentum=0.9",
-                                             "train.lr_schedule=constant", "train.batch_size=8"), layout)
+    report = diagnose(
+        small_digits,
+        scenario(
+            "train.optimizer=sgd",
+            "train.learning_rate=0.1",
+            "train.momentum=0.9",
+            "train.lr_schedule=constant",
+            "train.batch_size=8",
+        ),
+        layout,
+    )
     assert report["leading_finding"] == "learning_rate_too_high"
     assert "overfitting" not in serious(report)  # training accuracy below validation accuracy is not memorising
 
 
 def test_learning_rate_far_too_low(small_digits, scenario, layout):
-    report = diagnose(small_digits, scenario("train.optimizer=sgd", "train.momentum=0.0",
-                                             "train.learning_rate=1e-6", "train.epochs=4"), layout)
+    report = diagnose(
+        small_digits,
+        scenario("train.optimizer=sgd", "train.momentum=0.0", "train.learning_rate=1e-6", "train.epochs=4"),
+        layout,
+    )
     assert report["leading_finding"] == "learning_rate_too_low"
     causes = {f["id"]: f["evidence"].get("caused_by") for f in report["findings"]}
-    assert causes.get("not_learning") == "learning_rate_too_low" or causes.get("slow_convergence") == "learning_rate_too_low"
+    assert (
+        causes.get("not_learning") == "learning_rate_too_low"
+        or causes.get("slow_convergence") == "learning_rate_too_low"
+    )
 
 
 def test_learning_rate_too_low_to_converge_in_time(small_digits, scenario, layout):
-    report = diagnose(small_digits, scenario("train.optimizer=sgd", "train.momentum=0.0", "train.learning_rate=0.001",
-                                             "train.epochs=10"), layout)
+    report = diagnose(
+        small_digits,
+        scenario("train.optimizer=sgd", "train.momentum=0.0", "train.learning_rate=0.001", "train.epochs=10"),
+        layout,
+    )
     assert report["leading_finding"] == "learning_rate_too_low"
     causes = {f["id"]: f["evidence"].get("caused_by") for f in report["findings"]}
     assert causes["slow_convergence"] == "learning_rate_too_low"
@@ -209,16 +239,22 @@ def test_dead_relus(small_digits, scenario, layout, tmp_path):
 
 def test_deep_sigmoid_stack(small_digits, scenario, layout, tmp_path):
     model = builder(tmp_path, SIGMOID_STACK)
-    report = diagnose(small_digits, scenario(model, "train.optimizer=sgd", "train.momentum=0.0",
-                                             "train.learning_rate=0.01", "train.epochs=3"), layout)
+    report = diagnose(
+        small_digits,
+        scenario(model, "train.optimizer=sgd", "train.momentum=0.0", "train.learning_rate=0.01", "train.epochs=3"),
+        layout,
+    )
     assert report["leading_finding"] in ("vanishing_gradients", "saturated_activations")
 
 
 def test_gradients_explode_in_a_deep_plain_stack(small_digits, scenario, layout, tmp_path):
     """The network amplifies before any update: the rate is not to blame, however much the loss explodes."""
     model = builder(tmp_path, AMPLIFYING_STACK)
-    report = diagnose(small_digits, scenario(model, "train.optimizer=sgd", "train.momentum=0.0",
-                                             "train.learning_rate=0.0001", "train.epochs=4"), layout)
+    report = diagnose(
+        small_digits,
+        scenario(model, "train.optimizer=sgd", "train.momentum=0.0", "train.learning_rate=0.0001", "train.epochs=4"),
+        layout,
+    )
     assert report["leading_finding"] == "exploding_gradients"
     assert report["findings"][0]["evidence"]["at_initialization"] is True
     causes = {f["id"]: f["evidence"].get("caused_by") for f in report["findings"]}
@@ -228,8 +264,11 @@ def test_gradients_explode_in_a_deep_plain_stack(small_digits, scenario, layout,
 
 def test_output_layer_biased_towards_one_class(small_digits, scenario, layout, tmp_path):
     model = builder(tmp_path, BIASED_OUTPUT)
-    report = diagnose(small_digits, scenario(model, "train.optimizer=sgd", "train.momentum=0.0",
-                                             "train.learning_rate=0.001", "train.epochs=4"), layout)
+    report = diagnose(
+        small_digits,
+        scenario(model, "train.optimizer=sgd", "train.momentum=0.0", "train.learning_rate=0.001", "train.epochs=4"),
+        layout,
+    )
     assert report["leading_finding"] == "initial_loss_off"
     causes = {f["id"]: f["evidence"].get("caused_by") for f in report["findings"]}
     assert causes["prediction_collapse"] == "initial_loss_off"
@@ -285,17 +324,27 @@ def weak_signal_images(folder, classes: int = 4, per_class: int = 40, amplitude:
         (folder / f"c{label}").mkdir(parents=True)
         for index in range(per_class):
             pixels = rng.uniform(0, 255, (16, 16))
-            pixels[4 * label:4 * label + 4, :] += amplitude
+            pixels[4 * label : 4 * label + 4, :] += amplitude
             Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), "L").save(folder / f"c{label}" / f"{index}.png")
     return folder
 
 
 def test_overfitting_a_small_set(tmp_path, scenario, layout):
     data = weak_signal_images(tmp_path / "weak")
-    report = diagnose(data, scenario("augment.enabled=false", "train.epochs=60", "train.early_stopping_patience=0",
-                                     "train.lr_schedule=constant", "validate.label_errors=true",
-                                     "preprocess.val_fraction=0.3", "preprocess.test_fraction=0.2",
-                                     "diagnose.lr_range_test=false"), layout)
+    report = diagnose(
+        data,
+        scenario(
+            "augment.enabled=false",
+            "train.epochs=60",
+            "train.early_stopping_patience=0",
+            "train.lr_schedule=constant",
+            "validate.label_errors=true",
+            "preprocess.val_fraction=0.3",
+            "preprocess.test_fraction=0.2",
+            "diagnose.lr_range_test=false",
+        ),
+        layout,
+    )
     assert report["leading_finding"] == "overfitting"
     # the quick label model takes weak signal for wrong labels; the trained network, on held-out images, does not
     (flags,) = [f for f in report["findings"] if f["id"] == "suspected_label_errors"]
@@ -309,8 +358,11 @@ def test_a_rare_class_collapses(digits_folder, tmp_path, scenario, layout):
     data = copy_digits(digits_folder, tmp_path / "skewed", per_class=120)
     for extra in sorted((data / "3").iterdir())[11:]:
         extra.unlink()
-    report = diagnose(data, scenario("train.class_weight=none", "augment.balance=false", "train.epochs=3",
-                                     "train.learning_rate=0.0003"), layout)
+    report = diagnose(
+        data,
+        scenario("train.class_weight=none", "augment.balance=false", "train.epochs=3", "train.learning_rate=0.0003"),
+        layout,
+    )
     findings = {f["id"]: f for f in report["findings"]}
     assert report["leading_finding"] in ("class_imbalance", "too_few_images")
     assert {"too_few_images", "class_imbalance"} <= set(serious(report))
@@ -320,8 +372,17 @@ def test_a_rare_class_collapses(digits_folder, tmp_path, scenario, layout):
 
 
 def test_augmentation_too_strong(small_digits, scenario, layout):
-    report = diagnose(small_digits, scenario("augment.rotation=0.5", "augment.zoom=0.3", "augment.translation=0.3",
-                                             "train.epochs=15", "diagnose.lr_range_test=false"), layout)
+    report = diagnose(
+        small_digits,
+        scenario(
+            "augment.rotation=0.5",
+            "augment.zoom=0.3",
+            "augment.translation=0.3",
+            "train.epochs=15",
+            "diagnose.lr_range_test=false",
+        ),
+        layout,
+    )
     assert report["leading_finding"] == "augmentation_too_strong"
 
 
@@ -341,18 +402,25 @@ def noisy_train_clean_test(data):
 def test_test_set_easier_than_training_set(digits_folder, tmp_path, scenario, layout):
     """Training labels 30% wrong, test labels right: the test scores above training."""
     manifest = noisy_train_clean_test(copy_digits(digits_folder, tmp_path / "data", per_class=80))
-    report = diagnose(manifest, scenario("train.epochs=10", "validate.label_errors=false",
-                                                      "diagnose.lr_range_test=false"), layout)
+    report = diagnose(
+        manifest, scenario("train.epochs=10", "validate.label_errors=false", "diagnose.lr_range_test=false"), layout
+    )
     assert serious(report)[0] == "suspiciously_high_accuracy"
-    assert all(f["evidence"].get("caused_by") == "suspiciously_high_accuracy"
-               for f in report["findings"] if f["id"] == "underfitting")
+    assert all(
+        f["evidence"].get("caused_by") == "suspiciously_high_accuracy"
+        for f in report["findings"]
+        if f["id"] == "underfitting"
+    )
 
 
-@pytest.mark.parametrize("on_flagged, on_others, classes, confirmed", [
-    (0.1, 0.9, 10, True),     # the network contradicts the flagged labels: they are wrong
-    (0.7, 0.6, 4, False),     # it agrees with them as often as with the others: hard images, not wrong labels
-    (0.1, 0.15, 10, None),    # it learned nothing (random labels): no opinion
-])
+@pytest.mark.parametrize(
+    "on_flagged, on_others, classes, confirmed",
+    [
+        (0.1, 0.9, 10, True),  # the network contradicts the flagged labels: they are wrong
+        (0.7, 0.6, 4, False),  # it agrees with them as often as with the others: hard images, not wrong labels
+        (0.1, 0.15, 10, None),  # it learned nothing (random labels): no opinion
+    ],
+)
 def test_network_opinion_on_label_flags(on_flagged, on_others, classes, confirmed):
     from tasks.evaluate import check_label_flags
 

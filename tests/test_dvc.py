@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from conftest import copy_project, with_fast_params
 
 BIN = Path(sys.executable).parent
@@ -34,8 +35,11 @@ def project_clone(tmp_path_factory) -> Path:
     clone = copy_project(tmp_path / "project")
     params = with_fast_params(yaml.safe_load((clone / "params.yaml").read_text()))
     (clone / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
-    for command in (["git", "init", "-q"], ["git", "add", "-A"],
-                    ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "clone"]):
+    for command in (
+        ["git", "init", "-q"],
+        ["git", "add", "-A"],
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "clone"],
+    ):
         run(command, clone)
     run(["cnn-doctor", "digits", "data/digits"], clone)
     return clone
@@ -85,9 +89,12 @@ def test_experiments_plots_and_a_remote(project_clone, first_repro, tmp_path):
         assert title in page, plots
 
     remote = tmp_path / "remote"
-    for command in (["dvc", "remote", "add", "-d", "team", str(remote)], ["git", "add", "-A"],
-                    ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "pipeline run"],
-                    ["dvc", "push"]):
+    for command in (
+        ["dvc", "remote", "add", "-d", "team", str(remote)],
+        ["git", "add", "-A"],
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "pipeline run"],
+        ["dvc", "push"],
+    ):
         run(command, project_clone)
     teammate = tmp_path / "teammate"
     run(["git", "clone", "-q", str(project_clone), str(teammate)], tmp_path)

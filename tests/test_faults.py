@@ -17,16 +17,28 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import FAST, PROJECT_ROOT, copy_digits, tree_digest
 
 from cnn_doctor.layout import COMPLETE_MARKER, STAGES, Layout, digest_tree, read_json
 
+from conftest import FAST, PROJECT_ROOT, copy_digits, tree_digest
+
 # Small and quick, but long enough to kill in the middle: no early stopping, no diagnosis experiments.
-QUICK = (*FAST, "validate.label_errors=false", "diagnose.lr_range_test=false", "diagnose.learning_curve=false",
-         "diagnose.single_batch_test=false", "diagnose.augmentation_ablation=false")
+QUICK = (
+    *FAST,
+    "validate.label_errors=false",
+    "diagnose.lr_range_test=false",
+    "diagnose.learning_curve=false",
+    "diagnose.single_batch_test=false",
+    "diagnose.augmentation_ablation=false",
+)
 TRAINING_EPOCHS = 8
-LONG_TRAINING = (*QUICK, f"train.epochs={TRAINING_EPOCHS}", "train.early_stopping_patience=0",
-                 "train.learning_rate=0.003", "train.checkpoint_seconds=0")
+LONG_TRAINING = (
+    *QUICK,
+    f"train.epochs={TRAINING_EPOCHS}",
+    "train.early_stopping_patience=0",
+    "train.learning_rate=0.003",
+    "train.checkpoint_seconds=0",
+)
 SECONDS_TO_WAIT = 300
 
 
@@ -47,9 +59,13 @@ def settings(overrides: tuple[str, ...]) -> list[str]:
 def start_run(data: Path, out: Path, overrides: tuple[str, ...], log: Path) -> subprocess.Popen:
     """`cnn-doctor run` in its own process group (with Prefect's temporary server), output to a log file."""
     with open(log, "w") as handle:
-        return subprocess.Popen(cli_command("run", "--data", str(data), "--out", str(out), *settings(overrides)),
-                                stdout=handle, stderr=subprocess.STDOUT, env=cli_environment(),
-                                start_new_session=True)
+        return subprocess.Popen(
+            cli_command("run", "--data", str(data), "--out", str(out), *settings(overrides)),
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            env=cli_environment(),
+            start_new_session=True,
+        )
 
 
 def finish(process: subprocess.Popen, log: Path) -> str:
@@ -81,7 +97,9 @@ def assert_every_stage_folder_complete(layout: Layout) -> None:
     for stage in STAGES:
         if layout.stage_dir(stage).exists():
             assert layout.is_complete(stage), f"{stage}/ has no {COMPLETE_MARKER}"
-            assert read_json(layout.stage_dir(stage) / COMPLETE_MARKER)["digest"] == digest_tree(layout.stage_dir(stage))
+            assert read_json(layout.stage_dir(stage) / COMPLETE_MARKER)["digest"] == digest_tree(
+                layout.stage_dir(stage)
+            )
     assert not [path.name for path in layout.out.glob(".tmp-*")] + [path.name for path in layout.out.glob(".old-*")]
 
 
@@ -92,6 +110,7 @@ def small_digits(digits_folder, tmp_path) -> Path:
 
 # 1. Interrupted training -------------------------------------------------------------------------------------
 
+
 @pytest.mark.slow
 def test_killed_training_resumes_after_its_last_epoch_and_ends_as_good(small_digits, tmp_path):
     before = tree_digest(small_digits)
@@ -99,8 +118,12 @@ def test_killed_training_resumes_after_its_last_epoch_and_ends_as_good(small_dig
     checkpoint = interrupted.backup / "checkpoint.json"
 
     first = start_run(small_digits, interrupted.out, LONG_TRAINING, tmp_path / "first.log")
-    wait_for(lambda: checkpoint.is_file() and read_json(checkpoint)["epochs_done"] >= 2, first,
-             "two completed epochs", tmp_path / "first.log")
+    wait_for(
+        lambda: checkpoint.is_file() and read_json(checkpoint)["epochs_done"] >= 2,
+        first,
+        "two completed epochs",
+        tmp_path / "first.log",
+    )
     os.killpg(first.pid, signal.SIGKILL)
     first.wait()
     epochs_before_kill = read_json(checkpoint)["epochs_done"]
@@ -133,6 +156,7 @@ def test_killed_training_resumes_after_its_last_epoch_and_ends_as_good(small_dig
 
 
 # 2. Interrupted stages ---------------------------------------------------------------------------------------
+
 
 def test_a_stage_folder_appears_whole_by_one_rename(layout):
     with layout.writing_stage("validate") as scratch:
@@ -173,12 +197,12 @@ def write_shard_then_die(writer):
         os.kill(os.getpid(), signal.SIGKILL)
 shards.ShardWriter.flush = write_shard_then_die
 layout = Layout(Path(sys.argv[1]))
-preprocess.preprocess.fn(upstream(layout, "validate"), load_params(DEFAULT_PARAMS_FILE, sys.argv[2:]).preprocess, layout)
+params = load_params(DEFAULT_PARAMS_FILE, sys.argv[2:])
+preprocess.preprocess.fn(upstream(layout, "validate"), params.preprocess, layout)
 """
 
 
-def test_killed_stage_is_not_trusted_and_the_previous_output_stays_until_replaced(digits_folder, tmp_path,
-                                                                                 fast_params):
+def test_killed_stage_is_not_trusted_and_the_previous_output_stays_until_replaced(digits_folder, tmp_path, fast_params):
     from cnn_doctor.stages import upstream
     from tasks.preprocess import preprocess
     from tasks.validate import validate
@@ -192,8 +216,13 @@ def test_killed_stage_is_not_trusted_and_the_previous_output_stays_until_replace
     complete_output = tree_digest(layout.stage_dir("preprocess"))
 
     changed = (*QUICK, "preprocess.shard_size=64", "preprocess.image_size=12")
-    killed = subprocess.run([sys.executable, "-c", KILLED_AFTER_FIRST_SHARD, str(layout.out), *changed],
-                            capture_output=True, text=True, env=cli_environment(), timeout=SECONDS_TO_WAIT)
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_AFTER_FIRST_SHARD, str(layout.out), *changed],
+        capture_output=True,
+        text=True,
+        env=cli_environment(),
+        timeout=SECONDS_TO_WAIT,
+    )
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
 
     # the half-written rerun is a scratch folder nobody trusts; the old output is whole and still complete
@@ -213,6 +242,7 @@ def test_killed_stage_is_not_trusted_and_the_previous_output_stays_until_replace
 
 # 3. Transient failures ---------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def prefect_server():
     from prefect.testing.utilities import prefect_test_harness
@@ -227,8 +257,9 @@ def task_state_names(flow_state, stage: str) -> list[str]:
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
     with get_client(sync_client=True) as client:
-        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(
-            id=FlowRunFilterId(any_=[flow_state.state_details.flow_run_id])))
+        runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_state.state_details.flow_run_id]))
+        )
         (run,) = [run for run in runs if run.name.rsplit("-", 1)[0] == stage]
         states = client.read_task_run_states(run.id)
     return [state.name for state in sorted(states, key=lambda state: state.timestamp)]
@@ -250,8 +281,12 @@ def test_a_transient_error_is_retried_and_the_run_completes(prefect_server, digi
         return load_image(*arguments)
 
     monkeypatch.setattr(tasks.decoding, "load_image", load_image_failing_once)
-    state = train_and_diagnose(data=str(data), out=str(tmp_path / "out"), return_state=True,
-                               overrides=[*QUICK, "train.epochs=1", "flow.retry_delay_seconds=0"])
+    state = train_and_diagnose(
+        data=str(data),
+        out=str(tmp_path / "out"),
+        return_state=True,
+        overrides=[*QUICK, "train.epochs=1", "flow.retry_delay_seconds=0"],
+    )
 
     assert state.is_completed(), state.message
     states = task_state_names(state, "preprocess")
@@ -264,8 +299,9 @@ def test_a_transient_error_is_retried_and_the_run_completes(prefect_server, digi
 
 
 @pytest.mark.slow
-def test_a_lasting_error_fails_the_flow_after_its_retries_with_no_partial_output(prefect_server, digits_folder,
-                                                                                tmp_path, monkeypatch):
+def test_a_lasting_error_fails_the_flow_after_its_retries_with_no_partial_output(
+    prefect_server, digits_folder, tmp_path, monkeypatch
+):
     import tasks.augment
     from flows.train_and_diagnose import train_and_diagnose
 
@@ -278,8 +314,12 @@ def test_a_lasting_error_fails_the_flow_after_its_retries_with_no_partial_output
         raise OSError(28, "No space left on device (injected)")
 
     monkeypatch.setattr(tasks.augment, "write_json", write_json_always_failing)
-    state = train_and_diagnose(data=str(data), out=str(tmp_path / "out"), return_state=True,
-                               overrides=[*QUICK, "flow.retries=1", "flow.retry_delay_seconds=0"])
+    state = train_and_diagnose(
+        data=str(data),
+        out=str(tmp_path / "out"),
+        return_state=True,
+        overrides=[*QUICK, "flow.retries=1", "flow.retry_delay_seconds=0"],
+    )
 
     assert state.is_failed()
     assert "No space left on device (injected)" in state.message
@@ -294,6 +334,7 @@ def test_a_lasting_error_fails_the_flow_after_its_retries_with_no_partial_output
 
 # 4. Two runs at once -----------------------------------------------------------------------------------------
 
+
 @pytest.mark.slow
 def test_two_runs_never_write_one_folder_at_once(digits_folder, tmp_path):
     import yaml
@@ -305,20 +346,36 @@ def test_two_runs_never_write_one_folder_at_once(digits_folder, tmp_path):
 
     holder = start_run(data, shared.out, overrides, tmp_path / "holder.log")
     neighbour = start_run(data, other.out, overrides, tmp_path / "neighbour.log")
-    wait_for(lambda: any(shared.out.glob(".tmp-*")) or shared.stage_dir("validate").exists(), holder,
-             "the first run to write", tmp_path / "holder.log")
+    wait_for(
+        lambda: any(shared.out.glob(".tmp-*")) or shared.stage_dir("validate").exists(),
+        holder,
+        "the first run to write",
+        tmp_path / "holder.log",
+    )
 
     # a second `cnn-doctor run`, and a DVC stage, into the folder the first run is writing: refused at once
-    second = subprocess.run(cli_command("run", "--data", str(data), "--out", str(shared.out), *settings(overrides)),
-                            capture_output=True, text=True, env=cli_environment(), timeout=SECONDS_TO_WAIT)
+    second = subprocess.run(
+        cli_command("run", "--data", str(data), "--out", str(shared.out), *settings(overrides)),
+        capture_output=True,
+        text=True,
+        env=cli_environment(),
+        timeout=SECONDS_TO_WAIT,
+    )
     params_file = tmp_path / "params.yaml"
     params_file.write_text(yaml.safe_dump({"data": {"source": str(data), "out": str(shared.out)}}))
-    stage = subprocess.run(cli_command("stage", "validate", "--params", str(params_file)), capture_output=True,
-                           text=True, env=cli_environment(), timeout=SECONDS_TO_WAIT)
+    stage = subprocess.run(
+        cli_command("stage", "validate", "--params", str(params_file)),
+        capture_output=True,
+        text=True,
+        env=cli_environment(),
+        timeout=SECONDS_TO_WAIT,
+    )
     assert holder.poll() is None, "the first run ended before the others tried its folder: the test proves nothing"
-    message = (f"cnn-doctor: error: output folder {shared.out} is in use by another cnn-doctor run (process "
-               f"{holder.pid}, holding {shared.lock_file}); wait for it to finish, or choose another output folder "
-               "(--out or data.out)")
+    message = (
+        f"cnn-doctor: error: output folder {shared.out} is in use by another cnn-doctor run (process "
+        f"{holder.pid}, holding {shared.lock_file}); wait for it to finish, or choose another output folder "
+        "(--out or data.out)"
+    )
     for refused in (second, stage):
         assert refused.returncode == 1 and refused.stderr.strip() == message, refused.stderr[-2000:]
 
@@ -343,15 +400,18 @@ def test_checkpoint_gives_early_stopping_and_plateau_their_state_back(tmp_path):
         keras.utils.set_random_seed(1)
         model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
         model.compile(keras.optimizers.SGD(5.0), "mse")  # diverges: the best epoch is an early one
-        watched = [keras.callbacks.EarlyStopping("loss", patience=50, restore_best_weights=True),
-                   keras.callbacks.ReduceLROnPlateau("loss", patience=1, factor=0.5)]
+        watched = [
+            keras.callbacks.EarlyStopping("loss", patience=50, restore_best_weights=True),
+            keras.callbacks.ReduceLROnPlateau("loss", patience=1, factor=0.5),
+        ]
         return model, [*watched, make_checkpoint_callback(tmp_path, list(watched), resumed, every_seconds=0)]
 
     inputs, targets = np.random.default_rng(0).normal(size=(32, 4)), np.zeros((32, 2))
     model, callbacks = model_and_callbacks()
     last_epoch = {}
     keep_last_weights = keras.callbacks.LambdaCallback(
-        on_epoch_end=lambda epoch, logs: last_epoch.update(weights=model.get_weights()))
+        on_epoch_end=lambda epoch, logs: last_epoch.update(weights=model.get_weights())
+    )
     model.fit(inputs, targets, epochs=6, verbose=0, callbacks=[*callbacks, keep_last_weights])
     stopper, plateau = callbacks[0], callbacks[1]
     assert stopper.best_epoch < 5 and stopper.best_weights is not None and plateau.best is not None
@@ -365,11 +425,17 @@ def test_checkpoint_gives_early_stopping_and_plateau_their_state_back(tmp_path):
     _, restored = model_and_callbacks(resumed)
     for callback in restored:
         callback.on_train_begin()
-    assert (restored[0].wait, restored[0].best, restored[0].best_epoch) == (stopper.wait, stopper.best,
-                                                                             stopper.best_epoch)
+    assert (restored[0].wait, restored[0].best, restored[0].best_epoch) == (
+        stopper.wait,
+        stopper.best,
+        stopper.best_epoch,
+    )
     assert all(np.array_equal(a, b) for a, b in zip(restored[0].best_weights, stopper.best_weights))
     assert (restored[1].wait, restored[1].best, restored[1].cooldown_counter) == (
-        plateau.wait, plateau.best, plateau.cooldown_counter)
+        plateau.wait,
+        plateau.best,
+        plateau.cooldown_counter,
+    )
 
 
 def test_checkpoints_are_spaced_by_checkpoint_seconds_and_keep_the_best_weights(tmp_path):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import FAST, copy_digits, tree_digest
 
 from cnn_doctor.layout import read_json
+
+from conftest import FAST, copy_digits, tree_digest
 
 STAGES = ["validate", "preprocess", "augment", "train", "evaluate"]
 
@@ -26,8 +27,9 @@ def stage_states(flow_state) -> dict[str, str]:
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
     with get_client(sync_client=True) as client:
-        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(
-            id=FlowRunFilterId(any_=[flow_state.state_details.flow_run_id])))
+        runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_state.state_details.flow_run_id]))
+        )
     states = {run.name.rsplit("-", 1)[0]: run.state.name for run in runs}
     return {stage: states.get(stage) for stage in STAGES}
 
@@ -38,8 +40,11 @@ def run_artifacts(flow_state) -> dict:
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 
     with get_client(sync_client=True) as client:
-        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(
-            flow_run_id=ArtifactFilterFlowRunId(any_=[flow_state.state_details.flow_run_id])))
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(
+                flow_run_id=ArtifactFilterFlowRunId(any_=[flow_state.state_details.flow_run_id])
+            )
+        )
     return {artifact.key: artifact for artifact in artifacts}
 
 
@@ -69,8 +74,13 @@ def test_second_run_is_cached_and_a_param_change_reruns_only_downstream(prefect_
     assert stage_states(second) == dict.fromkeys(STAGES, "Cached")
 
     third = run_flow(data=str(digits_folder), out=str(out), overrides=[*FAST, "augment.contrast=0.2"])
-    assert stage_states(third) == {"validate": "Cached", "preprocess": "Cached", "augment": "Completed",
-                                   "train": "Completed", "evaluate": "Completed"}
+    assert stage_states(third) == {
+        "validate": "Cached",
+        "preprocess": "Cached",
+        "augment": "Completed",
+        "train": "Completed",
+        "evaluate": "Completed",
+    }
 
 
 @pytest.mark.slow
@@ -111,22 +121,25 @@ def task_run_counts(flow_state) -> dict[str, int]:
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
     with get_client(sync_client=True) as client:
-        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(
-            id=FlowRunFilterId(any_=[flow_state.state_details.flow_run_id])))
+        runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_state.state_details.flow_run_id]))
+        )
     return Counter(run.name.rsplit("-", 1)[0] for run in runs if run.state.is_completed())
 
 
 def dask_task_runner():
     from prefect_dask import DaskTaskRunner
 
-    return DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "processes": True,
-                                          "dashboard_address": None})
+    return DaskTaskRunner(
+        cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "processes": True, "dashboard_address": None}
+    )
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("make_task_runner", [None, dask_task_runner], ids=["process-pool", "dask"])
-def test_large_datasets_are_inspected_and_decoded_in_parallel_chunks(prefect_server, digits_folder, tmp_path,
-                                                                     fast_params, make_task_runner):
+def test_large_datasets_are_inspected_and_decoded_in_parallel_chunks(
+    prefect_server, digits_folder, tmp_path, fast_params, make_task_runner
+):
     """Chunks run as task runs on the flow's task runner (its own process pool, or a Dask cluster put in its
     place, the code unchanged), and give what one chunk in one process gives."""
     from cnn_doctor.layout import Layout
@@ -134,8 +147,12 @@ def test_large_datasets_are_inspected_and_decoded_in_parallel_chunks(prefect_ser
     from tasks.validate import validate
 
     out = tmp_path / "chunked"
-    state = run_flow(task_runner=make_task_runner and make_task_runner(), data=str(digits_folder), out=str(out),
-                     overrides=[*FAST, "validate.chunk_size=400", "preprocess.shard_size=500"])
+    state = run_flow(
+        task_runner=make_task_runner and make_task_runner(),
+        data=str(digits_folder),
+        out=str(out),
+        overrides=[*FAST, "validate.chunk_size=400", "preprocess.shard_size=500"],
+    )
     counts = task_run_counts(state)
     assert counts["inspect-images"] == 5  # 1,797 images in chunks of 400
     assert counts["load-images"] == 3  # train ~1,257 in 3 chunks of 500; val and test, one chunk each, in-process

@@ -9,24 +9,32 @@ import os
 import re
 import shutil
 import socket
-import tempfile
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 import yaml
-from conftest import PROJECT_ROOT, copy_digits, with_fast_params
 
 from cnn_doctor.config import load_params
+
+from conftest import PROJECT_ROOT, copy_digits, with_fast_params
 
 BIN = Path(sys.executable).parent
 CHROMIUM = Path("/usr/bin/chromium")
 # Flags for a closed network: without the background-networking ones Chromium keeps dialling out.
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                  "--disable-background-networking", "--disable-component-update"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 SCREENSHOTS = PROJECT_ROOT / "test-outputs" / "prefect-ui"
 RUN_TIMEOUT = 420
 
@@ -44,9 +52,15 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.api = f"{self.url}/api"
-        self.env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "CI": "true",
-                    "PREFECT_HOME": str(folder / "prefect-home"), "PREFECT_API_URL": self.api,
-                    "PREFECT_UI_API_URL": self.api, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+        self.env = {
+            **os.environ,
+            "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+            "CI": "true",
+            "PREFECT_HOME": str(folder / "prefect-home"),
+            "PREFECT_API_URL": self.api,
+            "PREFECT_UI_API_URL": self.api,
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        }
         self.folder = folder
         self.processes: list[subprocess.Popen] = []
 
@@ -73,8 +87,10 @@ class Server:
             if result := condition():
                 return result
             time.sleep(1)
-        raise AssertionError(f"timed out waiting for {what}; logs:\n" + "\n".join(
-            self.log(path.stem) for path in self.folder.glob("*.log")))
+        raise AssertionError(
+            f"timed out waiting for {what}; logs:\n"
+            + "\n".join(self.log(path.stem) for path in self.folder.glob("*.log"))
+        )
 
     def healthy(self) -> bool:
         try:
@@ -90,8 +106,15 @@ class Server:
         return self.post("/flow_runs/filter", {"deployments": {"id": {"any_": [deployment_id]}}})
 
     def finished_run(self, run_id: str) -> dict:
-        return self.wait_until(lambda: (run := httpx.get(f"{self.api}/flow_runs/{run_id}").json())["state"][
-            "type"] in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED") and run, RUN_TIMEOUT, f"flow run {run_id}")
+        return self.wait_until(
+            lambda: (
+                (run := httpx.get(f"{self.api}/flow_runs/{run_id}").json())["state"]["type"]
+                in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED")
+                and run
+            ),
+            RUN_TIMEOUT,
+            f"flow run {run_id}",
+        )
 
     def artifact_keys(self, run_id: str) -> set[str]:
         return {a["key"] for a in self.post("/artifacts/filter", {"artifacts": {"flow_run_id": {"any_": [run_id]}}})}
@@ -125,8 +148,11 @@ def served(tmp_path_factory, digits_folder):
         serve = server.start("serve", ["cnn-doctor", "serve", "--params", str(server.params_file)])
         server.wait_until(lambda: "Waiting for the Prefect server" in server.log("serve"), 60, "serve to wait")
         server.start("server", ["prefect", "server", "start", "--host", "127.0.0.1", "--port", str(server.port)])
-        server.wait_until(lambda: server.healthy() and server.deployment("ad-hoc") and server.deployment("scheduled"),
-                          180, "the served deployments")
+        server.wait_until(
+            lambda: server.healthy() and server.deployment("ad-hoc") and server.deployment("scheduled"),
+            180,
+            "the served deployments",
+        )
         assert serve.poll() is None, server.log("serve")
         yield server
     finally:
@@ -167,13 +193,19 @@ def test_ui_form_shows_typed_parameters_and_a_custom_run_uses_the_changed_value(
     page = browser_page
     deployment = served.deployment("ad-hoc")
     page.goto(f"{served.url}/deployments/deployment/{deployment['id']}/run", wait_until="networkidle")
-    for name, description in (("epochs", "Shortcut for train.epochs"), ("learning_rate", "train.learning_rate"),
-                              ("data", "a folder of class folders"), ("overrides", "KEY=VALUE")):
+    for name, description in (
+        ("epochs", "Shortcut for train.epochs"),
+        ("learning_rate", "train.learning_rate"),
+        ("data", "a folder of class folders"),
+        ("overrides", "KEY=VALUE"),
+    ):
         field = page.locator(".schema-form-property").filter(
-            has=page.locator(".schema-form-property__label", has_text=re.compile(rf"^{name}\b")))
+            has=page.locator(".schema-form-property__label", has_text=re.compile(rf"^{name}\b"))
+        )
         assert description in field.inner_text()
     epochs = page.locator(".schema-form-property").filter(
-        has=page.locator(".schema-form-property__label", has_text=re.compile(r"^epochs\b")))
+        has=page.locator(".schema-form-property__label", has_text=re.compile(r"^epochs\b"))
+    )
     epochs.get_by_role("button", name="int", exact=True).click()
     epochs.locator("input").fill("3")
     page.screenshot(path=SCREENSHOTS / "custom-run-form.png", full_page=True)
@@ -191,8 +223,9 @@ def test_ui_form_shows_typed_parameters_and_a_custom_run_uses_the_changed_value(
     for key in ("diagnosis", "per-class-metrics", "training-progress", "report"):
         page.get_by_text(key, exact=True).first.wait_for()
     page.screenshot(path=SCREENSHOTS / "flow-run-artifacts.png", full_page=True)
-    diagnosis = served.post("/artifacts/filter", {"artifacts": {"flow_run_id": {"any_": [run["id"]]},
-                                                                 "key": {"any_": ["diagnosis"]}}})[0]
+    diagnosis = served.post(
+        "/artifacts/filter", {"artifacts": {"flow_run_id": {"any_": [run["id"]]}, "key": {"any_": ["diagnosis"]}}}
+    )[0]
     page.goto(f"{served.url}/artifacts/artifact/{diagnosis['id']}", wait_until="networkidle")
     report = json.loads((served.folder / "out" / "report.json").read_text())
     page.get_by_text("Leading cause:").wait_for()
@@ -203,8 +236,19 @@ def test_ui_form_shows_typed_parameters_and_a_custom_run_uses_the_changed_value(
 @pytest.mark.slow
 def test_prefect_deployment_run_with_params_from_the_command_line(served, tmp_path):
     out = tmp_path / "cli-run"
-    result = served.run(["prefect", "deployment", "run", "train-and-diagnose/ad-hoc", "--param", "epochs=2",
-                         "--param", f"out={out}", "--watch"])
+    result = served.run(
+        [
+            "prefect",
+            "deployment",
+            "run",
+            "train-and-diagnose/ad-hoc",
+            "--param",
+            "epochs=2",
+            "--param",
+            f"out={out}",
+            "--watch",
+        ]
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "Completed" in result.stdout
     assert history_epochs(out) == 2
@@ -218,8 +262,10 @@ def test_prefect_yaml_deploys_to_a_process_worker(served, tmp_path):
     project = tmp_path / "project"  # prefect.yaml and the flow's file; the rest is the installed package
     shutil.copytree(PROJECT_ROOT / "flows", project / "flows", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(PROJECT_ROOT / "prefect.yaml", project)
-    for command in (["prefect", "work-pool", "create", "cnn-doctor", "--type", "process"],
-                    ["prefect", "--no-prompt", "deploy", "--all"]):
+    for command in (
+        ["prefect", "work-pool", "create", "cnn-doctor", "--type", "process"],
+        ["prefect", "--no-prompt", "deploy", "--all"],
+    ):
         result = served.run(command, cwd=project)
         assert result.returncode == 0, f"{command}: {result.stdout[-3000:]}{result.stderr[-2000:]}"
     scheduled = served.deployment("scheduled")
@@ -228,8 +274,18 @@ def test_prefect_yaml_deploys_to_a_process_worker(served, tmp_path):
     assert scheduled["schedules"][0]["schedule"]["cron"] == flow_params.schedule  # prefect.yaml agrees with params
 
     out = tmp_path / "worker-run"
-    started = served.run(["prefect", "deployment", "run", "train-and-diagnose/ad-hoc",
-                          "--param", f"params_file={served.params_file}", "--param", f"out={out}"])
+    started = served.run(
+        [
+            "prefect",
+            "deployment",
+            "run",
+            "train-and-diagnose/ad-hoc",
+            "--param",
+            f"params_file={served.params_file}",
+            "--param",
+            f"out={out}",
+        ]
+    )
     assert started.returncode == 0, started.stdout[-3000:]
     run_id = re.search(r"UUID: ([0-9a-f-]{36})", started.stdout).group(1)
     served.start("worker", ["prefect", "worker", "start", "--pool", "cnn-doctor"], cwd=project)
@@ -252,13 +308,31 @@ def postgres():
     if as_postgres:
         shutil.chown(folder, "postgres", "postgres")
     data, port = folder / "data", free_port()
-    subprocess.run([*as_postgres, bin_dir / "initdb", "-D", data, "-A", "trust", "-U", "postgres"],
-                   check=True, capture_output=True)
-    subprocess.run([*as_postgres, bin_dir / "pg_ctl", "-D", data, "-l", folder / "log", "-w", "start", "-o",
-                    f"-p {port} -k {folder} -c listen_addresses=127.0.0.1"], check=True, capture_output=True)
+    subprocess.run(
+        [*as_postgres, bin_dir / "initdb", "-D", data, "-A", "trust", "-U", "postgres"], check=True, capture_output=True
+    )
+    subprocess.run(
+        [
+            *as_postgres,
+            bin_dir / "pg_ctl",
+            "-D",
+            data,
+            "-l",
+            folder / "log",
+            "-w",
+            "start",
+            "-o",
+            f"-p {port} -k {folder} -c listen_addresses=127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+    )
     try:
-        subprocess.run([*as_postgres, bin_dir / "createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres",
-                        "prefect"], check=True, capture_output=True)
+        subprocess.run(
+            [*as_postgres, bin_dir / "createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "prefect"],
+            check=True,
+            capture_output=True,
+        )
         yield f"postgresql+asyncpg://postgres@127.0.0.1:{port}/prefect", bin_dir / "psql", port
     finally:
         subprocess.run([*as_postgres, bin_dir / "pg_ctl", "-D", data, "-m", "immediate", "stop"], capture_output=True)
@@ -274,8 +348,16 @@ def test_server_on_postgresql_records_runs(postgres, tmp_path, digits_folder):
         server.start("server", ["prefect", "server", "start", "--host", "127.0.0.1", "--port", str(server.port)])
         server.wait_until(server.healthy, 180, "the Prefect server on PostgreSQL")
         data = copy_digits(digits_folder, tmp_path / "data", per_class=3)  # too few: the gate stops it early
-        command = ["cnn-doctor", "run", "--data", str(data), "--out", str(tmp_path / "out"),
-                   "--set", "validate.fail_on=[warning]"]
+        command = [
+            "cnn-doctor",
+            "run",
+            "--data",
+            str(data),
+            "--out",
+            str(tmp_path / "out"),
+            "--set",
+            "validate.fail_on=[warning]",
+        ]
         result = server.run(command)
         assert result.returncode == 2, result.stderr[-3000:]
         again = server.run(command)  # nothing changed: no stage runs, and the run still shows in the UI
@@ -287,7 +369,22 @@ def test_server_on_postgresql_records_runs(postgres, tmp_path, digits_folder):
         assert server.artifact_keys(run_id) == {"diagnosis"}
     finally:
         server.stop()
-    counted = subprocess.run([psql, "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-d", "prefect", "-tAc",
-                              "select count(*) from flow_run where state_type = 'COMPLETED'"],
-                             capture_output=True, text=True, check=True)
+    counted = subprocess.run(
+        [
+            psql,
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-U",
+            "postgres",
+            "-d",
+            "prefect",
+            "-tAc",
+            "select count(*) from flow_run where state_type = 'COMPLETED'",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert counted.stdout.strip() == "2"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-from conftest import copy_digits
 
 from cnn_doctor.config import UserError
 from cnn_doctor.layout import read_json
@@ -14,7 +13,9 @@ from tasks.preprocess import preprocess
 from tasks.train import train
 from tasks.validate import validate
 
-BUILDER = '''
+from conftest import copy_digits
+
+BUILDER = """
 import keras
 
 def build(input_shape, num_classes):
@@ -32,7 +33,7 @@ def not_a_model(input_shape, num_classes):
 
 def raises(input_shape, num_classes):
     raise RuntimeError("my builder is broken")
-'''
+"""
 
 
 @pytest.fixture
@@ -54,8 +55,11 @@ def write_builder(tmp_path, compile_line: str) -> str:
 def test_user_compiled_model_keeps_optimizer_and_loss(prepared, tmp_path, fast_params, layout):
     import keras
 
-    builder = write_builder(tmp_path, 'model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.0123), '
-                                      'loss="categorical_crossentropy", metrics=["accuracy"])')
+    builder = write_builder(
+        tmp_path,
+        "model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.0123), "
+        'loss="categorical_crossentropy", metrics=["accuracy"])',
+    )
     params = fast_params(f"model.builder={builder}:build")
     train.fn(*prepared, params.model, params.train, params.diagnose, layout)
     assert read_json(layout.summary("train"))["user_compiled"] is True
@@ -76,9 +80,10 @@ def test_uncompiled_user_model_is_compiled_from_params(prepared, tmp_path, fast_
     assert read_json(layout.summary("train"))["epochs_run"] == 2
 
 
-@pytest.mark.parametrize("function, message", [("not_a_model", "not a keras.Model"),
-                                               ("raises", "my builder is broken"),
-                                               ("missing", "no function 'missing'")])
+@pytest.mark.parametrize(
+    "function, message",
+    [("not_a_model", "not a keras.Model"), ("raises", "my builder is broken"), ("missing", "no function 'missing'")],
+)
 def test_broken_builders_are_clear_errors(prepared, tmp_path, fast_params, layout, function, message):
     builder = write_builder(tmp_path, "pass")
     params = fast_params(f"model.builder={builder}:{function}")
@@ -88,8 +93,12 @@ def test_broken_builders_are_clear_errors(prepared, tmp_path, fast_params, layou
 
 @pytest.mark.parametrize("architecture", ["regularized_cnn", "resnet_small", "transfer"])
 def test_builtin_architectures_train(prepared, fast_params, layout, architecture):
-    params = fast_params(f"model.architecture={architecture}", "train.epochs=1",
-                         "diagnose.lr_range_test=false", "diagnose.single_batch_test=false")
+    params = fast_params(
+        f"model.architecture={architecture}",
+        "train.epochs=1",
+        "diagnose.lr_range_test=false",
+        "diagnose.single_batch_test=false",
+    )
     train.fn(*prepared, params.model, params.train, params.diagnose, layout)
     summary = read_json(layout.summary("train"))
     assert summary["epochs_run"] == 1 and summary["model_name"].startswith(architecture)

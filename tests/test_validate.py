@@ -7,10 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import copy_digits, random_png, tree_digest
 
 from cnn_doctor.layout import read_json
 from tasks.validate import validate
+
+from conftest import copy_digits, random_png, tree_digest
 
 
 def run_validate(data: Path, params, layout) -> tuple[dict, dict]:
@@ -60,7 +61,11 @@ def test_corrupt_files_and_empty_class_are_listed_and_source_untouched(digits_fo
 def test_manifest_missing_files_unknown_labels_and_escaping_paths(digits_folder, tmp_path, fast_params, layout):
     data = copy_digits(digits_folder, tmp_path / "data", per_class=25)
     rows = [(f"{p.parent.name}/{p.name}", p.parent.name, "") for p in sorted(data.rglob("*.png"))]
-    rows += [("0/does_not_exist.png", "0", ""), ("../../etc/passwd", "1", ""), ("1/" + sorted((data / "1").iterdir())[0].name, "", "")]
+    rows += [
+        ("0/does_not_exist.png", "0", ""),
+        ("../../etc/passwd", "1", ""),
+        ("1/" + sorted((data / "1").iterdir())[0].name, "", ""),
+    ]
     manifest = write_manifest(data / "manifest.csv", rows)
 
     summary, findings = run_validate(manifest, fast_params(), layout)

@@ -19,6 +19,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 import numpy as np  # noqa: E402
+
+from cnn_doctor.config import load_params  # noqa: E402
+from cnn_doctor.layout import Layout  # noqa: E402
+from tasks.sources import write_digits  # noqa: E402
+
+from helpers import FAST, copy_digits  # noqa: E402
 from test_doctor import (  # noqa: E402
     AMPLIFYING_STACK,
     BIASED_OUTPUT,
@@ -35,12 +41,6 @@ from test_doctor import (  # noqa: E402
     noisy_train_clean_test,
     weak_signal_images,
 )
-
-from cnn_doctor.config import load_params  # noqa: E402
-from cnn_doctor.layout import Layout  # noqa: E402
-from tasks.sources import write_digits  # noqa: E402
-
-from conftest import FAST, copy_digits  # noqa: E402
 
 DIAGNOSIS_OFF = (
     "diagnose.probes=false",

@@ -188,7 +188,7 @@ def dvc_noop(repeats: int, work: Path) -> dict:
     import yaml
 
     sys.path.insert(0, str(ROOT / "tests"))
-    from conftest import copy_project
+    from helpers import copy_project
 
     clone = copy_project(work / "project")
     params = yaml.safe_load((clone / "params.yaml").read_text())

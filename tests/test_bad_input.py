@@ -27,7 +27,7 @@ from cnn_doctor.config import UserError, load_params
 from cnn_doctor.layout import read_json
 from tasks.validate import validate
 
-from conftest import FAST, PROJECT_ROOT, random_png
+from helpers import FAST, PROJECT_ROOT, random_png, serious
 
 CLASSES = ("0", "1", "2")
 PER_CLASS = 20
@@ -95,10 +95,6 @@ def expect_user_error(action: Callable, root: Path, *named: str) -> str:
         assert name in message, (name, message)
     assert snapshot(root) == before
     return message
-
-
-def serious(findings: dict) -> dict:
-    return {key: f for key, f in findings.items() if f["severity"] in ("critical", "warning")}
 
 
 def a_digit(data: Path, label: str = "1") -> Path:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FAST, PROJECT_ROOT, copy_digits, tree_digest
+from helpers import FAST, PROJECT_ROOT, copy_digits, tree_digest
 
 CLI = str(Path(sys.executable).parent / "cnn-doctor")
 

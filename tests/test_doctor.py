@@ -19,7 +19,7 @@ from tasks.preprocess import preprocess
 from tasks.train import train
 from tasks.validate import validate
 
-from conftest import copy_digits
+from helpers import copy_digits, serious
 
 SCENARIO = ("train.epochs=12", "train.early_stopping_patience=4", "augment.rotation=0.0", "augment.zoom=0.0")
 
@@ -38,8 +38,9 @@ def diagnose(data, params, layout) -> dict:
     return read_json(layout.report_json)
 
 
-def serious(report: dict) -> list[str]:
-    return [f["id"] for f in report["findings"] if f["severity"] in ("critical", "warning")]
+def serious_ids(report: dict) -> list[str]:
+    """The ids of a report's critical and warning findings, in the report's order (the leading one first)."""
+    return list(serious({finding["id"]: finding for finding in report["findings"]}))
 
 
 def builder(tmp_path, body: str) -> str:
@@ -128,7 +129,7 @@ HEAVY_LABEL_SMOOTHING = """
 )
 def test_healthy_runs_raise_no_alarm(digits_folder, scenario, layout, overrides):
     report = diagnose(digits_folder, scenario(*overrides), layout)
-    assert serious(report) == [], report["findings"]
+    assert serious_ids(report) == [], report["findings"]
     assert report["metrics"]["test_accuracy"] > 0.9
 
 
@@ -154,7 +155,9 @@ def test_unscaled_inputs(small_digits, scenario, layout):
     causes = {f["id"]: f["evidence"].get("caused_by") for f in report["findings"]}
     assert causes.get("initial_loss_off", "missing_normalization") == "missing_normalization"
     assert causes.get("exploding_gradients", "missing_normalization") == "missing_normalization"
-    assert "learning_rate_too_low" not in serious(report) or causes["learning_rate_too_low"] == "missing_normalization"
+    assert (
+        "learning_rate_too_low" not in serious_ids(report) or causes["learning_rate_too_low"] == "missing_normalization"
+    )
 
 
 def test_weights_initialised_far_too_large(small_digits, scenario, layout, tmp_path):
@@ -201,7 +204,7 @@ def test_momentum_with_tiny_batches_takes_steps_too_large(small_digits, scenario
         layout,
     )
     assert report["leading_finding"] == "learning_rate_too_high"
-    assert "overfitting" not in serious(report)  # training accuracy below validation accuracy is not memorising
+    assert "overfitting" not in serious_ids(report)  # training accuracy below validation accuracy is not memorising
 
 
 def test_learning_rate_far_too_low(small_digits, scenario, layout):
@@ -279,7 +282,7 @@ def test_heavy_label_smoothing_makes_the_model_underconfident(small_digits, scen
     """Accurate but its scores are flat: the loss stays near ln(C) because of its floor, not slow learning."""
     model = builder(tmp_path, HEAVY_LABEL_SMOOTHING)
     report = diagnose(small_digits, scenario(model), layout)
-    assert serious(report) == ["poor_calibration"]
+    assert serious_ids(report) == ["poor_calibration"]
     assert report["metrics"]["test_accuracy"] > 0.8
     assert "underconfident" in report["findings"][0]["summary"]
 
@@ -309,8 +312,8 @@ def test_flipped_labels_lead_and_the_trained_network_confirms_them(small_digits,
 def test_training_stopped_too_early(small_digits, scenario, layout):
     """Two epochs at a usual Adam rate, the loss still falling fast: the epochs, not the rate, are what to change."""
     report = diagnose(small_digits, scenario("train.epochs=2", "train.learning_rate=0.0003"), layout)
-    assert serious(report)[0] == "undertrained"
-    assert "learning_rate_too_low" not in serious(report)
+    assert serious_ids(report)[0] == "undertrained"
+    assert "learning_rate_too_low" not in serious_ids(report)
     (undertrained,) = [f for f in report["findings"] if f["id"] == "undertrained"]
     assert "train.epochs" in undertrained["recommendation"]
 
@@ -365,7 +368,7 @@ def test_a_rare_class_collapses(digits_folder, tmp_path, scenario, layout):
     )
     findings = {f["id"]: f for f in report["findings"]}
     assert report["leading_finding"] in ("class_imbalance", "too_few_images")
-    assert {"too_few_images", "class_imbalance"} <= set(serious(report))
+    assert {"too_few_images", "class_imbalance"} <= set(serious_ids(report))
     assert findings["class_imbalance"]["evidence"]["counts"]["3"] == 11
     collapse = findings.get("minority_class_collapse")
     assert collapse is None or collapse["evidence"]["caused_by"] in ("class_imbalance", "too_few_images")
@@ -405,7 +408,7 @@ def test_test_set_easier_than_training_set(digits_folder, tmp_path, scenario, la
     report = diagnose(
         manifest, scenario("train.epochs=10", "validate.label_errors=false", "diagnose.lr_range_test=false"), layout
     )
-    assert serious(report)[0] == "suspiciously_high_accuracy"
+    assert serious_ids(report)[0] == "suspiciously_high_accuracy"
     assert all(
         f["evidence"].get("caused_by") == "suspiciously_high_accuracy"
         for f in report["findings"]

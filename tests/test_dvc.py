@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import copy_project, with_fast_params
+from helpers import copy_project, with_fast_params
 
 BIN = Path(sys.executable).parent
 

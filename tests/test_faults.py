@@ -20,7 +20,7 @@ import pytest
 
 from cnn_doctor.layout import COMPLETE_MARKER, STAGES, Layout, digest_tree, read_json
 
-from conftest import FAST, PROJECT_ROOT, copy_digits, tree_digest
+from helpers import FAST, PROJECT_ROOT, copy_digits, tree_digest
 
 # Small and quick, but long enough to kill in the middle: no early stopping, no diagnosis experiments.
 QUICK = (

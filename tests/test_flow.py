@@ -8,7 +8,7 @@ import pytest
 
 from cnn_doctor.layout import read_json
 
-from conftest import FAST, copy_digits, tree_digest
+from helpers import FAST, copy_digits, tree_digest
 
 STAGES = ["validate", "preprocess", "augment", "train", "evaluate"]
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from cnn_doctor.config import DEFAULT_PARAMS_FILE, Params, UserError, load_params
 from tasks.sources import Source, read_manifest
 
-from conftest import random_png, tree_digest
+from helpers import random_png, tree_digest
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

@@ -21,7 +21,7 @@ import yaml
 
 from cnn_doctor.config import load_params
 
-from conftest import PROJECT_ROOT, copy_digits, with_fast_params
+from helpers import PROJECT_ROOT, copy_digits, with_fast_params
 
 BIN = Path(sys.executable).parent
 CHROMIUM = Path("/usr/bin/chromium")

@@ -13,7 +13,7 @@ from tasks.preprocess import preprocess
 from tasks.train import train
 from tasks.validate import validate
 
-from conftest import copy_digits
+from helpers import copy_digits
 
 BUILDER = """
 import keras

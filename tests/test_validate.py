@@ -11,17 +11,13 @@ import pytest
 from cnn_doctor.layout import read_json
 from tasks.validate import validate
 
-from conftest import copy_digits, random_png, tree_digest
+from helpers import copy_digits, random_png, serious, tree_digest
 
 
 def run_validate(data: Path, params, layout) -> tuple[dict, dict]:
     summary = validate.fn(data, "", params.validate_params, layout)
     findings = {f["id"]: f for f in read_json(layout.findings("validate"))}
     return summary, findings
-
-
-def serious(findings: dict) -> dict:
-    return {key: f for key, f in findings.items() if f["severity"] in ("critical", "warning")}
 
 
 def write_manifest(path: Path, rows: list[tuple], header=("path", "label", "split")) -> Path:

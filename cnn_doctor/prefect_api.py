@@ -107,9 +107,10 @@ def start_temporary_server() -> None:
     from prefect.settings import PREFECT_HOME
 
     seconds = int(os.environ.get(STARTUP_TIMEOUT_VARIABLE, TEMPORARY_SERVER_WAIT_SECONDS))
+    home = Path(PREFECT_HOME.value())
+    first_start = "" if (home / "prefect.db").exists() else f" Its first start here creates its database in {home}."
     print(
-        f"Starting Prefect's temporary server (no PREFECT_API_URL set); waiting up to {seconds} s. Its first "
-        f"start on a machine also creates its database in {PREFECT_HOME.value()}.",
+        f"Starting Prefect's temporary server (no PREFECT_API_URL set); waiting up to {seconds} s.{first_start}",
         file=sys.stderr,
         flush=True,
     )

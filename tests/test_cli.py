@@ -240,4 +240,5 @@ def test_first_run_on_a_busy_single_core_machine(tmp_path, digits_folder):
         neighbour.kill()
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Starting Prefect's temporary server (no PREFECT_API_URL set); waiting up to 180 s" in result.stderr
+    assert "Its first start here creates its database" in result.stderr
     assert (tmp_path / "out" / "report.json").is_file()

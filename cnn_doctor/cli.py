@@ -194,7 +194,7 @@ COMMANDS = {"run": command_run, "stage": command_stage, "serve": command_serve, 
 def main(argv: list[str] | None = None) -> int:
     quiet_libraries()
     arguments = build_parser().parse_args(argv)
-    from cnn_doctor.config import UserError
+    from cnn_doctor.config import UserError, one_line
 
     try:
         return COMMANDS[arguments.command](arguments)
@@ -209,8 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:
         if arguments.debug:
             raise
-        message = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        print(f"cnn-doctor: {type(error).__name__}: {message} (rerun with --debug for the traceback)", file=sys.stderr)
+        print(f"cnn-doctor: {one_line(error, 1000)} (rerun with --debug for the traceback)", file=sys.stderr)
         return EXIT_ERROR
 
 

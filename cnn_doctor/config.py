@@ -10,11 +10,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PARAMS_FILE = PROJECT_ROOT / "params.yaml"
-SEVERITIES = ("critical", "warning", "info")
 
 
 class UserError(Exception):
     """A mistake in the user's input: reported as one line, never as a traceback."""
+
+
+def one_line(error: BaseException, limit: int = 200) -> str:
+    """An exception as one short line: its type and the first non-blank line of its message."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    text = f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class Section(BaseModel):
@@ -182,18 +188,13 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     try:
         value = yaml.safe_load(raw_value) if raw_value.strip() else None
     except YAML_ERRORS as error:
-        raise UserError(f"--set {_short(text)}: the value is not valid YAML ({_first_line(error)})") from None
+        raise UserError(f"--set {_short(text)}: the value is not valid YAML ({one_line(error, 160)})") from None
     return key.strip().split("."), value
 
 
 # What yaml.safe_load raises on bad text: its own errors, and plain ones from its constructors
 # (`2020-13-45` is a date with month 13, `!!int x`, `[[[[...` nested past the recursion limit).
 YAML_ERRORS = (yaml.YAMLError, ValueError, TypeError, AttributeError, RecursionError)
-
-
-def _first_line(error: BaseException) -> str:
-    lines = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {lines[0][:120]}" if lines else type(error).__name__
 
 
 def apply_override(raw: dict[str, Any], path: list[str], value: Any) -> None:
@@ -219,7 +220,7 @@ def read_params_file(params_file: Path) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise UserError(f"params file {params_file} is not UTF-8 text") from None
     except YAML_ERRORS as error:
-        raise UserError(f"params file {params_file} is not valid YAML: {_first_line(error)}") from None
+        raise UserError(f"params file {params_file} is not valid YAML: {one_line(error, 160)}") from None
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
@@ -268,6 +269,6 @@ def _short(value: Any, limit: int = 80) -> str:
 
 
 def _is_finding_selector(item: str) -> bool:
-    from cnn_doctor.findings import FINDING_IDS
+    from cnn_doctor.findings import FINDING_IDS, SEVERITIES
 
     return item in SEVERITIES or item in FINDING_IDS

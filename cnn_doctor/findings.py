@@ -52,7 +52,8 @@ FINDING_IDS = frozenset(
         "suspiciously_high_accuracy",
     }
 )
-SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
+SEVERITIES = ("critical", "warning", "info")  # most severe first
+SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 
 
 @dataclass(frozen=True)

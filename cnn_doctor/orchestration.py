@@ -70,10 +70,9 @@ def resolve_run(
     if not data_path.exists():
         raise UserError(f"data source {data_path} does not exist (set it with --data or data.source)")
     read_source(data_path)  # a malformed manifest or a folder without classes: one line now, not a failed task
-    if params.model.builder and not Path(params.model.builder.rsplit(":", 1)[0]).is_file():
+    if params.model.builder and not params.model.builder_file.is_file():
         raise UserError(
-            f"model.builder: file {params.model.builder.rsplit(':', 1)[0]} does not exist "
-            "(paths are relative to the current folder)"
+            f"model.builder: file {params.model.builder_file} does not exist (paths are relative to the current folder)"
         )
     if out_path == data_path or data_path in out_path.parents:
         raise UserError(f"output folder {out_path} is inside the data source; choose another --out")

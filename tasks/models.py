@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from cnn_doctor.config import ModelParams, UserError
+from cnn_doctor.config import ModelParams, UserError, one_line
 
 
 def normalization_layer(mode: str, mean: list[float], variance: list[float]):
@@ -145,7 +145,7 @@ def load_builder(spec: str) -> Callable:
     try:
         module_spec.loader.exec_module(module)
     except (Exception, SystemExit) as error:  # the user's code: a syntax error or a sys.exit() is theirs to fix
-        raise UserError(f"model.builder: importing {file_name} failed: {_one_line(error)}") from error
+        raise UserError(f"model.builder: importing {file_name} failed: {one_line(error)}") from error
     builder = getattr(module, function_name, None)
     if not callable(builder):
         raise UserError(f"model.builder: {file_name} has no function {function_name!r}")
@@ -160,17 +160,10 @@ def build_user_model(spec: str, input_shape: tuple[int, ...], num_classes: int):
     try:
         model = builder(tuple(input_shape), num_classes)
     except (Exception, SystemExit) as error:
-        raise UserError(f"model.builder {spec} raised {_one_line(error)}") from error
+        raise UserError(f"model.builder {spec} raised {one_line(error)}") from error
     if not isinstance(model, keras.Model):
         raise UserError(f"model.builder {spec} returned {type(model).__name__}, not a keras.Model")
     return model
-
-
-def _one_line(error: BaseException, limit: int = 200) -> str:
-    """An exception as one short line for a UserError: its type and the first line of its message."""
-    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    text = f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def build_model(params: ModelParams, image_shape: tuple[int, ...], num_classes: int, normalization):
@@ -190,7 +183,7 @@ def build_model(params: ModelParams, image_shape: tuple[int, ...], num_classes: 
             raise UserError(
                 f"model.builder {params.builder}: the model cannot take images of shape "
                 f"{tuple(image_shape)} (preprocess.image_size, preprocess.channels): "
-                f"{_one_line(error)}"
+                f"{one_line(error)}"
             ) from error
         return keras.Model(inputs, outputs, name=f"user_{user_model.name}"), user_model
     return ARCHITECTURES[params.architecture](inputs, scaled, num_classes, params), None

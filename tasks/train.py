@@ -583,7 +583,7 @@ def _write_train_outputs(layout: Layout, model, findings: list[Finding], summary
 
 def _fingerprint(layout: Layout, model_params: ModelParams, params: TrainParams, diagnose: DiagnoseParams) -> str:
     """What a checkpoint must match to be resumed: the input stages' contents, the params, a builder's code."""
-    builder = Path(model_params.builder.rsplit(":", 1)[0]) if model_params.builder else None
+    builder = model_params.builder_file
     parts = [
         stage_digest(layout, "preprocess"),
         stage_digest(layout, "augment"),

@@ -14,7 +14,7 @@ from prefect import task
 
 from cnn_doctor.caching import STAGE_CACHE
 from cnn_doctor.config import PROJECT_ROOT, ValidateParams
-from cnn_doctor.findings import Finding, matches, sort_findings
+from cnn_doctor.findings import SEVERITY_RANK, Finding, matches, sort_findings
 from cnn_doctor.layout import Layout, stage_digest, write_json
 from cnn_doctor.parallel import map_chunks
 from cnn_doctor.progress import progress
@@ -158,7 +158,7 @@ def findings_from_results(
                 continue
             meta = expectation_result.expectation_config.meta
             entry = failed.setdefault(meta["finding"], {"severity": "info", "rows": [], "suites": []})
-            entry["severity"] = min(entry["severity"], meta["severity"], key=("critical", "warning", "info").index)
+            entry["severity"] = min(entry["severity"], meta["severity"], key=SEVERITY_RANK.get)
             entry["suites"].append(suite_name)
             entry["rows"] += [
                 row.get("path", row.get("label"))

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from cnn_doctor.config import UserError
+from cnn_doctor.config import UserError, one_line
 
 # Prefect's own default start-up wait for its temporary server is 20 s. On a 2-core machine its first start
 # (creating and migrating the SQLite database under PREFECT_HOME) alone took 13-18 s and the whole start 21-25 s,
@@ -56,38 +56,44 @@ def record_unchanged_run(url: str, flow_name: str, parameters: dict, markdown: s
     """
     import httpx
 
-    with httpx.Client(base_url=url.rstrip("/"), timeout=30) as client:
+    try:
+        with httpx.Client(base_url=url.rstrip("/"), timeout=30) as client:
 
-        def post(path: str, body: dict) -> dict:
-            response = client.post(path, json=body)
-            response.raise_for_status()
-            return response.json()
+            def post(path: str, body: dict) -> dict:
+                response = client.post(path, json=body)
+                response.raise_for_status()
+                return response.json()
 
-        flow_id = post("/flows/", {"name": flow_name})["id"]
-        run = post(
-            "/flow_runs/",
-            {
-                "flow_id": flow_id,
-                "parameters": parameters,
-                "tags": ["cnn-doctor", "nothing-changed"],
-                "state": {
-                    "type": "COMPLETED",
-                    "name": "Completed",
-                    "message": "Nothing changed since the last run: no stage ran.",
+            flow_id = post("/flows/", {"name": flow_name})["id"]
+            run = post(
+                "/flow_runs/",
+                {
+                    "flow_id": flow_id,
+                    "parameters": parameters,
+                    "tags": ["cnn-doctor", "nothing-changed"],
+                    "state": {
+                        "type": "COMPLETED",
+                        "name": "Completed",
+                        "message": "Nothing changed since the last run: no stage ran.",
+                    },
                 },
-            },
-        )
-        post(
-            "/artifacts/",
-            {
-                "key": "diagnosis",
-                "type": "markdown",
-                "data": markdown,
-                "description": verdict,
-                "flow_run_id": run["id"],
-            },
-        )
-        return run["id"]
+            )
+            post(
+                "/artifacts/",
+                {
+                    "key": "diagnosis",
+                    "type": "markdown",
+                    "data": markdown,
+                    "description": verdict,
+                    "flow_run_id": run["id"],
+                },
+            )
+            return run["id"]
+    except httpx.HTTPError as error:  # a server that is configured but down, or refuses the run
+        raise UserError(
+            f"nothing changed, but the Prefect server at {url} did not record the run ({one_line(error)}): "
+            f"{START_SERVER_HINT}, or unset PREFECT_API_URL"
+        ) from None
 
 
 def _mentions(path: Path, needle: str) -> bool:

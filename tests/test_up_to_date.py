@@ -72,3 +72,18 @@ def test_no_record_or_a_broken_one_means_run(tmp_path, record):
     layout.last_run.parent.mkdir(parents=True, exist_ok=True)
     layout.last_run.write_text(record)
     assert not is_up_to_date(layout, "key")
+
+
+def test_a_configured_server_that_is_down_is_one_clear_error():
+    """A no-op run is recorded on the configured server; a server that does not answer is named, not a traceback."""
+    import socket
+
+    from cnn_doctor.config import UserError
+    from cnn_doctor.prefect_api import FLOW_NAME, record_unchanged_run
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/api"
+    with pytest.raises(UserError, match=f"the Prefect server at {url} did not record the run .*ConnectError"):
+        record_unchanged_run(url, FLOW_NAME, {}, "# Diagnosis", "Healthy")

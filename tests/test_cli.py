@@ -171,19 +171,19 @@ def as_a_newcomer(tmp_path: Path) -> dict[str, str]:
     return {**{k: v for k, v in os.environ.items() if k not in excluded}, "PREFECT_HOME": str(home)}
 
 
+def readme_run(out: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """The README's main command (`cnn-doctor run` on the bundled digits), from the project folder."""
+    return subprocess.run(
+        [CLI, "run", "--out", str(out)], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=900, env=env
+    )
+
+
 @pytest.mark.slow
 def test_default_run_on_digits_is_accurate_and_healthy(tmp_path):
     """The README's main job as a newcomer runs it (a fresh Prefect home, no server): accuracy >= 0.95, no
     warning. Prefect's temporary server first creates its database there: on a 2-core machine that took longer
     than Prefect's default 20 s start-up wait, so the first run of every new machine failed."""
-    result = subprocess.run(
-        [CLI, "run", "--out", str(tmp_path / "out")],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        timeout=900,
-        env=as_a_newcomer(tmp_path),
-    )
+    result = readme_run(tmp_path / "out", as_a_newcomer(tmp_path))
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert report["metrics"]["test_accuracy"] >= 0.95
@@ -194,14 +194,7 @@ def test_default_run_on_digits_is_accurate_and_healthy(tmp_path):
     assert "data:image/png;base64," in html and "Confusion matrix" in html
     assert "Verdict:" in result.stdout and "Findings:" in result.stdout
 
-    again = subprocess.run(
-        [CLI, "run", "--out", str(tmp_path / "out")],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        timeout=300,
-        env=as_a_newcomer(tmp_path / "second"),
-    )
+    again = readme_run(tmp_path / "out", as_a_newcomer(tmp_path / "second"))
     assert again.returncode == 0, again.stderr[-3000:]
     assert "Nothing changed since the last run" in again.stderr
     assert "temporary server" not in again.stderr  # decided from digests alone, before Prefect

@@ -21,8 +21,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 import numpy as np  # noqa: E402
 
 from cnn_doctor.config import load_params  # noqa: E402
+from cnn_doctor.data.sources import write_digits  # noqa: E402
 from cnn_doctor.layout import Layout  # noqa: E402
-from tasks.sources import write_digits  # noqa: E402
 
 from helpers import FAST, copy_digits  # noqa: E402
 from test_doctor import (  # noqa: E402

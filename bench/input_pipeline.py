@@ -3,7 +3,7 @@
 Run: .venv/bin/python bench/input_pipeline.py [images] [repeats] [fit_epochs]
 
 Same images for both: scikit-learn's digits upscaled to 32x32 grayscale, tiled to `images` (default 6000).
-Ours is the project's code path: uint8 shards written by tasks.shards.ShardWriter (as preprocess does),
+Ours is the project's code path: uint8 shards written by cnn_doctor.data.shards.ShardWriter (as preprocess does),
 streamed by tasks.train.make_dataset (memory-mapped shard read, in-memory cache, shuffle, batch 64, cast,
 the online transforms of tasks.augment.build_augmentation with the default augment params, prefetch).
 The baseline is Keras' `ImageDataGenerator(...).flow(x, y)` with the same transforms: in Keras 3.15 it is
@@ -41,9 +41,9 @@ import_tensorflow_quietly()
 import keras  # noqa: E402
 from PIL import Image  # noqa: E402
 
+from cnn_doctor.data.shards import ShardWriter  # noqa: E402
+from cnn_doctor.training.models import build_model, normalization_layer  # noqa: E402
 from tasks.augment import build_augmentation  # noqa: E402
-from tasks.models import build_model, normalization_layer  # noqa: E402
-from tasks.shards import ShardWriter  # noqa: E402
 from tasks.train import make_dataset  # noqa: E402
 
 SIDE, BATCH, SEED = 32, 64, 42

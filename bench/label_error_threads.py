@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from tasks.label_errors import out_of_sample_probabilities, thumbnail
-from tasks.sources import decode_image
+from cnn_doctor.data.sources import decode_image
+from cnn_doctor.doctor.label_errors import out_of_sample_probabilities, thumbnail
 
 data = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.gettempdir()) / "cnn-scale" / "10000"
 files = sorted(data.rglob("*.png"))

@@ -15,10 +15,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("CI", "true")  # no progress bars
 
 from cnn_doctor.config import load_params  # noqa: E402
+from cnn_doctor.data.sources import write_digits  # noqa: E402
 from cnn_doctor.layout import Layout  # noqa: E402
 from tasks.augment import augment  # noqa: E402
 from tasks.preprocess import preprocess  # noqa: E402
-from tasks.sources import write_digits  # noqa: E402
 from tasks.train import train  # noqa: E402
 from tasks.validate import validate  # noqa: E402
 

@@ -43,8 +43,8 @@ import json, sys, time
 marks = [("start", time.perf_counter())]
 from cnn_doctor.orchestration import resolve_run
 from cnn_doctor.up_to_date import is_up_to_date, run_key
-from tasks.sources import fingerprint_source, read_source
-marks.append(("imports (cnn_doctor, tasks.sources: numpy, Pillow, pydantic, yaml)", time.perf_counter()))
+from cnn_doctor.data.sources import fingerprint_source, read_source
+marks.append(("imports (cnn_doctor, cnn_doctor.data.sources: numpy, Pillow, pydantic, yaml)", time.perf_counter()))
 params, data, layout = resolve_run(None, ["train.epochs=3"], sys.argv[1], sys.argv[2])
 marks.append(("params, paths, the source read once to check it", time.perf_counter()))
 fingerprint = fingerprint_source(read_source(data))
@@ -58,7 +58,7 @@ print("STEPS", json.dumps({name: round(t - marks[i][1], 3) for i, (name, t) in e
 
 IMPORTS = {
     "python itself (-c pass)": "pass",
-    "our CLI module (cnn_doctor.cli)": "import cnn_doctor.cli",
+    "our CLI module (cnn_doctor.commands.cli)": "import cnn_doctor.commands.cli",
     "prefect": "import prefect",
     "flow module (prefect + tasks.*)": "import flows.train_and_diagnose",
     "tensorflow (quietly, devices probed)": "from cnn_doctor.quiet import import_tensorflow_quietly as i; i()",
@@ -69,7 +69,7 @@ IMPORTS = {
 RUN_WRAPPER = (
     "import atexit, sys\n"
     f"atexit.register(lambda: print('IMPORTED', [m for m in {HEAVY!r} if m in sys.modules]))\n"
-    "from cnn_doctor.cli import main\n"
+    "from cnn_doctor.commands.cli import main\n"
     "sys.exit(main(sys.argv[1:]))\n"
 )
 
@@ -230,7 +230,7 @@ def main() -> None:
         [
             PYTHON,
             "-c",
-            "import sys; from pathlib import Path; from tasks.sources import write_digits; "
+            "import sys; from pathlib import Path; from cnn_doctor.data.sources import write_digits; "
             "write_digits(Path(sys.argv[1]))",
             str(work / "digits"),
         ],

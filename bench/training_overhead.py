@@ -36,12 +36,12 @@ os.environ.setdefault("CI", "true")  # no progress bars
 import numpy as np  # noqa: E402
 
 from cnn_doctor.config import load_params  # noqa: E402
+from cnn_doctor.data.shards import read_shard  # noqa: E402
+from cnn_doctor.data.sources import write_digits  # noqa: E402
 from cnn_doctor.layout import Layout, read_json  # noqa: E402
 from cnn_doctor.quiet import import_tensorflow_quietly  # noqa: E402
 from tasks.augment import augment, build_augmentation  # noqa: E402
 from tasks.preprocess import preprocess  # noqa: E402
-from tasks.shards import read_shard  # noqa: E402
-from tasks.sources import write_digits  # noqa: E402
 from tasks.train import train  # noqa: E402
 from tasks.validate import validate  # noqa: E402
 
@@ -76,7 +76,7 @@ def plain_keras(layout: Layout, params, epochs: int, folder: Path) -> float:
     import keras
     import tensorflow as tf
 
-    from tasks.models import build_model, normalization_layer
+    from cnn_doctor.training.models import build_model, normalization_layer
 
     x, y, xv, yv, index, settings = arrays(layout)
     started = time.perf_counter()

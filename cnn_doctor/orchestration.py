@@ -58,7 +58,7 @@ def resolve_run(
     Paths in a params file are relative to the file's folder; --data and --out to the current folder.
     Raises UserError when another run holds the output folder (`Layout.lock`).
     """
-    from tasks.sources import read_source, write_digits
+    from cnn_doctor.data.sources import read_source, write_digits
 
     params_path = Path(params_file) if params_file else DEFAULT_PARAMS_FILE
     params = load_params(params_path, overrides)

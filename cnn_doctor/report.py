@@ -11,7 +11,7 @@ from importlib import metadata
 from pathlib import Path
 
 from cnn_doctor import __version__
-from cnn_doctor.causes import link_causes
+from cnn_doctor.doctor.causes import link_causes
 from cnn_doctor.findings import Finding, count_by_severity, load_findings, sort_findings
 from cnn_doctor.layout import Layout, read_json, write_json, write_text
 

@@ -7,9 +7,9 @@ from prefect import task
 
 from cnn_doctor.caching import STAGE_CACHE
 from cnn_doctor.config import AugmentParams
+from cnn_doctor.data.shards import ShardWriter, read_shard
 from cnn_doctor.layout import Layout, read_json, stage_digest, write_json
 from cnn_doctor.quiet import import_tensorflow_quietly
-from tasks.shards import ShardWriter, read_shard
 
 BALANCE_BATCH = 256
 

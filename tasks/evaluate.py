@@ -8,11 +8,11 @@ from prefect import task
 
 from cnn_doctor.caching import STAGE_CACHE
 from cnn_doctor.config import EvaluateParams
+from cnn_doctor.data.shards import read_all, read_shard
 from cnn_doctor.findings import Finding
 from cnn_doctor.layout import STAGES, Layout, read_json, stage_digest, write_json
 from cnn_doctor.quiet import import_tensorflow_quietly
 from cnn_doctor.report import write_report
-from tasks.shards import read_all, read_shard
 
 CALIBRATION_BINS = 15
 TRAIN_SAMPLE = 5000  # training images scored for the train/test comparison

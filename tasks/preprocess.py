@@ -11,11 +11,11 @@ from prefect import task
 
 from cnn_doctor.caching import STAGE_CACHE
 from cnn_doctor.config import PreprocessParams
+from cnn_doctor.data.decoding import load_chunk
+from cnn_doctor.data.shards import ShardWriter
 from cnn_doctor.layout import Layout, stage_digest, write_json
 from cnn_doctor.parallel import map_chunks
 from cnn_doctor.progress import progress
-from tasks.decoding import load_chunk
-from tasks.shards import ShardWriter
 
 SPLITS = ("train", "val", "test")
 

@@ -15,20 +15,25 @@ from prefect import task
 
 from cnn_doctor.caching import STAGE_CACHE
 from cnn_doctor.config import DiagnoseParams, ModelParams, TrainParams
+from cnn_doctor.data.shards import read_shard
+from cnn_doctor.doctor.curves import diagnose_curves, loss_rises
+from cnn_doctor.doctor.experiments import (
+    learning_curve,
+    learning_rate_range_test,
+    overfit_single_batch,
+    train_without_augmentation,
+)
+from cnn_doctor.doctor.model_checks import check_model
+from cnn_doctor.doctor.probes import diagnose_probes, make_probe_callback
 from cnn_doctor.findings import Finding
 from cnn_doctor.layout import Layout, read_json, stage_digest, write_json
 from cnn_doctor.progress import interactive
 from cnn_doctor.quiet import import_tensorflow_quietly
 from cnn_doctor.report import write_report
 from cnn_doctor.run_context import run_logger
+from cnn_doctor.training.checkpoint import keep_history, make_checkpoint_callback, prepare_backup, restore_checkpoint
+from cnn_doctor.training.models import build_model, normalization_layer
 from tasks.augment import build_augmentation
-from tasks.checkpoint import keep_history, make_checkpoint_callback, prepare_backup, restore_checkpoint
-from tasks.curves import diagnose_curves, loss_rises
-from tasks.experiments import learning_curve, learning_rate_range_test, overfit_single_batch, train_without_augmentation
-from tasks.model_checks import check_model
-from tasks.models import build_model, normalization_layer
-from tasks.probes import diagnose_probes, make_probe_callback
-from tasks.shards import read_shard
 
 IN_MEMORY_CACHE_BYTES = 1 << 30  # cache decoded shards in RAM below this size
 LEARNING_CURVE_CAP = 20_000  # images per shard the learning curve uses at most
@@ -123,7 +128,7 @@ def class_weights(labels: np.ndarray, num_classes: int) -> dict[int, float]:
 def make_callbacks(params: TrainParams, layout: Layout, has_validation: bool, extra: list, resumed: dict | None = None):
     import keras
 
-    from tasks.epoch_progress import EpochProgress
+    from cnn_doctor.training.epoch_progress import EpochProgress
 
     backup_dir = layout.backup
     monitor = "val_loss" if has_validation else "loss"

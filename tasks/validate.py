@@ -14,14 +14,14 @@ from prefect import task
 
 from cnn_doctor.caching import STAGE_CACHE
 from cnn_doctor.config import PROJECT_ROOT, ValidateParams
+from cnn_doctor.data.decoding import inspect_chunk
+from cnn_doctor.data.sources import Source, fingerprint_source, read_source
+from cnn_doctor.doctor.label_errors import find_label_errors
 from cnn_doctor.findings import SEVERITY_RANK, Finding, matches, sort_findings
 from cnn_doctor.layout import Layout, stage_digest, write_json
 from cnn_doctor.parallel import map_chunks
 from cnn_doctor.progress import progress
 from cnn_doctor.report import write_report
-from tasks.decoding import inspect_chunk
-from tasks.label_errors import find_label_errors
-from tasks.sources import Source, fingerprint_source, read_source
 
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 SUITES = ("images", "classes", "dataset")

@@ -30,7 +30,7 @@ def isolated_prefect_home(tmp_path_factory):
 @pytest.fixture(scope="session")
 def digits_folder(tmp_path_factory) -> Path:
     """scikit-learn's real scanned digits as PNG class folders (written once per session)."""
-    from tasks.sources import write_digits
+    from cnn_doctor.data.sources import write_digits
 
     return write_digits(tmp_path_factory.mktemp("data") / "digits")
 

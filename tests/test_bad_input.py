@@ -224,7 +224,7 @@ def save_mode(mode: str, name: str, **options) -> Callable[[Path], str]:
     ids=["16bit", "rgba", "palette", "palette_transparent", "gif", "cmyk", "gray_alpha", "bilevel", "png_as_jpg"],
 )
 def test_unusual_image_modes_are_accepted_and_converted(small_digits, run_validate, write, mode):
-    from tasks.sources import decode_image
+    from cnn_doctor.data.sources import decode_image
 
     good = write(small_digits)
     summary, findings, manifest = run_validate(small_digits)
@@ -240,7 +240,7 @@ def test_unusual_image_modes_are_accepted_and_converted(small_digits, run_valida
 def test_exif_orientation_is_honoured_the_same_in_validate_and_preprocess(small_digits, run_validate):
     from PIL import ImageOps
 
-    from tasks.decoding import load_image
+    from cnn_doctor.data.decoding import load_image
 
     stored = np.zeros((8, 16), dtype=np.uint8)  # 16 wide, 8 high; a bright left edge shows the orientation
     stored[:, :4] = 255
@@ -468,14 +468,14 @@ def test_manifest_row_problems_are_findings_naming_each_row(small_digits, tmp_pa
     ids=["no_path_label", "semicolons", "unknown_split", "header_only", "empty", "unclosed_quote", "stray_quote"],
 )
 def test_manifest_errors_name_the_manifest_and_the_problem(small_digits, lines, named):
-    from tasks.sources import read_source
+    from cnn_doctor.data.sources import read_source
 
     manifest = write_rows(small_digits, lines)
     expect_user_error(lambda: read_source(manifest), small_digits, str(manifest), named)
 
 
 def test_manifest_in_another_encoding_is_a_clear_error(small_digits):
-    from tasks.sources import read_source
+    from cnn_doctor.data.sources import read_source
 
     manifest = write_rows(small_digits, ["path,label", "1/caf\u00e9.png,1"], encoding="latin-1")
     expect_user_error(lambda: read_source(manifest), small_digits, str(manifest), "not UTF-8")
@@ -542,7 +542,7 @@ BUILDERS = {
     ],
 )
 def test_broken_builder_files_are_clear_errors(tmp_path, fast_params, file_name, named):
-    from tasks.models import build_model
+    from cnn_doctor.training.models import build_model
 
     (tmp_path / file_name).write_text(BUILDERS[file_name])
     params = fast_params(f"model.builder={tmp_path / file_name}:build")
@@ -561,7 +561,7 @@ def fast_sets(*extra: str) -> list[str]:
 
 def cnn_doctor(*arguments: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "cnn_doctor.cli", *arguments],
+        [sys.executable, "-m", "cnn_doctor.commands.cli", *arguments],
         capture_output=True,
         text=True,
         timeout=600,

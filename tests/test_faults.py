@@ -44,7 +44,7 @@ SECONDS_TO_WAIT = 300
 
 def cli_command(*arguments: str) -> list[str]:
     """`cnn-doctor ...` run by this interpreter on this checkout's code (a worktree or an editable install)."""
-    return [sys.executable, "-m", "cnn_doctor.cli", *arguments]
+    return [sys.executable, "-m", "cnn_doctor.commands.cli", *arguments]
 
 
 def cli_environment() -> dict[str, str]:
@@ -187,8 +187,9 @@ import os, signal, sys
 from pathlib import Path
 from cnn_doctor.config import DEFAULT_PARAMS_FILE, load_params
 from cnn_doctor.layout import Layout
-from cnn_doctor.stages import upstream
-from tasks import preprocess, shards
+from cnn_doctor.commands.dvc_stage import upstream
+from cnn_doctor.data import shards
+from tasks import preprocess
 
 write_shard = shards.ShardWriter.flush
 def write_shard_then_die(writer):
@@ -203,7 +204,7 @@ preprocess.preprocess.fn(upstream(layout, "validate"), params.preprocess, layout
 
 
 def test_killed_stage_is_not_trusted_and_the_previous_output_stays_until_replaced(digits_folder, tmp_path, fast_params):
-    from cnn_doctor.stages import upstream
+    from cnn_doctor.commands.dvc_stage import upstream
     from tasks.preprocess import preprocess
     from tasks.validate import validate
 
@@ -267,12 +268,12 @@ def task_state_names(flow_state, stage: str) -> list[str]:
 
 @pytest.mark.slow
 def test_a_transient_error_is_retried_and_the_run_completes(prefect_server, digits_folder, tmp_path, monkeypatch):
-    import tasks.decoding
+    import cnn_doctor.data.decoding
     from flows.train_and_diagnose import train_and_diagnose
 
     data = copy_digits(digits_folder, tmp_path / "data", per_class=30)
     before = tree_digest(data)
-    load_image, calls = tasks.decoding.load_image, []
+    load_image, calls = cnn_doctor.data.decoding.load_image, []
 
     def load_image_failing_once(*arguments):
         calls.append(arguments[0])
@@ -280,7 +281,7 @@ def test_a_transient_error_is_retried_and_the_run_completes(prefect_server, digi
             raise OSError("Input/output error (injected, once)")
         return load_image(*arguments)
 
-    monkeypatch.setattr(tasks.decoding, "load_image", load_image_failing_once)
+    monkeypatch.setattr(cnn_doctor.data.decoding, "load_image", load_image_failing_once)
     state = train_and_diagnose(
         data=str(data),
         out=str(tmp_path / "out"),
@@ -394,7 +395,7 @@ def test_checkpoint_gives_early_stopping_and_plateau_their_state_back(tmp_path):
     import keras
     import numpy as np
 
-    from tasks.checkpoint import make_checkpoint_callback, restore_checkpoint
+    from cnn_doctor.training.checkpoint import make_checkpoint_callback, restore_checkpoint
 
     def model_and_callbacks(resumed=None):
         keras.utils.set_random_seed(1)
@@ -443,7 +444,7 @@ def test_checkpoints_are_spaced_by_checkpoint_seconds_and_keep_the_best_weights(
     import keras
     import numpy as np
 
-    from tasks.checkpoint import make_checkpoint_callback, restore_checkpoint
+    from cnn_doctor.training.checkpoint import make_checkpoint_callback, restore_checkpoint
 
     keras.utils.set_random_seed(1)
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])

@@ -169,6 +169,6 @@ def test_large_datasets_are_inspected_and_decoded_in_parallel_chunks(
 
 
 def split_arrays(folder, split: str):
-    from tasks.shards import read_all
+    from cnn_doctor.data.shards import read_all
 
     return read_all(folder, read_json(folder / "index.json")["splits"][split]["shards"])

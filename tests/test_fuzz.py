@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cnn_doctor.config import DEFAULT_PARAMS_FILE, Params, UserError, load_params
-from tasks.sources import Source, read_manifest
+from cnn_doctor.data.sources import Source, read_manifest
 
 from helpers import random_png, tree_digest
 

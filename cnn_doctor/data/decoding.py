@@ -12,14 +12,14 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from tasks.label_errors import thumbnail
-from tasks.sources import Entry, decode_image
+from cnn_doctor.doctor.label_errors import thumbnail
+from cnn_doctor.data.sources import Entry, decode_image
 
 
 def inspect_image(path: Path) -> tuple[dict, np.ndarray | None]:
     """Decode one image fully, describe it and return a thumbnail; an undecodable file gets `decode_error`.
 
-    The image is decoded exactly as preprocess will decode it (`tasks.sources.decode_image`: upright, 8-bit
+    The image is decoded exactly as preprocess will decode it (`cnn_doctor.data.sources.decode_image`: upright, 8-bit
     L or RGB), so what is checked here is what is trained on; `mode` keeps the file's own mode.
     """
     record: dict = {

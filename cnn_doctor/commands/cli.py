@@ -121,11 +121,11 @@ def run_without_changes(arguments: argparse.Namespace, params, data_path: Path, 
 
     With a Prefect server configured, the run still shows in its UI (a Completed flow run with the diagnosis).
     """
+    from cnn_doctor.data.sources import fingerprint_source, read_source
     from cnn_doctor.layout import read_json
     from cnn_doctor.prefect_api import FLOW_NAME, api_url_without_prefect, record_unchanged_run
     from cnn_doctor.report import diagnosis_markdown
     from cnn_doctor.up_to_date import is_up_to_date, run_key
-    from tasks.sources import fingerprint_source, read_source
 
     if not is_up_to_date(layout, run_key(params, data_path, fingerprint_source(read_source(data_path)), layout)):
         return False
@@ -162,14 +162,14 @@ def run_flow(arguments: argparse.Namespace) -> None:
 
 
 def command_stage(arguments: argparse.Namespace) -> int:
-    from cnn_doctor.stages import run_stage
+    from cnn_doctor.commands.dvc_stage import run_stage
 
     return EXIT_GATED if run_stage(arguments.name, arguments.params) == "gated" else EXIT_OK
 
 
 def command_serve(arguments: argparse.Namespace) -> int:
+    from cnn_doctor.commands.serving import serve_deployments
     from cnn_doctor.config import UserError
-    from cnn_doctor.serving import serve_deployments
 
     if arguments.limit < 1:
         raise UserError(f"--limit must be at least 1, not {arguments.limit}")
@@ -181,7 +181,7 @@ def command_serve(arguments: argparse.Namespace) -> int:
 
 def command_digits(arguments: argparse.Namespace) -> int:
     from cnn_doctor.config import PROJECT_ROOT
-    from tasks.sources import write_digits
+    from cnn_doctor.data.sources import write_digits
 
     folder = write_digits(Path(arguments.folder) if arguments.folder else PROJECT_ROOT / "data" / "digits")
     print(f"Digits written to {folder}")

@@ -7,8 +7,8 @@ import math
 import numpy as np
 
 from cnn_doctor.config import DiagnoseParams
+from cnn_doctor.doctor.model_checks import activation_name, all_layers
 from cnn_doctor.findings import Finding
-from tasks.model_checks import activation_name, all_layers
 
 EARLY_BATCHES = 30
 SATURATION_PREACTIVATION = 5.0

@@ -42,8 +42,8 @@ import keras  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from cnn_doctor.data.shards import ShardWriter  # noqa: E402
+from cnn_doctor.training.augmentation import build_augmentation  # noqa: E402
 from cnn_doctor.training.models import build_model, normalization_layer  # noqa: E402
-from tasks.augment import build_augmentation  # noqa: E402
 from tasks.train import make_dataset  # noqa: E402
 
 SIDE, BATCH, SEED = 32, 64, 42

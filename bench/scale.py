@@ -127,18 +127,19 @@ def child(data: Path) -> None:
     peak_kib = int(next(line for line in status.splitlines() if line.startswith("VmHWM")).split()[1])
     worker_peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest worker process
     findings = json.loads(layout.findings("validate").read_text())
+    validation = json.loads(layout.summary("validate").read_text())
     print(
         "RESULT "
         + json.dumps(
             {
-                "images": int(validated["entries"]),
-                "usable": int(validated["usable_images"]),
+                "images": int(validation["entries"]),
+                "usable": int(validation["usable_images"]),
                 "timings_s": timings,
                 "peak_rss_gib": peak_kib / 2**20,
                 "worker_peak_rss_gib": worker_peak_kib / 2**20,
                 "workers": worker_count(),
                 "findings": {f["id"]: len(f["evidence"].get("files", [])) for f in findings},
-                "counts": prepared["counts"],
+                "counts": prepared.counts,
             }
         )
     )

@@ -40,7 +40,9 @@ from cnn_doctor.data.shards import read_shard  # noqa: E402
 from cnn_doctor.data.sources import write_digits  # noqa: E402
 from cnn_doctor.layout import Layout, read_json  # noqa: E402
 from cnn_doctor.quiet import import_tensorflow_quietly  # noqa: E402
-from tasks.augment import augment, build_augmentation  # noqa: E402
+from cnn_doctor.records import load_record  # noqa: E402
+from cnn_doctor.training.augmentation import build_augmentation  # noqa: E402
+from tasks.augment import augment  # noqa: E402
 from tasks.preprocess import preprocess  # noqa: E402
 from tasks.train import train  # noqa: E402
 from tasks.validate import validate  # noqa: E402
@@ -56,10 +58,10 @@ QUICK_EXPERIMENTS_OFF = [
 def arrays(layout: Layout) -> tuple:
     """The training images (with the balancing copies) and validation images, as the train stage reads them."""
     preprocess_dir, augment_dir = layout.stage_dir("preprocess"), layout.stage_dir("augment")
-    index, settings = read_json(preprocess_dir / "index.json"), read_json(augment_dir / "augment.json")
-    train_shards = [(preprocess_dir, n) for n in index["splits"]["train"]["shards"]]
-    train_shards += [(augment_dir, n) for n in settings["extra_shards"]]
-    val_shards = [(preprocess_dir, n) for n in index["splits"]["val"]["shards"]]
+    prepared, augmented = load_record(layout, "preprocess"), load_record(layout, "augment")
+    train_shards = [(preprocess_dir, n) for n in prepared.shards["train"]]
+    train_shards += [(augment_dir, n) for n in augmented.extra_shards]
+    val_shards = [(preprocess_dir, n) for n in prepared.shards["val"]]
 
     def load(shards):
         parts = [read_shard(folder, name) for folder, name in shards]
@@ -68,7 +70,7 @@ def arrays(layout: Layout) -> tuple:
             np.concatenate([p[1] for p in parts]),
         )
 
-    return (*load(train_shards), *load(val_shards), index, settings)
+    return (*load(train_shards), *load(val_shards), prepared, augmented)
 
 
 def plain_keras(layout: Layout, params, epochs: int, folder: Path) -> float:
@@ -78,7 +80,7 @@ def plain_keras(layout: Layout, params, epochs: int, folder: Path) -> float:
 
     from cnn_doctor.training.models import build_model, normalization_layer
 
-    x, y, xv, yv, index, settings = arrays(layout)
+    x, y, xv, yv, prepared, augmented = arrays(layout)
     started = time.perf_counter()
     keras.utils.set_random_seed(params.train.seed)
     gpus = tf.config.list_physical_devices("GPU")
@@ -86,17 +88,17 @@ def plain_keras(layout: Layout, params, epochs: int, folder: Path) -> float:
     keras.mixed_precision.set_global_policy("mixed_float16" if mixed else "float32")  # as the stage does
     model, _ = build_model(
         params.model,
-        tuple(index["image_shape"]),
-        len(index["classes"]),
-        normalization_layer(index["normalize"], index["mean"], index["variance"]),
+        prepared.image_shape,
+        len(prepared.classes),
+        normalization_layer(prepared.normalize, prepared.mean, prepared.variance),
     )
     model.compile(
         optimizer=keras.optimizers.Adam(params.train.learning_rate),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
-    if settings["enabled"] and settings["transforms"]:
-        augmentation = build_augmentation(settings["transforms"], settings["seed"])
+    if augmented.transforms_online:
+        augmentation = build_augmentation(augmented.transforms, augmented.seed)
         data = (
             tf.data.Dataset.from_tensor_slices((x, y))
             .shuffle(len(x), seed=params.train.seed)

@@ -52,11 +52,31 @@ class Layout:
         return self.stage_dir(stage) / "findings.json"
 
     def summary(self, stage: str) -> Path:
+        """What a stage did, for people and the report (its params included)."""
         return self.stage_dir(stage) / "summary.json"
+
+    def record(self, stage: str) -> Path:
+        """What a stage hands the next (`cnn_doctor.records`), read back when stages run in separate processes."""
+        return self.stage_dir(stage) / "record.json"
 
     @property
     def expectation_results(self) -> Path:
         return self.stage_dir("validate") / "expectation_results.json"
+
+    def read_manifest(self, columns: tuple[str, ...] | None = None):
+        """validate's table of every image (a pandas DataFrame), or only the given columns that it has."""
+        import pandas as pd
+
+        wanted = None if columns is None else (lambda column: column in columns)
+        return pd.read_csv(
+            self.manifest, usecols=wanted, dtype={"path": "string", "label": "string", "split": "string"}
+        )
+
+    # preprocess
+    @property
+    def splits(self) -> Path:
+        """Every usable image's split, in shard order: row i of a split is image i of its shards."""
+        return self.stage_dir("preprocess") / "splits.csv"
 
     # train
     @property
@@ -71,6 +91,11 @@ class Layout:
     def backup(self) -> Path:
         """Training checkpoints for resuming a killed run; kept outside the stage folder."""
         return self.out / ".train-backup"
+
+    @property
+    def training_log(self) -> Path:
+        """Keras' CSVLogger rows of the epochs run so far, kept with the checkpoints."""
+        return self.backup / "history.csv"
 
     @property
     def tensorboard(self) -> Path:

@@ -8,29 +8,12 @@ from prefect import task
 from cnn_doctor.caching import STAGE_CACHE
 from cnn_doctor.config import AugmentParams
 from cnn_doctor.data.shards import ShardWriter, read_shard
-from cnn_doctor.layout import Layout, read_json, stage_digest, write_json
+from cnn_doctor.layout import Layout, write_json
 from cnn_doctor.quiet import import_tensorflow_quietly
+from cnn_doctor.records import Augmented, Prepared, completed, record_payload
+from cnn_doctor.training.augmentation import build_augmentation
 
 BALANCE_BATCH = 256
-
-
-def build_augmentation(transforms: dict, seed: int):
-    """The online random transforms as a Keras pipeline (empty when nothing is configured)."""
-    import keras
-
-    layers = []
-    if transforms.get("rotation"):
-        layers.append(keras.layers.RandomRotation(transforms["rotation"], fill_mode="constant", seed=seed))
-    if transforms.get("translation"):
-        shift = transforms["translation"]
-        layers.append(keras.layers.RandomTranslation(shift, shift, fill_mode="constant", seed=seed + 1))
-    if transforms.get("zoom"):
-        layers.append(keras.layers.RandomZoom(transforms["zoom"], fill_mode="constant", seed=seed + 2))
-    if transforms.get("flip", "none") != "none":
-        layers.append(keras.layers.RandomFlip(transforms["flip"], seed=seed + 3))
-    if transforms.get("contrast"):
-        layers.append(keras.layers.RandomContrast(transforms["contrast"], value_range=(0, 255), seed=seed + 4))
-    return keras.Sequential(layers, name="augmentation")
 
 
 def plan_balance(class_counts: np.ndarray) -> dict[int, int]:
@@ -55,34 +38,34 @@ def gather(folder, names: list[str], wanted: np.ndarray) -> np.ndarray:
 
 
 @task(name="augment", cache_policy=STAGE_CACHE, persist_result=True)
-def augment(prepared: dict, params: AugmentParams, layout: Layout) -> dict:
+def augment(prepared: Prepared, params: AugmentParams, layout: Layout) -> Augmented:
     """Write balancing copies of minority classes and the online transform settings."""
     import_tensorflow_quietly()
     preprocess_dir = layout.stage_dir("preprocess")
-    index = read_json(preprocess_dir / "index.json")
-    train_shards = index["splits"]["train"]["shards"]
+    train_shards = list(prepared.shards["train"])
     transforms = params.model_dump(include={"rotation", "translation", "zoom", "flip", "contrast"})
-    settings = {
-        "enabled": params.enabled,
-        "transforms": transforms if params.enabled else {},
-        "seed": params.seed,
-        "balance": params.enabled and params.balance,
-        "extra_shards": [],
-        "extra_counts": {},
-        "params": params.model_dump(mode="json"),
-    }
+    extra_shards, extra_counts = [], {}
     with layout.writing_stage("augment") as folder:
-        if settings["balance"] and train_shards:
+        if params.enabled and params.balance and train_shards:
             labels = np.concatenate([read_shard(preprocess_dir, name)[1] for name in train_shards])
-            plan = plan_balance(np.bincount(labels, minlength=len(index["classes"])))
-            settings["extra_counts"] = {index["classes"][label]: n for label, n in plan.items()}
-            settings["extra_shards"] = _write_balance_copies(plan, labels, preprocess_dir, train_shards, params, folder)
-        write_json(folder / "augment.json", settings)
-    return {
-        "stage": "augment",
-        "extra_images": int(sum(settings["extra_counts"].values())),
-        "digest": stage_digest(layout, "augment"),
-    }
+            plan = plan_balance(np.bincount(labels, minlength=len(prepared.classes)))
+            extra_counts = {prepared.classes[label]: n for label, n in plan.items()}
+            extra_shards = _write_balance_copies(plan, labels, preprocess_dir, train_shards, params, folder)
+        record = Augmented(
+            enabled=params.enabled,
+            transforms=transforms if params.enabled else {},
+            seed=params.seed,
+            extra_shards=tuple(extra_shards),
+            extra_counts=extra_counts,
+        )
+        summary = {
+            "stage": "augment",
+            "extra_images": int(sum(extra_counts.values())),
+            "params": params.model_dump(mode="json"),
+        }
+        write_json(folder / layout.summary("augment").name, summary)
+        write_json(folder / layout.record("augment").name, record_payload(record))
+    return completed(record, layout, "augment")
 
 
 def _write_balance_copies(plan, labels, preprocess_dir, train_shards, params, folder) -> list[str]:

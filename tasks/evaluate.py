@@ -1,4 +1,4 @@
-"""evaluate: test metrics, per-class metrics, confusion matrix, calibration, and the report."""
+"""evaluate: test metrics, per-class metrics, confusion matrix, calibration, and what they diagnose."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from cnn_doctor.caching import STAGE_CACHE
 from cnn_doctor.config import EvaluateParams
 from cnn_doctor.data.shards import read_all, read_shard
 from cnn_doctor.findings import Finding
-from cnn_doctor.layout import STAGES, Layout, read_json, stage_digest, write_json
+from cnn_doctor.layout import Layout, write_json
 from cnn_doctor.quiet import import_tensorflow_quietly
-from cnn_doctor.report import write_report
+from cnn_doctor.records import Evaluated, Prepared, Trained, Validated, completed, record_payload
 
 CALIBRATION_BINS = 15
 TRAIN_SAMPLE = 5000  # training images scored for the train/test comparison
@@ -117,9 +117,9 @@ def _poor_calibration(metrics: dict, params: EvaluateParams) -> Finding:
     )
 
 
-def training_accuracy(model, layout: Layout, index: dict) -> float | None:
+def training_accuracy(model, layout: Layout, prepared: Prepared) -> float | None:
     """Accuracy on (a sample of) the un-augmented training split, to compare with the test accuracy."""
-    names = index["splits"]["train"]["shards"]
+    names = prepared.shards["train"]
     if not names:
         return None
     images, labels = read_shard(layout.stage_dir("preprocess"), names[0])
@@ -128,21 +128,19 @@ def training_accuracy(model, layout: Layout, index: dict) -> float | None:
     return float(np.mean(predictions == labels))
 
 
-def held_out_agreement(model, layout: Layout, index: dict) -> tuple[np.ndarray, np.ndarray]:
+def held_out_agreement(model, layout: Layout, prepared: Prepared) -> tuple[np.ndarray, np.ndarray]:
     """On every image training never fitted (validation and test splits): whether the network predicts its
     given label, and whether validate's label-error search flagged it."""
-    order = pd.read_csv(layout.stage_dir("preprocess") / "splits.csv", dtype="string")
-    manifest = pd.read_csv(
-        layout.manifest, usecols=lambda column: column in ("path", "suspected_label_error"), dtype={"path": "string"}
-    )
+    order = pd.read_csv(layout.splits, dtype="string")
+    manifest = layout.read_manifest(columns=("path", "suspected_label_error"))
     if "suspected_label_error" not in manifest:
         manifest["suspected_label_error"] = False
     flags = manifest.drop_duplicates("path").set_index("path")["suspected_label_error"].astype(bool)
     agrees, flagged = [], []
     for split in ("val", "test"):
-        if not index["splits"][split]["shards"]:
+        if not prepared.shards[split]:
             continue
-        images, labels = read_all(layout.stage_dir("preprocess"), index["splits"][split]["shards"])
+        images, labels = read_all(layout.stage_dir("preprocess"), prepared.shards[split])
         predictions = np.asarray(model.predict(images.astype("float32"), batch_size=256, verbose=0)).argmax(axis=1)
         agrees.append(predictions == labels)  # row i of a split in splits.csv is image i of its shards
         flagged.append(order.loc[order["split"] == split, "path"].map(flags).fillna(False).to_numpy(dtype=bool))
@@ -212,23 +210,30 @@ def _confusable(metrics: dict, classes: list[str]) -> list[Finding]:
 
 
 @task(name="evaluate", cache_policy=STAGE_CACHE, persist_result=True)
-def evaluate(upstream: list[dict], params: EvaluateParams, layout: Layout) -> dict:
-    """Score the model on the test split (validation split if none) and write the report."""
+def evaluate(
+    validated: Validated, prepared: Prepared, trained: Trained, params: EvaluateParams, layout: Layout
+) -> Evaluated:
+    """Score the model on the test split (validation split if none); write its metrics and findings.
+
+    `trained` names the model `layout.model` holds and `validated` the manifest whose label flags are checked:
+    their digests make a new model or manifest re-evaluate.
+    """
     import_tensorflow_quietly()
     import keras
 
-    index = read_json(layout.stage_dir("preprocess") / "index.json")
-    split = next(s for s in ("test", "val", "train") if index["splits"][s]["shards"])
-    images, labels = read_all(layout.stage_dir("preprocess"), index["splits"][split]["shards"])
+    classes = list(prepared.classes)
+    split = prepared.evaluated_split
+    images, labels = read_all(layout.stage_dir("preprocess"), prepared.shards[split])
     model = keras.models.load_model(layout.model, compile=False)
     probabilities = np.asarray(model.predict(images.astype("float32"), batch_size=256, verbose=0), dtype=np.float64)
-    if probabilities.ndim != 2 or probabilities.shape[1] != len(index["classes"]):
-        raise ValueError(f"The model outputs shape {probabilities.shape[1:]}, expected ({len(index['classes'])},).")
-    metrics = compute_metrics(probabilities, labels, index["classes"])
+    if probabilities.ndim != 2 or probabilities.shape[1] != len(classes):
+        raise ValueError(f"The model outputs shape {probabilities.shape[1:]}, expected ({len(classes)},).")
+    metrics = compute_metrics(probabilities, labels, classes)
     metrics["evaluated_split"] = split
-    metrics["train_accuracy"] = training_accuracy(model, layout, index)
-    metrics["label_check"] = check_label_flags(*held_out_agreement(model, layout, index), len(index["classes"]))
-    findings = diagnose_predictions(metrics, index["classes"], params)
+    metrics["train_accuracy"] = training_accuracy(model, layout, prepared)
+    metrics["label_check"] = check_label_flags(*held_out_agreement(model, layout, prepared), len(classes))
+    findings = diagnose_predictions(metrics, classes, params)
+    record = Evaluated(test_accuracy=metrics["test_accuracy"])
     with layout.writing_stage("evaluate") as folder:
         write_json(
             folder / layout.metrics.name,
@@ -238,11 +243,11 @@ def evaluate(upstream: list[dict], params: EvaluateParams, layout: Layout) -> di
             },
         )
         pd.DataFrame(metrics["per_class"]).T.rename_axis("class").to_csv(folder / layout.per_class_metrics.name)
-        pd.DataFrame(metrics["confusion_matrix"], index=index["classes"], columns=index["classes"]).rename_axis(
-            "actual"
-        ).to_csv(folder / layout.confusion_matrix.name)
-        classes = np.asarray(index["classes"])
-        pd.DataFrame({"actual": classes[labels], "predicted": classes[probabilities.argmax(1)]}).to_csv(
+        pd.DataFrame(metrics["confusion_matrix"], index=classes, columns=classes).rename_axis("actual").to_csv(
+            folder / layout.confusion_matrix.name
+        )
+        names = np.asarray(classes)
+        pd.DataFrame({"actual": names[labels], "predicted": names[probabilities.argmax(1)]}).to_csv(
             folder / layout.predictions.name, index=False
         )
         write_json(folder / layout.findings("evaluate").name, [finding.to_dict() for finding in findings])
@@ -250,11 +255,5 @@ def evaluate(upstream: list[dict], params: EvaluateParams, layout: Layout) -> di
             folder / layout.summary("evaluate").name,
             {"stage": "evaluate", "metrics": metrics, "params": params.model_dump(mode="json")},
         )
-    report = write_report(layout, STAGES)
-    return {
-        "stage": "evaluate",
-        "test_accuracy": metrics["test_accuracy"],
-        "digest": stage_digest(layout, "evaluate"),
-        "verdict": report["verdict"],
-        "findings_by_severity": report["findings_by_severity"],
-    }
+        write_json(folder / layout.record("evaluate").name, record_payload(record))
+    return completed(record, layout, "evaluate")

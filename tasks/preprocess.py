@@ -13,11 +13,10 @@ from cnn_doctor.caching import STAGE_CACHE
 from cnn_doctor.config import PreprocessParams
 from cnn_doctor.data.decoding import load_chunk
 from cnn_doctor.data.shards import ShardWriter
-from cnn_doctor.layout import Layout, stage_digest, write_json
+from cnn_doctor.layout import Layout, write_json
 from cnn_doctor.parallel import map_chunks
 from cnn_doctor.progress import progress
-
-SPLITS = ("train", "val", "test")
+from cnn_doctor.records import SPLITS, Prepared, Validated, completed, record_payload
 
 
 def choose_channels(usable: pd.DataFrame, requested: str | int) -> int:
@@ -66,23 +65,17 @@ load_images = task(load_chunk, name="load-images", persist_result=False, retries
 
 
 @task(name="preprocess", cache_policy=STAGE_CACHE, persist_result=True)
-def preprocess(validated: dict, params: PreprocessParams, layout: Layout) -> dict:
+def preprocess(validated: Validated, params: PreprocessParams, layout: Layout) -> Prepared:
     """Decode, resize and split the usable images into uint8 shards."""
-    data_root = Path(validated["source"])
-    manifest = pd.read_csv(layout.manifest, dtype={"label": "string", "split": "string"}, keep_default_na=True)
+    data_root = Path(validated.source)
+    manifest = layout.read_manifest()
     usable = manifest[manifest["usable"]].reset_index(drop=True)
     if usable.empty:
         raise ValueError("No usable images to preprocess; see the validate findings.")
     classes = sorted(usable["label"].unique())
     channels = choose_channels(usable, params.channels)
     usable["split"] = assign_splits(usable, params)
-    index = {
-        "classes": classes,
-        "image_shape": [*params.image_size, channels],
-        "normalize": params.normalize,
-        "splits": {},
-        "params": params.model_dump(mode="json"),
-    }
+    summary = {"stage": "preprocess", "splits": {}, "params": params.model_dump(mode="json")}
     with layout.writing_stage("preprocess") as folder:
         moments = np.zeros((3, channels))  # count, sum, sum of squares per channel (training split)
         in_shard_order = []
@@ -101,20 +94,23 @@ def preprocess(validated: dict, params: PreprocessParams, layout: Layout) -> dic
                             pixels = image.reshape(-1, channels).astype(np.float64)
                             moments += [np.full(channels, len(pixels)), pixels.sum(0), (pixels**2).sum(0)]
             in_shard_order.append(rows[["path", "label", "split"]])
-            index["splits"][split] = {
+            summary["splits"][split] = {
                 "count": int(len(rows)),
                 "shards": writer.names,
                 "class_counts": {c: int(n) for c, n in Counter(rows["label"]).items()},
             }
         mean = moments[1] / np.maximum(moments[0], 1)
-        index["mean"] = mean.tolist()
-        index["variance"] = np.maximum(moments[2] / np.maximum(moments[0], 1) - mean**2, 1e-6).tolist()
+        record = Prepared(
+            classes=tuple(classes),
+            image_shape=(*params.image_size, channels),
+            normalize=params.normalize,
+            mean=tuple(mean.tolist()),
+            variance=tuple(np.maximum(moments[2] / np.maximum(moments[0], 1) - mean**2, 1e-6).tolist()),
+            shards={split: tuple(summary["splits"][split]["shards"]) for split in SPLITS},
+            counts={split: summary["splits"][split]["count"] for split in SPLITS},
+        )
         # row i of a split here is image i of its shards: evaluate joins predictions back to files this way
-        pd.concat(in_shard_order).to_csv(folder / "splits.csv", index=False)
-        write_json(folder / "index.json", index)
-    return {
-        "stage": "preprocess",
-        "classes": classes,
-        "counts": {s: index["splits"][s]["count"] for s in SPLITS},
-        "digest": stage_digest(layout, "preprocess"),
-    }
+        pd.concat(in_shard_order).to_csv(folder / layout.splits.name, index=False)
+        write_json(folder / layout.summary("preprocess").name, summary)
+        write_json(folder / layout.record("preprocess").name, record_payload(record))
+    return completed(record, layout, "preprocess")

@@ -1,12 +1,15 @@
-"""publish: show the report in the Prefect UI (artifacts) and in the run's logs."""
+"""The report as Prefect tasks: write it, and show it in the Prefect UI (artifacts) and the run's logs."""
 
 from __future__ import annotations
 
 from prefect import task
 
 from cnn_doctor.layout import Layout, read_json
-from cnn_doctor.report import diagnosis_markdown, per_class_rows
+from cnn_doctor.report import diagnosis_markdown, per_class_rows, write_report
 from cnn_doctor.run_context import in_prefect_run, run_logger
+
+# the report of the stages run so far: after evaluate, or where a gate stopped the run
+write_report_task = task(write_report, name="write-report")
 
 
 @task(name="publish")

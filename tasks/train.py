@@ -26,14 +26,14 @@ from cnn_doctor.doctor.experiments import (
 from cnn_doctor.doctor.model_checks import check_model
 from cnn_doctor.doctor.probes import diagnose_probes, make_probe_callback
 from cnn_doctor.findings import Finding
-from cnn_doctor.layout import Layout, read_json, stage_digest, write_json
+from cnn_doctor.layout import Layout, write_json
 from cnn_doctor.progress import interactive
 from cnn_doctor.quiet import import_tensorflow_quietly
-from cnn_doctor.report import write_report
+from cnn_doctor.records import Augmented, Prepared, Trained, completed, record_payload
 from cnn_doctor.run_context import run_logger
+from cnn_doctor.training.augmentation import build_augmentation
 from cnn_doctor.training.checkpoint import keep_history, make_checkpoint_callback, prepare_backup, restore_checkpoint
 from cnn_doctor.training.models import build_model, normalization_layer
-from tasks.augment import build_augmentation
 
 IN_MEMORY_CACHE_BYTES = 1 << 30  # cache decoded shards in RAM below this size
 LEARNING_CURVE_CAP = 20_000  # images per shard the learning curve uses at most
@@ -137,7 +137,7 @@ def make_callbacks(params: TrainParams, layout: Layout, has_validation: bool, ex
         *extra,
         EpochProgress(params.epochs),
         keras.callbacks.TerminateOnNaN(),
-        keras.callbacks.CSVLogger(str(backup_dir / "history.csv"), append=True),
+        keras.callbacks.CSVLogger(str(layout.training_log), append=True),
     ]
     if params.early_stopping_patience > 0:
         callbacks.append(
@@ -176,15 +176,16 @@ SYMPTOMS_FOR_LEARNING_CURVE = {"overfitting"}
 class Run:
     """Everything one training run needs: model, data, loss, probe batch."""
 
-    def __init__(self, layout: Layout, model_params: ModelParams, params: TrainParams):
+    def __init__(
+        self, layout: Layout, prepared: Prepared, augmented: Augmented, model_params: ModelParams, params: TrainParams
+    ):
         import keras
 
-        self.index = read_json(layout.stage_dir("preprocess") / "index.json")
-        self.settings = read_json(layout.stage_dir("augment") / "augment.json")
-        self.classes, self.image_shape = self.index["classes"], tuple(self.index["image_shape"])
+        self.augmentation = augmented
+        self.classes, self.image_shape = list(prepared.classes), tuple(prepared.image_shape)
         keras.utils.set_random_seed(params.seed)
         self.strategy, self.devices = configure_devices(params)
-        normalization = normalization_layer(self.index["normalize"], self.index["mean"], self.index["variance"])
+        normalization = normalization_layer(prepared.normalize, prepared.mean, prepared.variance)
         with self.strategy.scope():
             self.model, user_model = build_model(model_params, self.image_shape, len(self.classes), normalization)
         self.user_compiled = user_model is not None and user_model.compiled
@@ -194,20 +195,19 @@ class Run:
         self.core = user_model or self.model  # the network whose layers the probes watch
         # What the watched network receives: a user's model sits behind our normalisation layer.
         self.feed = normalization if user_model and normalization else keras.layers.Identity()
-        self.train_shards = [(layout.stage_dir("preprocess"), n) for n in self.index["splits"]["train"]["shards"]]
-        self.train_shards += [(layout.stage_dir("augment"), n) for n in self.settings["extra_shards"]]
-        self.val_shards = [(layout.stage_dir("preprocess"), n) for n in self.index["splits"]["val"]["shards"]]
+        self.train_shards = [(layout.stage_dir("preprocess"), n) for n in prepared.shards["train"]]
+        self.train_shards += [(layout.stage_dir("augment"), n) for n in augmented.extra_shards]
+        self.val_shards = [(layout.stage_dir("preprocess"), n) for n in prepared.shards["val"]]
 
     @property
     def augmented(self) -> bool:
-        return bool(self.settings["enabled"] and self.settings["transforms"])
+        return self.augmentation.transforms_online
+
+    def online_augmentation(self):
+        return build_augmentation(self.augmentation.transforms, self.augmentation.seed)
 
     def datasets(self, params: TrainParams, augment_online: bool = True):
-        augmentation = (
-            build_augmentation(self.settings["transforms"], self.settings["seed"])
-            if (self.augmented and augment_online)
-            else None
-        )
+        augmentation = self.online_augmentation() if (self.augmented and augment_online) else None
         options = {"num_classes": len(self.classes), "one_hot": self.one_hot, "seed": params.seed}
         train_data, count = make_dataset(
             self.train_shards, self.image_shape, params.batch_size, shuffle=True, augmentation=augmentation, **options
@@ -238,7 +238,7 @@ class Run:
         dataset = tf.data.Dataset.from_tensor_slices((images.astype(np.float32), targets))
         dataset = dataset.shuffle(len(images), seed=params.seed).batch(params.batch_size)
         if self.augmented:
-            augmentation = build_augmentation(self.settings["transforms"], self.settings["seed"])
+            augmentation = self.online_augmentation()
             dataset = dataset.map(lambda x, y: (augmentation(x, training=True), y))
         return dataset.prefetch(tf.data.AUTOTUNE)
 
@@ -462,16 +462,16 @@ def _learning_rate_verdict(test: dict, params: TrainParams, found: set[str], los
 
 @task(name="train", cache_policy=STAGE_CACHE, persist_result=True)
 def train(
-    prepared: dict,
-    augmented: dict,
+    prepared: Prepared,
+    augmented: Augmented,
     model_params: ModelParams,
     params: TrainParams,
     diagnose: DiagnoseParams,
     layout: Layout,
-) -> dict:
+) -> Trained:
     """Fit the model, watched by the doctor's probes, and write it with its history and findings."""
     import_tensorflow_quietly()
-    run = Run(layout, model_params, params)
+    run = Run(layout, prepared, augmented, model_params, params)
     findings, blocker = check_before_training(run, diagnose)
     summary = {
         "stage": "train",
@@ -501,11 +501,11 @@ def train(
         else None
     )
     resumed = None
-    if prepare_backup(layout.backup, _fingerprint(layout, model_params, params, diagnose)):
+    if prepare_backup(layout.backup, _fingerprint(prepared, augmented, model_params, params, diagnose)):
         with run.strategy.scope():
             resumed = restore_checkpoint(layout.backup, run.model)
     epochs_done = resumed["epochs_done"] if resumed else 0
-    keep_history(layout.backup / "history.csv", epochs_done)
+    keep_history(layout.training_log, epochs_done)
     if resumed:
         run_logger().info("Resuming training after epoch %d (checkpoint in %s).", epochs_done, layout.backup)
     labels = np.concatenate([read_shard(folder, name)[1] for folder, name in run.train_shards])
@@ -535,7 +535,7 @@ def train(
         )
         return _write_train_outputs(layout, None, findings, {**summary, "stopped_by": "loss_activation_mismatch"})
     seconds = time.perf_counter() - started
-    history = _read_history(layout.backup / "history.csv")
+    history = _read_history(layout.training_log)
     findings += diagnose_curves(history, len(run.classes), params, diagnose)
     if probes:
         findings += diagnose_probes(
@@ -559,12 +559,6 @@ def train(
     return _write_train_outputs(layout, run.model, _deduplicate(findings), summary)
 
 
-@task(name="report-model-stop")
-def report_model_stop(layout: Layout) -> dict:
-    """Write the report of a run whose model could not take a training step."""
-    return write_report(layout, ("validate", "train"))
-
-
 def _deduplicate(findings: list[Finding]) -> list[Finding]:
     """One finding per id: the first (most specific) one wins."""
     seen, unique = set(), []
@@ -575,23 +569,27 @@ def _deduplicate(findings: list[Finding]) -> list[Finding]:
     return unique
 
 
-def _write_train_outputs(layout: Layout, model, findings: list[Finding], summary: dict) -> dict:
+def _write_train_outputs(layout: Layout, model, findings: list[Finding], summary: dict) -> Trained:
+    record = Trained(stopped_by=summary.get("stopped_by"))
     with layout.writing_stage("train") as folder:
         if model is not None:
             model.save(folder / layout.model.name)
-            shutil.copy(layout.backup / "history.csv", folder / layout.history.name)
+            shutil.copy(layout.training_log, folder / layout.history.name)
         write_json(folder / layout.findings("train").name, [finding.to_dict() for finding in findings])
         write_json(folder / layout.summary("train").name, summary)
+        write_json(folder / layout.record("train").name, record_payload(record))
     shutil.rmtree(layout.backup, ignore_errors=True)
-    return {"stage": "train", "stopped_by": summary.get("stopped_by"), "digest": stage_digest(layout, "train")}
+    return completed(record, layout, "train")
 
 
-def _fingerprint(layout: Layout, model_params: ModelParams, params: TrainParams, diagnose: DiagnoseParams) -> str:
+def _fingerprint(
+    prepared: Prepared, augmented: Augmented, model_params: ModelParams, params: TrainParams, diagnose: DiagnoseParams
+) -> str:
     """What a checkpoint must match to be resumed: the input stages' contents, the params, a builder's code."""
     builder = model_params.builder_file
     parts = [
-        stage_digest(layout, "preprocess"),
-        stage_digest(layout, "augment"),
+        prepared.digest,
+        augmented.digest,
         *(p.model_dump(mode="json") for p in (model_params, params, diagnose)),
         hashlib.blake2b(builder.read_bytes(), digest_size=16).hexdigest() if builder and builder.is_file() else None,
     ]

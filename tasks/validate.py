@@ -18,10 +18,10 @@ from cnn_doctor.data.decoding import inspect_chunk
 from cnn_doctor.data.sources import Source, fingerprint_source, read_source
 from cnn_doctor.doctor.label_errors import find_label_errors
 from cnn_doctor.findings import SEVERITY_RANK, Finding, matches, sort_findings
-from cnn_doctor.layout import Layout, stage_digest, write_json
+from cnn_doctor.layout import Layout, write_json
 from cnn_doctor.parallel import map_chunks
 from cnn_doctor.progress import progress
-from cnn_doctor.report import write_report
+from cnn_doctor.records import Validated, completed, record_payload
 
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 SUITES = ("images", "classes", "dataset")
@@ -425,7 +425,7 @@ def _with_few_label_errors(findings, manifest, class_table, dataset_table, param
 
 
 @task(name="validate", cache_policy=STAGE_CACHE, persist_result=True)
-def validate(data: Path, data_digest: str, params: ValidateParams, layout: Layout) -> dict:
+def validate(data: Path, data_digest: str, params: ValidateParams, layout: Layout) -> Validated:
     """Inspect every image, run the expectation suites, and decide whether the gate stops the run."""
     source = read_source(data)
     manifest, thumbnails = build_manifest(source, params.chunk_size)
@@ -446,6 +446,7 @@ def validate(data: Path, data_digest: str, params: ValidateParams, layout: Layou
     findings = findings_from_results(results, manifest, class_table, dataset_table, params)
     findings = _with_few_label_errors(findings, manifest, class_table, dataset_table, params)
     gate = [finding.id for finding in findings if matches(finding, params.fail_on)]
+    record = Validated(source=str(source.root), classes=tuple(source.classes), gated_by=tuple(gate))
     summary = {
         "source": str(source.root),
         "source_kind": source.kind,
@@ -465,19 +466,14 @@ def validate(data: Path, data_digest: str, params: ValidateParams, layout: Layou
             {name: _reproducible(result.to_json_dict()) for name, result in results.items()},
         )
         write_json(folder / layout.summary("validate").name, summary)
-    return {**summary, "digest": stage_digest(layout, "validate")}
+        write_json(folder / layout.record("validate").name, record_payload(record))
+    return completed(record, layout, "validate")
 
 
 @task(name="fingerprint-data")
 def fingerprint_data(data: Path) -> str:
     """Digest the dataset's content, so a changed image reruns validate."""
     return fingerprint_source(read_source(data))
-
-
-@task(name="report-validation-stop")
-def report_validation_stop(layout: Layout) -> dict:
-    """Write the report of a run that the validation gate stopped."""
-    return write_report(layout, ("validate",))
 
 
 def _reproducible(result: dict) -> dict:

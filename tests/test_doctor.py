@@ -11,13 +11,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from cnn_doctor.layout import read_json
-from cnn_doctor.report import write_report
-from tasks.augment import augment
-from tasks.evaluate import evaluate
-from tasks.preprocess import preprocess
-from tasks.train import train
-from tasks.validate import validate
+from flows.pipeline import PLAIN_CALLS, run_pipeline
 
 from helpers import copy_digits, serious
 
@@ -25,17 +19,8 @@ SCENARIO = ("train.epochs=12", "train.early_stopping_patience=4", "augment.rotat
 
 
 def diagnose(data, params, layout) -> dict:
-    """Run every stage (stopping where the pipeline would) and return the report."""
-    validated = validate.fn(data, "", params.validate_params, layout)
-    if validated["gated_by"]:
-        return write_report(layout, ("validate",))
-    prepared = preprocess.fn(validated, params.preprocess, layout)
-    augmented = augment.fn(prepared, params.augment, layout)
-    trained = train.fn(prepared, augmented, params.model, params.train, params.diagnose, layout)
-    if trained["stopped_by"]:
-        return write_report(layout, ("validate", "train"))
-    evaluate.fn([], params.evaluate, layout)
-    return read_json(layout.report_json)
+    """Run every stage, stopping where the pipeline would, and return the report."""
+    return run_pipeline(PLAIN_CALLS, params, data, "", layout).report
 
 
 def serious_ids(report: dict) -> list[str]:

@@ -187,8 +187,8 @@ import os, signal, sys
 from pathlib import Path
 from cnn_doctor.config import DEFAULT_PARAMS_FILE, load_params
 from cnn_doctor.layout import Layout
-from cnn_doctor.commands.dvc_stage import upstream
 from cnn_doctor.data import shards
+from cnn_doctor.records import load_record
 from tasks import preprocess
 
 write_shard = shards.ShardWriter.flush
@@ -199,12 +199,12 @@ def write_shard_then_die(writer):
 shards.ShardWriter.flush = write_shard_then_die
 layout = Layout(Path(sys.argv[1]))
 params = load_params(DEFAULT_PARAMS_FILE, sys.argv[2:])
-preprocess.preprocess.fn(upstream(layout, "validate"), params.preprocess, layout)
+preprocess.preprocess.fn(load_record(layout, "validate"), params.preprocess, layout)
 """
 
 
 def test_killed_stage_is_not_trusted_and_the_previous_output_stays_until_replaced(digits_folder, tmp_path, fast_params):
-    from cnn_doctor.commands.dvc_stage import upstream
+    from cnn_doctor.records import load_record
     from tasks.preprocess import preprocess
     from tasks.validate import validate
 
@@ -213,7 +213,7 @@ def test_killed_stage_is_not_trusted_and_the_previous_output_stays_until_replace
     layout = Layout(tmp_path / "out")
     params = fast_params(*QUICK, "preprocess.shard_size=64")
     validate.fn(data, "", params.validate_params, layout)
-    preprocess.fn(upstream(layout, "validate"), params.preprocess, layout)
+    preprocess.fn(load_record(layout, "validate"), params.preprocess, layout)
     complete_output = tree_digest(layout.stage_dir("preprocess"))
 
     changed = (*QUICK, "preprocess.shard_size=64", "preprocess.image_size=12")
@@ -231,11 +231,11 @@ def test_killed_stage_is_not_trusted_and_the_previous_output_stays_until_replace
     assert (scratch / "train-00000.images.npy").is_file() and not (scratch / COMPLETE_MARKER).exists()
     assert tree_digest(layout.stage_dir("preprocess")) == complete_output
     assert layout.is_complete("preprocess")
-    assert read_json(layout.stage_dir("preprocess") / "index.json")["image_shape"] == [16, 16, 1]
+    assert load_record(layout, "preprocess").image_shape == (16, 16, 1)
 
     # the next run rebuilds with the new params and clears the leftover
-    preprocess.fn(upstream(layout, "validate"), fast_params(*changed).preprocess, layout)
-    assert read_json(layout.stage_dir("preprocess") / "index.json")["image_shape"] == [12, 12, 1]
+    preprocess.fn(load_record(layout, "validate"), fast_params(*changed).preprocess, layout)
+    assert load_record(layout, "preprocess").image_shape == (12, 12, 1)
     assert not scratch.exists()
     assert_every_stage_folder_complete(layout)
     assert tree_digest(data) == before

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from cnn_doctor.layout import read_json
+from cnn_doctor.layout import Layout, read_json
+from cnn_doctor.records import load_record
 
 from helpers import FAST, copy_digits, tree_digest
 
@@ -163,12 +164,12 @@ def test_large_datasets_are_inspected_and_decoded_in_parallel_chunks(
     preprocess.fn(validated, params.preprocess, whole)
     assert (out / "validate" / "manifest.csv").read_bytes() == whole.manifest.read_bytes()
     for split in ("train", "val", "test"):
-        chunked_images, chunked_labels = split_arrays(Layout(out).stage_dir("preprocess"), split)
-        whole_images, whole_labels = split_arrays(whole.stage_dir("preprocess"), split)
+        chunked_images, chunked_labels = split_arrays(Layout(out), split)
+        whole_images, whole_labels = split_arrays(whole, split)
         assert (chunked_images == whole_images).all() and (chunked_labels == whole_labels).all()
 
 
-def split_arrays(folder, split: str):
+def split_arrays(layout: Layout, split: str):
     from cnn_doctor.data.shards import read_all
 
-    return read_all(folder, read_json(folder / "index.json")["splits"][split]["shards"])
+    return read_all(layout.stage_dir("preprocess"), load_record(layout, "preprocess").shards[split])

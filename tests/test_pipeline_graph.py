@@ -8,7 +8,7 @@ import yaml
 
 from cnn_doctor.config import DEFAULT_PARAMS_FILE, Params
 from cnn_doctor.layout import STAGES
-from flows.train_and_diagnose import STAGE_TASKS
+from flows.pipeline import STAGE_TASKS
 
 DVC_FILE = DEFAULT_PARAMS_FILE.parent / "dvc.yaml"
 SECTION_OF_TYPE = {field.annotation.__name__: (field.alias or name) for name, field in Params.model_fields.items()}

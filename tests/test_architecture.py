@@ -1,0 +1,64 @@
+"""Imports run downward: entry points (cnn_doctor/commands) -> flows -> stages (tasks) -> the core (cnn_doctor)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from cnn_doctor.layout import STAGES
+
+from helpers import PROJECT_ROOT
+
+ENTRY_POINTS = "cnn_doctor.commands"
+
+
+def module_name(path: Path) -> str:
+    return ".".join(path.relative_to(PROJECT_ROOT).with_suffix("").parts).removesuffix(".__init__")
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module a file imports, at its top or inside a function (lazy imports count too)."""
+    imported = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            imported |= {node.module, *(f"{node.module}.{alias.name}" for alias in node.names)}
+    return imported
+
+
+def modules_under(folder: str) -> dict[str, set[str]]:
+    return {module_name(path): imported_modules(path) for path in sorted((PROJECT_ROOT / folder).rglob("*.py"))}
+
+
+def is_within(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
+
+
+CORE = {name: imports for name, imports in modules_under("cnn_doctor").items() if not is_within(name, ENTRY_POINTS)}
+
+
+@pytest.mark.parametrize("module", sorted(CORE))
+def test_the_core_imports_no_stage_flow_or_entry_point(module):
+    upward = {name for name in CORE[module] if any(is_within(name, p) for p in ("tasks", "flows", ENTRY_POINTS))}
+    assert not upward, f"{module} imports {sorted(upward)}: the core must not depend on the layers above it"
+
+
+@pytest.mark.parametrize("module", sorted(modules_under("tasks")))
+def test_a_stage_imports_neither_another_stage_nor_the_flows(module):
+    imports = modules_under("tasks")[module]
+    upward = {name for name in imports if is_within(name, "flows") or is_within(name, ENTRY_POINTS)}
+    siblings = {name for name in imports if is_within(name, "tasks") and not is_within(name, module)}
+    assert not upward and not siblings, f"{module} imports {sorted(upward | siblings)}"
+
+
+def test_flows_never_import_the_entry_points():
+    for module, imports in modules_under("flows").items():
+        assert not {name for name in imports if is_within(name, ENTRY_POINTS)}, module
+
+
+def test_tasks_holds_the_five_stages_and_the_report_tasks_only():
+    names = {path.stem for path in (PROJECT_ROOT / "tasks").glob("*.py")} - {"__init__"}
+    assert names == {*STAGES, "publish"}

@@ -5,13 +5,13 @@ from __future__ import annotations
 import base64
 import html
 import io
-from dataclasses import replace
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
 from cnn_doctor import __version__
 from cnn_doctor.doctor.causes import link_causes
+from cnn_doctor.doctor.dataset_checks import with_network_opinion
 from cnn_doctor.findings import Finding, count_by_severity, load_findings, sort_findings
 from cnn_doctor.layout import Layout, read_json, write_json, write_text
 
@@ -79,39 +79,6 @@ def compose_report(layout: Layout, stages: tuple[str, ...]) -> dict:
         "versions": {"cnn-doctor": __version__, **library_versions()},
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-
-
-def with_network_opinion(findings: list[Finding], check: dict) -> list[Finding]:
-    """Validate's label flags, seen again by the trained network on held-out images (evaluate's label_check):
-    confirmed, they stand; not confirmed, they are hard images worth a look, not a warning."""
-    if check.get("confirmed") is None:
-        return findings
-    agreement = (
-        f"on held-out images it agrees with the given label of {check['accuracy_on_flagged']:.0%} of the "
-        f"flagged images and {check['accuracy_on_others']:.0%} of the others."
-    )
-    opinion = (
-        {"summary": f" The trained network confirms them: {agreement}"}
-        if check["confirmed"]
-        else {
-            "summary": f" The trained network does not confirm them: {agreement}",
-            "severity": "info",
-            "recommendation": "These images look hard rather than mislabelled: look at them before relabelling "
-            "anything.",
-        }
-    )
-    return [
-        replace(
-            f,
-            summary=f.summary + opinion["summary"],
-            severity=opinion.get("severity", f.severity),
-            recommendation=opinion.get("recommendation", f.recommendation),
-            evidence={**f.evidence, "label_check": check},
-        )
-        if f.id == "suspected_label_errors"
-        else f
-        for f in findings
-    ]
 
 
 def _params_of(summary: dict):

@@ -9,7 +9,8 @@ from prefect import task
 from cnn_doctor.caching import STAGE_CACHE
 from cnn_doctor.config import EvaluateParams
 from cnn_doctor.data.shards import read_all, read_shard
-from cnn_doctor.findings import Finding
+from cnn_doctor.doctor.dataset_checks import check_label_flags
+from cnn_doctor.doctor.predictions import diagnose_predictions
 from cnn_doctor.layout import Layout, write_json
 from cnn_doctor.quiet import import_tensorflow_quietly
 from cnn_doctor.records import Evaluated, Prepared, Trained, Validated, completed, record_payload
@@ -56,67 +57,6 @@ def compute_metrics(probabilities: np.ndarray, labels: np.ndarray, classes: list
     }
 
 
-def diagnose_predictions(metrics: dict, classes: list[str], params: EvaluateParams) -> list[Finding]:
-    findings = []
-    shares = np.asarray(metrics["predicted_share"])
-    present = [name for name, row in metrics["per_class"].items() if row["support"] > 0]
-    if len(classes) > 2 and shares.max() >= 0.5 and metrics["test_accuracy"] < 0.9:
-        top = classes[int(shares.argmax())]
-        findings.append(
-            Finding(
-                "prediction_collapse",
-                "critical",
-                "evaluate",
-                f"The model predicts {top!r} for {shares.max():.0%} of test images.",
-                "Check class balance (train.class_weight=auto, augment.balance=true) and the learning rate.",
-                {"predicted_share": dict(zip(classes, shares.round(4).tolist()))},
-            )
-        )
-    collapsed = {
-        name: row["recall"]
-        for name, row in metrics["per_class"].items()
-        if row["support"] > 0 and row["recall"] < params.min_class_recall
-    }
-    if collapsed and len(collapsed) < len(present):
-        findings.append(
-            Finding(
-                "minority_class_collapse",
-                "warning",
-                "evaluate",
-                f"{len(collapsed)} class(es) are almost never recognised: {', '.join(map(repr, collapsed))}.",
-                "Collect more images of these classes; keep train.class_weight=auto and augment.balance=true.",
-                {"recall": collapsed, "threshold": params.min_class_recall},
-            )
-        )
-    if metrics["expected_calibration_error"] > params.max_calibration_error:
-        findings.append(_poor_calibration(metrics, params))
-    findings += _suspiciously_high(metrics, params)
-    findings += _confusable(metrics, classes)
-    return findings
-
-
-def _poor_calibration(metrics: dict, params: EvaluateParams) -> Finding:
-    confidence, accuracy = metrics["mean_confidence"], metrics["test_accuracy"]
-    underconfident = confidence < accuracy
-    return Finding(
-        "poor_calibration",
-        "warning",
-        "evaluate",
-        f"Confidence does not match accuracy: expected calibration error {metrics['expected_calibration_error']:.3f} "
-        f"(limit {params.max_calibration_error}); the model is {'under' if underconfident else 'over'}confident "
-        f"(mean confidence {confidence:.2f}, accuracy {accuracy:.2f}).",
-        "Its outputs are flattened: lower the label smoothing or the regularisation in your loss, or calibrate "
-        "(temperature scaling) before reading scores as probabilities."
-        if underconfident
-        else "Do not read the scores as probabilities; add regularisation (model.dropout, model.l2) or calibrate.",
-        {
-            "expected_calibration_error": metrics["expected_calibration_error"],
-            "mean_confidence": confidence,
-            "accuracy": accuracy,
-        },
-    )
-
-
 def training_accuracy(model, layout: Layout, prepared: Prepared) -> float | None:
     """Accuracy on (a sample of) the un-augmented training split, to compare with the test accuracy."""
     names = prepared.shards["train"]
@@ -145,68 +85,6 @@ def held_out_agreement(model, layout: Layout, prepared: Prepared) -> tuple[np.nd
         agrees.append(predictions == labels)  # row i of a split in splits.csv is image i of its shards
         flagged.append(order.loc[order["split"] == split, "path"].map(flags).fillna(False).to_numpy(dtype=bool))
     return np.concatenate(agrees or [np.zeros(0, bool)]), np.concatenate(flagged or [np.zeros(0, bool)])
-
-
-MIN_FLAGGED_TO_CHECK = 5
-
-
-def check_label_flags(agrees: np.ndarray, flagged: np.ndarray, num_classes: int) -> dict:
-    """A second opinion on validate's label flags, from the trained network on held-out images it never saw.
-
-    Mislabelled images are the ones a network that learned the task disagrees with: if it agrees with the
-    given labels of the flagged images about as often as with the others, the quick label model mistook hard
-    images (weak signal) for wrong labels. A network that learned nothing (accuracy on unflagged images
-    below twice chance: random labels) has no opinion.
-    """
-    check = {"flagged_images": int(flagged.sum()), "confirmed": None}
-    if flagged.sum() < MIN_FLAGGED_TO_CHECK or (~flagged).sum() < MIN_FLAGGED_TO_CHECK:
-        return check
-    on_flagged, on_others = float(agrees[flagged].mean()), float(agrees[~flagged].mean())
-    check.update(accuracy_on_flagged=on_flagged, accuracy_on_others=on_others)
-    if on_others >= 2.0 / num_classes:
-        check["confirmed"] = on_flagged < 0.5 * on_others
-    return check
-
-
-def _suspiciously_high(metrics: dict, params: EvaluateParams) -> list[Finding]:
-    train_accuracy = metrics.get("train_accuracy")
-    if train_accuracy is None or metrics["test_accuracy"] <= train_accuracy + params.max_test_above_train:
-        return []
-    return [
-        Finding(
-            "suspiciously_high_accuracy",
-            "warning",
-            "evaluate",
-            f"Test accuracy {metrics['test_accuracy']:.3f} is above training accuracy {train_accuracy:.3f}: "
-            "the test set is easier than the training set, or leaks into it.",
-            "Training labels noisier than the test labels, or test images that leak into training, do this: "
-            "list likely mislabelled training images (validate.label_errors=true) and check split_leakage; "
-            "or let cnn-doctor split the data (drop the split column).",
-            {
-                "test_accuracy": metrics["test_accuracy"],
-                "train_accuracy": train_accuracy,
-                "margin": params.max_test_above_train,
-            },
-        )
-    ]
-
-
-def _confusable(metrics: dict, classes: list[str]) -> list[Finding]:
-    matrix = np.asarray(metrics["confusion_matrix"])
-    np.fill_diagonal(matrix, 0)
-    if matrix.sum() == 0:
-        return []
-    pairs = sorted(((int(matrix[i, j]), classes[i], classes[j]) for i, j in zip(*np.nonzero(matrix))), reverse=True)[:3]
-    return [
-        Finding(
-            "confusable_classes",
-            "info",
-            "evaluate",
-            "Most confused: " + ", ".join(f"{true!r} taken for {pred!r} ({n}x)" for n, true, pred in pairs) + ".",
-            "Look at these classes' images side by side; more varied examples of each help most.",
-            {"pairs": [{"true": true, "predicted": pred, "count": n} for n, true, pred in pairs]},
-        )
-    ]
 
 
 @task(name="evaluate", cache_policy=STAGE_CACHE, persist_result=True)

@@ -7,7 +7,6 @@ import json
 import math
 import shutil
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -16,14 +15,20 @@ from prefect import task
 from cnn_doctor.caching import STAGE_CACHE
 from cnn_doctor.config import DiagnoseParams, ModelParams, TrainParams
 from cnn_doctor.data.shards import read_shard
-from cnn_doctor.doctor.curves import diagnose_curves, loss_rises
+from cnn_doctor.doctor.curves import diagnose_curves
 from cnn_doctor.doctor.experiments import (
+    SYMPTOMS_FOR_BATCH_TEST,
+    SYMPTOMS_FOR_LEARNING_CURVE,
+    SYMPTOMS_FOR_LR_TEST,
+    advise_on_data,
+    augmentation_verdict,
     learning_curve,
     learning_rate_range_test,
     overfit_single_batch,
     train_without_augmentation,
 )
-from cnn_doctor.doctor.model_checks import check_model
+from cnn_doctor.doctor.learning_rate import range_test_verdict, recommend_tested_rate
+from cnn_doctor.doctor.model_checks import check_model, first_step_failed, loss_not_computable
 from cnn_doctor.doctor.probes import diagnose_probes, make_probe_callback
 from cnn_doctor.findings import Finding
 from cnn_doctor.layout import Layout, write_json
@@ -158,21 +163,6 @@ def make_callbacks(params: TrainParams, layout: Layout, has_validation: bool, ex
     return callbacks
 
 
-SYMPTOMS_FOR_LR_TEST = {
-    "loss_diverged",
-    "loss_oscillating",
-    "not_learning",
-    "underfitting",
-    "slow_convergence",
-    "learning_rate_too_high",
-    "learning_rate_too_low",
-    "dying_relu",
-    "undertrained",
-}
-SYMPTOMS_FOR_BATCH_TEST = {"not_learning", "underfitting"}
-SYMPTOMS_FOR_LEARNING_CURVE = {"overfitting"}
-
-
 class Run:
     """Everything one training run needs: model, data, loss, probe batch."""
 
@@ -264,17 +254,7 @@ def check_before_training(run: Run, diagnose: DiagnoseParams) -> tuple[list[Find
         initial_loss = float(run.loss_function()(targets, run.model(images, training=False)))
     except Exception as error:  # Keras would raise the same on the first step: report it, never crash
         reason = str(error).strip().splitlines()[-1][:300] if str(error).strip() else type(error).__name__
-        return [
-            Finding(
-                "loss_activation_mismatch",
-                "critical",
-                "model",
-                f"The model cannot compute its loss on these labels: {reason}",
-                f"Give the output layer {len(run.classes)} units with softmax and use sparse categorical "
-                "cross-entropy (cnn-doctor feeds one-hot labels to categorical losses).",
-                {"error": reason, "output_shape": list(run.model.output_shape)},
-            )
-        ], reason
+        return [loss_not_computable(reason, len(run.classes), run.model.output_shape)], reason
     return check_model(run.model, run.loss, len(run.classes), images, initial_loss, diagnose), None
 
 
@@ -296,8 +276,8 @@ def run_experiments(
             run.model, initial_weights, run.loss, train_data, optimizer_like(params)
         )
         if not _explodes_before_training(findings):  # then every rate blows up: the test cannot blame the rate
-            extra += _learning_rate_verdict(test, params, found, history.get("loss", []))
-            _recommend_tested_rate(findings, test, params)
+            extra += range_test_verdict(test, params, found, history.get("loss", []))
+            recommend_tested_rate(findings, test, params)
     if diagnose.single_batch_test and found & SYMPTOMS_FOR_BATCH_TEST:
         results["single_batch_test"] = overfit_single_batch(run.model, initial_weights, run.loss, train_data)
     if diagnose.learning_curve and found & SYMPTOMS_FOR_LEARNING_CURVE and val_data is not None:
@@ -311,7 +291,7 @@ def run_experiments(
             params.learning_rate,
             epochs=len(history.get("loss", [])),
         )
-        _advise_on_data(findings, curve)
+        advise_on_data(findings, curve)
     rate_too_high = any(finding.id == "learning_rate_too_high" for finding in [*findings, *extra])
     # with a rate that makes training chaotic, a rerun without augmentation differs by luck, not by augmentation
     if (
@@ -332,132 +312,12 @@ def run_experiments(
             params.learning_rate,
             epochs=len(history.get("loss", [])),
         )
-        extra += _augmentation_verdict(test, history, diagnose)
+        extra += augmentation_verdict(test, history, diagnose)
     return extra, results
 
 
 def _explodes_before_training(findings: list[Finding]) -> bool:
     return any(f.id == "exploding_gradients" and f.evidence.get("at_initialization") for f in findings)
-
-
-def _advise_on_data(findings: list[Finding], curve: dict) -> None:
-    """The learning curve says whether more images of the same kind would help: put it in the advice."""
-    shares = ", ".join(
-        f"{fraction:.0%}: {accuracy:.2f}" for fraction, accuracy in zip(curve["fractions"], curve["val_accuracy"])
-    )
-    advice = (
-        f"More data will help: validation accuracy still rose {curve['gain_last_doubling']:+.2f} from half "
-        f"to all of the training set ({shares}). "
-        if curve["more_data_helps"]
-        else f"More data of the same kind will not help much (validation accuracy by share of the training set: "
-        f"{shares}); regularise or change the model instead. "
-    )
-    for position, finding in enumerate(findings):
-        if finding.id in SYMPTOMS_FOR_LEARNING_CURVE:
-            findings[position] = replace(
-                finding,
-                recommendation=advice + finding.recommendation,
-                evidence={**finding.evidence, "learning_curve": curve},
-            )
-
-
-def _augmentation_verdict(test: dict, history: dict, diagnose: DiagnoseParams) -> list[Finding]:
-    # compared epoch for epoch: the clean copy gets no more epochs than the augmented run had
-    with_augmentation = max(history.get("val_accuracy", [0.0])[: test["epochs"]] or [0.0])
-    augmented_training = max(history.get("accuracy", [0.0])[: test["epochs"]] or [0.0])
-    # both must hold: clean images generalise better AND are far easier to fit than their augmented
-    # versions (noisy labels lower both runs alike, so they do not pass for strong augmentation)
-    if (
-        test["val_accuracy"] - with_augmentation <= diagnose.augmentation_gap
-        or test["train_accuracy"] - augmented_training <= diagnose.augmentation_gap
-    ):
-        return []
-    return [
-        Finding(
-            "augmentation_too_strong",
-            "warning",
-            "train",
-            f"Without online augmentation the same model reaches validation accuracy "
-            f"{test['val_accuracy']:.2f} in {test['epochs']} epochs; with it, {with_augmentation:.2f}.",
-            "Reduce augment.rotation, augment.translation and augment.zoom (or set augment.flip=none).",
-            {"without_augmentation": test, "with_augmentation_best_val_accuracy": with_augmentation},
-        )
-    ]
-
-
-def _recommend_tested_rate(findings: list[Finding], test: dict, params: TrainParams) -> None:
-    """Learning-rate findings from the probes get the range test's concrete suggestion; so does a run cut
-    short while the rate could have been higher."""
-    suggested = test["suggested_learning_rate"]
-    for position, finding in enumerate(findings):
-        if finding.id in ("learning_rate_too_high", "learning_rate_too_low"):
-            findings[position] = replace(
-                finding,
-                recommendation=f"Set train.learning_rate={suggested:g} "
-                "(learning-rate range test: a tenth of where the loss was lowest).",
-                evidence={**finding.evidence, "lr_range_test": test},
-            )
-        elif finding.id == "undertrained" and params.learning_rate < suggested / 3:
-            findings[position] = replace(
-                finding,
-                recommendation=finding.recommendation + f" A higher train.learning_rate (the range test "
-                f"suggests up to {suggested:g}) would also get there in fewer epochs.",
-                evidence={**finding.evidence, "lr_range_test": test},
-            )
-
-
-# The last epoch cut the training loss by a tenth or more: training was cut short while learning fast. Then
-# the epochs, not the rate, held it back (a rate too low crawls: 1-3% per epoch in the fault zoo).
-STILL_LEARNING_FAST = 0.1
-
-
-def _cut_short_while_learning_fast(found: set[str], losses: list[float]) -> bool:
-    return "undertrained" in found and len(losses) >= 2 and losses[-1] <= (1 - STILL_LEARNING_FAST) * losses[-2]
-
-
-def _learning_rate_verdict(test: dict, params: TrainParams, found: set[str], losses: list[float]) -> list[Finding]:
-    suggested, used = test["suggested_learning_rate"], params.learning_rate
-    evidence = {"used": used, "suggested": suggested, "lr_range_test": test}
-    # unstable: a symptom of steps too large, or a training loss that climbed clearly in two epochs or more
-    # (fewer than loss_oscillating needs, but with a constant rate a healthy training loss hardly ever rises)
-    unstable = (
-        found & {"loss_oscillating", "loss_diverged", "dying_relu", "exploding_gradients"} or loss_rises(losses) >= 2
-    )
-    # past the range test's minimum the loss climbs; with instability, anything well above the suggestion is suspect
-    if "learning_rate_too_high" not in found and (
-        used > test["loss_minimum_at"] or (unstable and used > 3 * suggested)
-    ):
-        return [
-            Finding(
-                "learning_rate_too_high",
-                "critical",
-                "train",
-                f"The learning rate {used:g} is far above where the loss still falls "
-                f"(range test minimum at {test['loss_minimum_at']:.2g}).",
-                f"Set train.learning_rate={suggested:g}.",
-                evidence,
-            )
-        ]
-    gradients_blocked = found & {"dying_relu", "vanishing_gradients", "saturated_activations"}
-    if (
-        used < test["loss_minimum_at"] / 10
-        and "learning_rate_too_low" not in found
-        and not gradients_blocked
-        and found & {"slow_convergence", "underfitting", "not_learning", "undertrained"}
-        and not _cut_short_while_learning_fast(found, losses)
-    ):
-        return [
-            Finding(
-                "learning_rate_too_low",
-                "warning",
-                "train",
-                f"The learning rate {used:g} is far below what this model tolerates "
-                f"(range test suggests {suggested:g}).",
-                f"Set train.learning_rate={suggested:g}.",
-                evidence,
-            )
-        ]
-    return []
 
 
 @task(name="train", cache_policy=STAGE_CACHE, persist_result=True)
@@ -523,16 +383,7 @@ def train(
         )
     except (ValueError, TypeError) as error:
         reason = str(error).strip().splitlines()[-1][:300]
-        findings.append(
-            Finding(
-                "loss_activation_mismatch",
-                "critical",
-                "model",
-                f"The first training step failed: {reason}",
-                "Match the output layer and loss to the labels (sparse categorical cross-entropy).",
-                {"error": reason},
-            )
-        )
+        findings.append(first_step_failed(reason))
         return _write_train_outputs(layout, None, findings, {**summary, "stopped_by": "loss_activation_mismatch"})
     seconds = time.perf_counter() - started
     history = _read_history(layout.training_log)

@@ -410,7 +410,7 @@ def test_test_set_easier_than_training_set(digits_folder, tmp_path, scenario, la
     ],
 )
 def test_network_opinion_on_label_flags(on_flagged, on_others, classes, confirmed):
-    from tasks.evaluate import check_label_flags
+    from cnn_doctor.doctor.dataset_checks import check_label_flags
 
     flagged = np.repeat([True, False], [20, 80])
     agrees = np.concatenate([np.arange(20) < on_flagged * 20, np.arange(80) < on_others * 80])
@@ -418,7 +418,7 @@ def test_network_opinion_on_label_flags(on_flagged, on_others, classes, confirme
 
 
 def test_too_few_flagged_held_out_images_give_no_opinion():
-    from tasks.evaluate import check_label_flags
+    from cnn_doctor.doctor.dataset_checks import check_label_flags
 
     flagged = np.repeat([True, False], [4, 96])
     assert check_label_flags(np.zeros(100, bool), flagged, 10)["confirmed"] is None

@@ -174,3 +174,22 @@ def _overfitting(losses, val_loss, accuracy, val_accuracy, params: DiagnoseParam
             )
         ]
     return []
+
+
+# the loss within the first batches: non-finite, or this large, is a divergence no later epoch recovers from
+EARLY_LOSS_LIMIT = 1e3
+
+
+def early_divergence(early_losses: list[float], learning_rate: float) -> list[Finding]:
+    """The probes' first-batch losses: exploding before the first epoch ends."""
+    if not early_losses or (all(map(math.isfinite, early_losses)) and max(early_losses) < EARLY_LOSS_LIMIT):
+        return []
+    return [
+        _finding(
+            "loss_diverged",
+            "critical",
+            "The loss exploded within the first batches of training.",
+            f"Lower train.learning_rate (now {learning_rate:g}) by 10x or more.",
+            first_batch_losses=early_losses,
+        )
+    ]

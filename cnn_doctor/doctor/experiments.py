@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import replace
 
 import numpy as np
+
+from cnn_doctor.config import DiagnoseParams
+from cnn_doctor.findings import Finding
 
 LR_RANGE = (1e-6, 10.0)
 LR_RANGE_STEPS = 80
@@ -134,3 +138,64 @@ def overfit_single_batch(model, initial_weights, loss, dataset) -> dict:
         "final_loss": float(history.history["loss"][-1]),
         "can_overfit": accuracy >= 0.9,
     }
+
+
+# The symptoms that call for each experiment (train runs an experiment only when they are present).
+SYMPTOMS_FOR_LR_TEST = {
+    "loss_diverged",
+    "loss_oscillating",
+    "not_learning",
+    "underfitting",
+    "slow_convergence",
+    "learning_rate_too_high",
+    "learning_rate_too_low",
+    "dying_relu",
+    "undertrained",
+}
+SYMPTOMS_FOR_BATCH_TEST = {"not_learning", "underfitting"}
+SYMPTOMS_FOR_LEARNING_CURVE = {"overfitting"}
+
+
+def advise_on_data(findings: list[Finding], curve: dict) -> None:
+    """The learning curve says whether more images of the same kind would help: put it in the advice."""
+    shares = ", ".join(
+        f"{fraction:.0%}: {accuracy:.2f}" for fraction, accuracy in zip(curve["fractions"], curve["val_accuracy"])
+    )
+    advice = (
+        f"More data will help: validation accuracy still rose {curve['gain_last_doubling']:+.2f} from half "
+        f"to all of the training set ({shares}). "
+        if curve["more_data_helps"]
+        else f"More data of the same kind will not help much (validation accuracy by share of the training set: "
+        f"{shares}); regularise or change the model instead. "
+    )
+    for position, finding in enumerate(findings):
+        if finding.id in SYMPTOMS_FOR_LEARNING_CURVE:
+            findings[position] = replace(
+                finding,
+                recommendation=advice + finding.recommendation,
+                evidence={**finding.evidence, "learning_curve": curve},
+            )
+
+
+def augmentation_verdict(test: dict, history: dict, diagnose: DiagnoseParams) -> list[Finding]:
+    # compared epoch for epoch: the clean copy gets no more epochs than the augmented run had
+    with_augmentation = max(history.get("val_accuracy", [0.0])[: test["epochs"]] or [0.0])
+    augmented_training = max(history.get("accuracy", [0.0])[: test["epochs"]] or [0.0])
+    # both must hold: clean images generalise better AND are far easier to fit than their augmented
+    # versions (noisy labels lower both runs alike, so they do not pass for strong augmentation)
+    if (
+        test["val_accuracy"] - with_augmentation <= diagnose.augmentation_gap
+        or test["train_accuracy"] - augmented_training <= diagnose.augmentation_gap
+    ):
+        return []
+    return [
+        Finding(
+            "augmentation_too_strong",
+            "warning",
+            "train",
+            f"Without online augmentation the same model reaches validation accuracy "
+            f"{test['val_accuracy']:.2f} in {test['epochs']} epochs; with it, {with_augmentation:.2f}.",
+            "Reduce augment.rotation, augment.translation and augment.zoom (or set augment.flip=none).",
+            {"without_augmentation": test, "with_augmentation_best_val_accuracy": with_augmentation},
+        )
+    ]

@@ -211,3 +211,26 @@ def check_model(
         *check_capacity(model, num_classes),
         *check_initial_loss(initial_loss, num_classes, params),
     ]
+
+
+def loss_not_computable(reason: str, num_classes: int, output_shape) -> Finding:
+    """The loss fails on the model's output before any training step (Keras would fail the same way)."""
+    return _finding(
+        "loss_activation_mismatch",
+        "critical",
+        f"The model cannot compute its loss on these labels: {reason}",
+        f"Give the output layer {num_classes} units with softmax and use sparse categorical "
+        "cross-entropy (cnn-doctor feeds one-hot labels to categorical losses).",
+        error=reason,
+        output_shape=list(output_shape),
+    )
+
+
+def first_step_failed(reason: str) -> Finding:
+    return _finding(
+        "loss_activation_mismatch",
+        "critical",
+        f"The first training step failed: {reason}",
+        "Match the output layer and loss to the labels (sparse categorical cross-entropy).",
+        error=reason,
+    )

@@ -7,6 +7,8 @@ import math
 import numpy as np
 
 from cnn_doctor.config import DiagnoseParams
+from cnn_doctor.doctor.curves import early_divergence
+from cnn_doctor.doctor.learning_rate import update_ratio_findings
 from cnn_doctor.doctor.model_checks import activation_name, all_layers
 from cnn_doctor.findings import Finding
 
@@ -182,20 +184,10 @@ def diagnose_probes(
     gradients_blocked = any(f.id in ("dying_relu", "vanishing_gradients", "saturated_activations") for f in findings)
     findings += [
         f
-        for f in _update_findings(update_ratios, learning_rate, params)
+        for f in update_ratio_findings(update_ratios, learning_rate, params)
         if not (gradients_blocked and f.id == "learning_rate_too_low")
     ]
-    if early_losses and (not all(map(math.isfinite, early_losses)) or max(early_losses) >= 1e3):
-        findings.append(
-            Finding(
-                "loss_diverged",
-                "critical",
-                "train",
-                "The loss exploded within the first batches of training.",
-                f"Lower train.learning_rate (now {learning_rate:g}) by 10x or more.",
-                {"first_batch_losses": early_losses},
-            )
-        )
+    findings += early_divergence(early_losses, learning_rate)
     return findings
 
 
@@ -246,37 +238,3 @@ def _gradient_findings(records: list[dict], params: DiagnoseParams) -> list[Find
             )
         )
     return findings
-
-
-def median_update_ratio(update_ratios: list[dict]) -> float | None:
-    values = [value for step in update_ratios for value in step.values() if math.isfinite(value)]
-    return float(np.median(values)) if values else None
-
-
-def _update_findings(update_ratios: list[dict], learning_rate: float, params: DiagnoseParams) -> list[Finding]:
-    ratio = median_update_ratio(update_ratios)
-    if ratio is None:
-        return []
-    if ratio > params.max_update_ratio:
-        return [
-            Finding(
-                "learning_rate_too_high",
-                "critical",
-                "train",
-                f"Each step changes the weights by {ratio:.2g} of their size (healthy: about 1e-3).",
-                f"Lower train.learning_rate (now {learning_rate:g}), e.g. by 10x.",
-                {"median_update_ratio": ratio, "per_epoch": update_ratios},
-            )
-        ]
-    if ratio < params.min_update_ratio:
-        return [
-            Finding(
-                "learning_rate_too_low",
-                "warning",
-                "train",
-                f"Each step changes the weights by only {ratio:.2g} of their size (healthy: about 1e-3).",
-                f"Raise train.learning_rate (now {learning_rate:g}), e.g. by 10x.",
-                {"median_update_ratio": ratio, "per_epoch": update_ratios},
-            )
-        ]
-    return []

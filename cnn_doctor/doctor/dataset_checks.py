@@ -1,0 +1,353 @@
+"""Data findings: what validate's expectation results mean, label errors, and the trained network's view of them.
+
+Each failed expectation (expectations/*.json, `meta.finding`) becomes evidence for one finding here; the
+label-error search (cleanlab) marks the manifest, and the trained network's held-out predictions confirm
+or withdraw its flags (`with_network_opinion`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from cnn_doctor.config import ValidateParams
+from cnn_doctor.doctor.label_errors import find_label_errors
+from cnn_doctor.findings import SEVERITY_RANK, Finding, sort_findings
+
+
+def findings_from_results(
+    results: dict,
+    manifest: pd.DataFrame,
+    class_table: pd.DataFrame,
+    dataset_table: pd.DataFrame,
+    params: ValidateParams,
+) -> list[Finding]:
+    """Each failed expectation becomes evidence for its finding id; one finding per id."""
+    failed: dict[str, dict] = {}
+    for suite_name, result in results.items():
+        for expectation_result in result.results:
+            if expectation_result.success:
+                continue
+            meta = expectation_result.expectation_config.meta
+            entry = failed.setdefault(meta["finding"], {"severity": "info", "rows": [], "suites": []})
+            entry["severity"] = min(entry["severity"], meta["severity"], key=SEVERITY_RANK.get)
+            entry["suites"].append(suite_name)
+            entry["rows"] += [
+                row.get("path", row.get("label"))
+                for row in expectation_result.result.get("unexpected_index_list") or []
+                if isinstance(row, dict)
+            ]
+    context = _DescribeContext(manifest, class_table, dataset_table, params)
+    return sort_findings(
+        [
+            DESCRIBERS[finding_id](context, entry["severity"], sorted({r for r in entry["rows"] if r is not None}))
+            for finding_id, entry in failed.items()
+        ]
+    )
+
+
+class _DescribeContext:
+    def __init__(self, manifest, class_table, dataset_table, params):
+        self.manifest, self.class_table, self.params = manifest, class_table, params
+        self.dataset = dataset_table.iloc[0].to_dict()
+        self.counts = dict(zip(class_table["label"], class_table["usable_images"].astype(int)))
+
+    def rows(self, files: list[str]) -> pd.DataFrame:
+        return self.manifest[self.manifest["path"].isin(files)]
+
+    def groups(self, files: list[str], column: str = "perceptual_hash") -> list[list[str]]:
+        rows = self.rows(files)
+        return [sorted(group["path"]) for _, group in rows.groupby(column)]
+
+
+def _finding(finding_id, severity, summary, recommendation, **evidence) -> Finding:
+    return Finding(
+        id=finding_id,
+        severity=severity,
+        stage="validate",
+        summary=summary,
+        recommendation=recommendation,
+        evidence=evidence,
+    )
+
+
+def _corrupt(context, severity, files):
+    errors = dict(zip(context.rows(files)["path"], context.rows(files)["decode_error"]))
+    return _finding(
+        "corrupt_images",
+        severity,
+        f"{len(files)} file(s) cannot be decoded as images; they are left out of training.",
+        "Replace or remove these files in your source folder (cnn-doctor never modifies it).",
+        files=files,
+        errors=errors,
+    )
+
+
+def _missing(context, severity, files):
+    problems = dict(zip(context.rows(files)["path"], context.rows(files)["path_problem"]))
+    return _finding(
+        "missing_files",
+        severity,
+        f"{len(files)} manifest row(s) name a file that does not exist or lies outside the dataset root.",
+        "Fix the paths in the manifest: they are relative to the manifest's folder and must stay inside it.",
+        files=files,
+        problems=problems,
+    )
+
+
+def _unknown_labels(context, severity, files):
+    labels = context.rows(files)["label"].fillna("").tolist()
+    return _finding(
+        "unknown_labels",
+        severity,
+        f"{len(files)} image(s) have an empty label or one outside the declared classes.",
+        "Correct the labels in the manifest; these images are left out of training.",
+        files=files,
+        labels=dict(zip(files, labels)),
+        classes=list(context.counts),
+    )
+
+
+def _empty_class(context, severity, classes):
+    return _finding(
+        "empty_class",
+        severity,
+        f"Class(es) {', '.join(map(repr, classes))} have no usable image and cannot be learned.",
+        "Add images to these classes or remove their folders.",
+        classes=classes,
+        counts=context.counts,
+        files=[],
+    )
+
+
+def _too_few(context, severity, classes):
+    minimum = context.params.min_images_per_class
+    small = {c: context.counts[c] for c in classes if c in context.counts}
+    total = int(context.dataset["usable_images"])
+    summary = (
+        f"{len(small)} class(es) have fewer than {minimum} usable images"
+        if small
+        else f"The dataset has only {total} usable images"
+    )
+    if context.dataset["usable_classes"] < 2:
+        summary = f"Only {int(context.dataset['usable_classes'])} class has usable images; a classifier needs two"
+    return _finding(
+        "too_few_images",
+        severity,
+        summary + f" (total {total}).",
+        "Collect more images for these classes; meanwhile keep augment.enabled=true. "
+        "Threshold: validate.min_images_per_class / validate.min_total_images.",
+        counts=context.counts,
+        small_classes=small,
+        total=total,
+        files=[],
+    )
+
+
+def _imbalance(context, severity, _):
+    present = {c: n for c, n in context.counts.items() if n > 0}
+    largest, smallest = max(present, key=present.get), min(present, key=present.get)
+    ratio = present[largest] / present[smallest]
+    return _finding(
+        "class_imbalance",
+        severity,
+        f"Class {smallest!r} has {present[smallest]} images, {largest!r} has {present[largest]} "
+        f"(ratio {ratio:.0f}:1, limit {context.params.max_imbalance_ratio:g}:1).",
+        f"Collect more {smallest!r} images, or keep train.class_weight=auto and augment.balance=true.",
+        counts=context.counts,
+        ratio=ratio,
+        files=[],
+    )
+
+
+def _duplicates(context, severity, files):
+    groups = [group for group in (sorted(set(g)) for g in context.groups(files)) if len(group) > 1]
+    counts = context.manifest["path"].value_counts()
+    repeated_rows = sorted(path for path in set(files) if counts.get(path, 0) > 1)  # one file named twice
+    return _finding(
+        "duplicate_images",
+        severity,
+        f"{len(files)} file(s) are identical or near-identical copies within a class "
+        f"({len(groups)} group(s)); they inflate counts and can leak across splits.",
+        "Keep one image of each group (cnn-doctor keeps all copies in one split to avoid leakage).",
+        files=files,
+        groups=groups,
+        repeated_manifest_rows=repeated_rows,
+    )
+
+
+def _conflicting(context, severity, files):
+    groups = [
+        {"files": list(group["path"]), "labels": sorted(group["label"].dropna().unique())}
+        for _, group in context.rows(files).groupby("perceptual_hash")
+    ]
+    return _finding(
+        "conflicting_labels",
+        severity,
+        f"{len(groups)} group(s) of identical or near-identical images carry different labels ({len(files)} files).",
+        "Decide the right label for each group and fix the others; the network is trained on contradictions.",
+        files=files,
+        groups=groups,
+    )
+
+
+def _leakage(context, severity, files):
+    return _finding(
+        "split_leakage",
+        severity,
+        f"{len(files)} validation/test image(s) are identical or near-identical to a training image: "
+        "the reported accuracy would be inflated.",
+        "Move these images (or their training copies) so each content lives in one split, "
+        "or drop the split column and let cnn-doctor split by content.",
+        files=files,
+    )
+
+
+def _outliers(context, severity, files):
+    stds = dict(zip(context.rows(files)["path"], context.rows(files)["pixel_std"].round(3)))
+    return _finding(
+        "outlier_images",
+        severity,
+        f"{len(files)} image(s) are blank or constant (pixel std below {context.params.min_pixel_std}).",
+        "Check these files; remove them if they carry no content (threshold: validate.min_pixel_std).",
+        files=files,
+        pixel_std=stds,
+    )
+
+
+def _label_errors(context, severity, files):
+    flagged = context.manifest[context.manifest["suspected_label_error"].fillna(False).astype(bool)]
+    flagged = flagged.sort_values("label_error_rank")
+    rate = len(flagged) / max(1, int(context.manifest["usable"].sum()))
+    return _finding(
+        "suspected_label_errors",
+        severity,
+        f"{len(flagged)} image(s) look mislabelled (estimated label noise {rate:.1%}).",
+        "Review these images, most suspicious first, and correct their labels in the source "
+        f"(warning above validate.max_label_error_rate={context.params.max_label_error_rate}).",
+        files=flagged["path"].tolist(),
+        estimated_noise_rate=round(rate, 4),
+        given=dict(zip(flagged["path"], flagged["label"])),
+        suggested=dict(zip(flagged["path"], flagged["suggested_label"])),
+    )
+
+
+def _mixed(context, severity, _):
+    formats = context.manifest[context.manifest["usable"]]["image_format"].value_counts().to_dict()
+    return _finding(
+        "mixed_image_formats",
+        severity,
+        f"Images come in {len(formats)} sizes/modes; all are converted to preprocess.image_size "
+        "and preprocess.channels.",
+        "Nothing to do unless the conversion loses detail; set preprocess.image_size/channels to choose.",
+        formats={str(k): int(v) for k, v in formats.items()},
+        files=[],
+    )
+
+
+DESCRIBERS: dict[str, Callable] = {
+    "corrupt_images": _corrupt,
+    "missing_files": _missing,
+    "unknown_labels": _unknown_labels,
+    "empty_class": _empty_class,
+    "too_few_images": _too_few,
+    "class_imbalance": _imbalance,
+    "duplicate_images": _duplicates,
+    "conflicting_labels": _conflicting,
+    "split_leakage": _leakage,
+    "outlier_images": _outliers,
+    "mixed_image_formats": _mixed,
+    "suspected_label_errors": _label_errors,
+}
+
+
+def mark_label_errors(manifest: pd.DataFrame, thumbnails: list | None, seed: int) -> None:
+    """Add confident-learning columns: suspected_label_error, suggested_label, label_error_rank (None: off)."""
+    manifest["suspected_label_error"] = False
+    manifest["suggested_label"] = None
+    manifest["label_error_rank"] = np.nan
+    candidates = manifest.index[manifest["usable"]]
+    if thumbnails is None or len(candidates) == 0:
+        return
+    from threadpoolctl import threadpool_limits
+
+    features = np.stack([thumbnails[i] for i in candidates])
+    # One BLAS/OpenMP thread: the quick model's matrices are small, and on a busy 2-core machine threaded
+    # BLAS spins against the other work, 3-10x slower (bench/scale.py, bench/README.md "Scale").
+    with threadpool_limits(1):
+        issues = find_label_errors(features, manifest.loc[candidates, "label"].tolist(), seed)
+    for rank, issue in enumerate(issues):
+        row = candidates[issue["index"]]
+        manifest.loc[row, ["suspected_label_error", "suggested_label", "label_error_rank"]] = [
+            True,
+            issue["suggested"],
+            rank,
+        ]
+
+
+def with_few_label_errors(findings, manifest, class_table, dataset_table, params) -> list[Finding]:
+    """Below the warning rate, flagged images are still worth a look: an info finding lists them."""
+    if (
+        any(f.id == "suspected_label_errors" for f in findings)
+        or not manifest.get("suspected_label_error", pd.Series(dtype=bool)).any()
+    ):
+        return findings
+    context = _DescribeContext(manifest, class_table, dataset_table, params)
+    return sort_findings([*findings, _label_errors(context, "info", [])])
+
+
+MIN_FLAGGED_TO_CHECK = 5
+
+
+def check_label_flags(agrees: np.ndarray, flagged: np.ndarray, num_classes: int) -> dict:
+    """A second opinion on validate's label flags, from the trained network on held-out images it never saw.
+
+    Mislabelled images are the ones a network that learned the task disagrees with: if it agrees with the
+    given labels of the flagged images about as often as with the others, the quick label model mistook hard
+    images (weak signal) for wrong labels. A network that learned nothing (accuracy on unflagged images
+    below twice chance: random labels) has no opinion.
+    """
+    check = {"flagged_images": int(flagged.sum()), "confirmed": None}
+    if flagged.sum() < MIN_FLAGGED_TO_CHECK or (~flagged).sum() < MIN_FLAGGED_TO_CHECK:
+        return check
+    on_flagged, on_others = float(agrees[flagged].mean()), float(agrees[~flagged].mean())
+    check.update(accuracy_on_flagged=on_flagged, accuracy_on_others=on_others)
+    if on_others >= 2.0 / num_classes:
+        check["confirmed"] = on_flagged < 0.5 * on_others
+    return check
+
+
+def with_network_opinion(findings: list[Finding], check: dict) -> list[Finding]:
+    """Validate's label flags, seen again by the trained network on held-out images (evaluate's label_check):
+    confirmed, they stand; not confirmed, they are hard images worth a look, not a warning."""
+    if check.get("confirmed") is None:
+        return findings
+    agreement = (
+        f"on held-out images it agrees with the given label of {check['accuracy_on_flagged']:.0%} of the "
+        f"flagged images and {check['accuracy_on_others']:.0%} of the others."
+    )
+    opinion = (
+        {"summary": f" The trained network confirms them: {agreement}"}
+        if check["confirmed"]
+        else {
+            "summary": f" The trained network does not confirm them: {agreement}",
+            "severity": "info",
+            "recommendation": "These images look hard rather than mislabelled: look at them before relabelling "
+            "anything.",
+        }
+    )
+    return [
+        replace(
+            f,
+            summary=f.summary + opinion["summary"],
+            severity=opinion.get("severity", f.severity),
+            recommendation=opinion.get("recommendation", f.recommendation),
+            evidence={**f.evidence, "label_check": check},
+        )
+        if f.id == "suspected_label_errors"
+        else f
+        for f in findings
+    ]

@@ -1,0 +1,121 @@
+"""Learning-rate findings: steps too large or too small, from the probes' update ratios and the range test."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+
+from cnn_doctor.config import DiagnoseParams, TrainParams
+from cnn_doctor.doctor.curves import loss_rises
+from cnn_doctor.findings import Finding
+
+
+def median_update_ratio(update_ratios: list[dict]) -> float | None:
+    values = [value for step in update_ratios for value in step.values() if math.isfinite(value)]
+    return float(np.median(values)) if values else None
+
+
+def update_ratio_findings(update_ratios: list[dict], learning_rate: float, params: DiagnoseParams) -> list[Finding]:
+    ratio = median_update_ratio(update_ratios)
+    if ratio is None:
+        return []
+    if ratio > params.max_update_ratio:
+        return [
+            Finding(
+                "learning_rate_too_high",
+                "critical",
+                "train",
+                f"Each step changes the weights by {ratio:.2g} of their size (healthy: about 1e-3).",
+                f"Lower train.learning_rate (now {learning_rate:g}), e.g. by 10x.",
+                {"median_update_ratio": ratio, "per_epoch": update_ratios},
+            )
+        ]
+    if ratio < params.min_update_ratio:
+        return [
+            Finding(
+                "learning_rate_too_low",
+                "warning",
+                "train",
+                f"Each step changes the weights by only {ratio:.2g} of their size (healthy: about 1e-3).",
+                f"Raise train.learning_rate (now {learning_rate:g}), e.g. by 10x.",
+                {"median_update_ratio": ratio, "per_epoch": update_ratios},
+            )
+        ]
+    return []
+
+
+def recommend_tested_rate(findings: list[Finding], test: dict, params: TrainParams) -> None:
+    """Learning-rate findings from the probes get the range test's concrete suggestion; so does a run cut
+    short while the rate could have been higher."""
+    suggested = test["suggested_learning_rate"]
+    for position, finding in enumerate(findings):
+        if finding.id in ("learning_rate_too_high", "learning_rate_too_low"):
+            findings[position] = replace(
+                finding,
+                recommendation=f"Set train.learning_rate={suggested:g} "
+                "(learning-rate range test: a tenth of where the loss was lowest).",
+                evidence={**finding.evidence, "lr_range_test": test},
+            )
+        elif finding.id == "undertrained" and params.learning_rate < suggested / 3:
+            findings[position] = replace(
+                finding,
+                recommendation=finding.recommendation + f" A higher train.learning_rate (the range test "
+                f"suggests up to {suggested:g}) would also get there in fewer epochs.",
+                evidence={**finding.evidence, "lr_range_test": test},
+            )
+
+
+# The last epoch cut the training loss by a tenth or more: training was cut short while learning fast. Then
+# the epochs, not the rate, held it back (a rate too low crawls: 1-3% per epoch in the fault zoo).
+STILL_LEARNING_FAST = 0.1
+
+
+def _cut_short_while_learning_fast(found: set[str], losses: list[float]) -> bool:
+    return "undertrained" in found and len(losses) >= 2 and losses[-1] <= (1 - STILL_LEARNING_FAST) * losses[-2]
+
+
+def range_test_verdict(test: dict, params: TrainParams, found: set[str], losses: list[float]) -> list[Finding]:
+    suggested, used = test["suggested_learning_rate"], params.learning_rate
+    evidence = {"used": used, "suggested": suggested, "lr_range_test": test}
+    # unstable: a symptom of steps too large, or a training loss that climbed clearly in two epochs or more
+    # (fewer than loss_oscillating needs, but with a constant rate a healthy training loss hardly ever rises)
+    unstable = (
+        found & {"loss_oscillating", "loss_diverged", "dying_relu", "exploding_gradients"} or loss_rises(losses) >= 2
+    )
+    # past the range test's minimum the loss climbs; with instability, anything well above the suggestion is suspect
+    if "learning_rate_too_high" not in found and (
+        used > test["loss_minimum_at"] or (unstable and used > 3 * suggested)
+    ):
+        return [
+            Finding(
+                "learning_rate_too_high",
+                "critical",
+                "train",
+                f"The learning rate {used:g} is far above where the loss still falls "
+                f"(range test minimum at {test['loss_minimum_at']:.2g}).",
+                f"Set train.learning_rate={suggested:g}.",
+                evidence,
+            )
+        ]
+    gradients_blocked = found & {"dying_relu", "vanishing_gradients", "saturated_activations"}
+    if (
+        used < test["loss_minimum_at"] / 10
+        and "learning_rate_too_low" not in found
+        and not gradients_blocked
+        and found & {"slow_convergence", "underfitting", "not_learning", "undertrained"}
+        and not _cut_short_while_learning_fast(found, losses)
+    ):
+        return [
+            Finding(
+                "learning_rate_too_low",
+                "warning",
+                "train",
+                f"The learning rate {used:g} is far below what this model tolerates "
+                f"(range test suggests {suggested:g}).",
+                f"Set train.learning_rate={suggested:g}.",
+                evidence,
+            )
+        ]
+    return []

@@ -1,0 +1,110 @@
+"""Evaluation findings: what the test predictions show (collapse, calibration, confusions, a suspicious score)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cnn_doctor.config import EvaluateParams
+from cnn_doctor.findings import Finding
+
+
+def diagnose_predictions(metrics: dict, classes: list[str], params: EvaluateParams) -> list[Finding]:
+    findings = []
+    shares = np.asarray(metrics["predicted_share"])
+    present = [name for name, row in metrics["per_class"].items() if row["support"] > 0]
+    if len(classes) > 2 and shares.max() >= 0.5 and metrics["test_accuracy"] < 0.9:
+        top = classes[int(shares.argmax())]
+        findings.append(
+            Finding(
+                "prediction_collapse",
+                "critical",
+                "evaluate",
+                f"The model predicts {top!r} for {shares.max():.0%} of test images.",
+                "Check class balance (train.class_weight=auto, augment.balance=true) and the learning rate.",
+                {"predicted_share": dict(zip(classes, shares.round(4).tolist()))},
+            )
+        )
+    collapsed = {
+        name: row["recall"]
+        for name, row in metrics["per_class"].items()
+        if row["support"] > 0 and row["recall"] < params.min_class_recall
+    }
+    if collapsed and len(collapsed) < len(present):
+        findings.append(
+            Finding(
+                "minority_class_collapse",
+                "warning",
+                "evaluate",
+                f"{len(collapsed)} class(es) are almost never recognised: {', '.join(map(repr, collapsed))}.",
+                "Collect more images of these classes; keep train.class_weight=auto and augment.balance=true.",
+                {"recall": collapsed, "threshold": params.min_class_recall},
+            )
+        )
+    if metrics["expected_calibration_error"] > params.max_calibration_error:
+        findings.append(_poor_calibration(metrics, params))
+    findings += _suspiciously_high(metrics, params)
+    findings += _confusable(metrics, classes)
+    return findings
+
+
+def _poor_calibration(metrics: dict, params: EvaluateParams) -> Finding:
+    confidence, accuracy = metrics["mean_confidence"], metrics["test_accuracy"]
+    underconfident = confidence < accuracy
+    return Finding(
+        "poor_calibration",
+        "warning",
+        "evaluate",
+        f"Confidence does not match accuracy: expected calibration error {metrics['expected_calibration_error']:.3f} "
+        f"(limit {params.max_calibration_error}); the model is {'under' if underconfident else 'over'}confident "
+        f"(mean confidence {confidence:.2f}, accuracy {accuracy:.2f}).",
+        "Its outputs are flattened: lower the label smoothing or the regularisation in your loss, or calibrate "
+        "(temperature scaling) before reading scores as probabilities."
+        if underconfident
+        else "Do not read the scores as probabilities; add regularisation (model.dropout, model.l2) or calibrate.",
+        {
+            "expected_calibration_error": metrics["expected_calibration_error"],
+            "mean_confidence": confidence,
+            "accuracy": accuracy,
+        },
+    )
+
+
+def _suspiciously_high(metrics: dict, params: EvaluateParams) -> list[Finding]:
+    train_accuracy = metrics.get("train_accuracy")
+    if train_accuracy is None or metrics["test_accuracy"] <= train_accuracy + params.max_test_above_train:
+        return []
+    return [
+        Finding(
+            "suspiciously_high_accuracy",
+            "warning",
+            "evaluate",
+            f"Test accuracy {metrics['test_accuracy']:.3f} is above training accuracy {train_accuracy:.3f}: "
+            "the test set is easier than the training set, or leaks into it.",
+            "Training labels noisier than the test labels, or test images that leak into training, do this: "
+            "list likely mislabelled training images (validate.label_errors=true) and check split_leakage; "
+            "or let cnn-doctor split the data (drop the split column).",
+            {
+                "test_accuracy": metrics["test_accuracy"],
+                "train_accuracy": train_accuracy,
+                "margin": params.max_test_above_train,
+            },
+        )
+    ]
+
+
+def _confusable(metrics: dict, classes: list[str]) -> list[Finding]:
+    matrix = np.asarray(metrics["confusion_matrix"])
+    np.fill_diagonal(matrix, 0)
+    if matrix.sum() == 0:
+        return []
+    pairs = sorted(((int(matrix[i, j]), classes[i], classes[j]) for i, j in zip(*np.nonzero(matrix))), reverse=True)[:3]
+    return [
+        Finding(
+            "confusable_classes",
+            "info",
+            "evaluate",
+            "Most confused: " + ", ".join(f"{true!r} taken for {pred!r} ({n}x)" for n, true, pred in pairs) + ".",
+            "Look at these classes' images side by side; more varied examples of each help most.",
+            {"pairs": [{"true": true, "predicted": pred, "count": n} for n, true, pred in pairs]},
+        )
+    ]

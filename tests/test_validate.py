@@ -166,8 +166,9 @@ def test_label_errors_found_with_precision_and_recall_above_0_8(digits_folder, t
 
 def test_clean_digits_have_no_label_error_warning(digits_folder, fast_params, layout):
     _, findings = run_validate(digits_folder, fast_params(), layout)
-    finding = findings.get("suspected_label_errors")
-    assert finding is None or (finding["severity"] == "info" and finding["evidence"]["estimated_noise_rate"] < 0.02)
+    # a few hard digits may be listed for a look (info), never a warning
+    listed = findings.get("suspected_label_errors", {"severity": "info", "evidence": {"estimated_noise_rate": 0.0}})
+    assert listed["severity"] == "info" and listed["evidence"]["estimated_noise_rate"] < 0.02
 
 
 def test_chunks_inspected_in_parallel_give_the_same_manifest(digits_folder, tmp_path, fast_params):

@@ -10,25 +10,14 @@ from pathlib import Path
 import numpy as np
 
 from cnn_doctor.config import DEFAULT_PARAMS_FILE
+from cnn_doctor.zoo import FAST, copy_digits  # noqa: F401 (the tests' helpers, shared with bench/)
 
 PROJECT_ROOT = DEFAULT_PARAMS_FILE.parent
-# What makes a run fast in tests; everything else comes from the real params.yaml.
-FAST = ("train.epochs=2", "train.batch_size=64", "preprocess.image_size=16", "augment.rotation=0.0")
 
 
 def serious(findings: dict[str, dict]) -> dict[str, dict]:
     """The critical and warning findings of a findings-by-id mapping (a healthy run has none)."""
     return {key: finding for key, finding in findings.items() if finding["severity"] in ("critical", "warning")}
-
-
-def copy_digits(digits_folder: Path, target: Path, per_class: int | None = None) -> Path:
-    """A writable copy of the digits (optionally only the first images of each class)."""
-    for class_folder in sorted(digits_folder.iterdir()):
-        files = sorted(class_folder.iterdir())[:per_class]
-        (target / class_folder.name).mkdir(parents=True)
-        for file in files:
-            shutil.copy(file, target / class_folder.name / file.name)
-    return target
 
 
 def copy_project(target: Path) -> Path:

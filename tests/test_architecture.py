@@ -62,3 +62,9 @@ def test_flows_never_import_the_entry_points():
 def test_tasks_holds_the_five_stages_and_the_report_tasks_only():
     names = {path.stem for path in (PROJECT_ROOT / "tasks").glob("*.py")} - {"__init__"}
     assert names == {*STAGES, "publish"}
+
+
+def test_benchmarks_do_not_import_the_tests():
+    for module, imports in modules_under("bench").items():
+        from_tests = {name for name in imports if name.split(".")[0] in ("helpers", "conftest", "tests")}
+        assert not from_tests and not any(name.startswith("test_") for name in imports), module

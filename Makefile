@@ -40,11 +40,13 @@ format: setup
 test-fast: setup
 	$(BIN)/pytest -m "not slow"
 
-# Debian's Chromium and PostgreSQL, for the tests of the Prefect UI and of a server on PostgreSQL
-# (installed only when missing; needs root, as on CI).
+# Debian's Chromium and PostgreSQL, for the tests of the Prefect UI and of a server on PostgreSQL, and
+# Fashion-MNIST (dataset-fashion-mnist: the second real dataset; `cnn-doctor fashion-mnist` writes it out).
+# Installed only when missing; needs root, as on CI.
 system-deps:
-	@command -v chromium >/dev/null && ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql >/dev/null; }
+	@command -v chromium >/dev/null && ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 \
+	  && [ -f /usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz ] || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql dataset-fashion-mnist >/dev/null; }
 
 # A local Prefect server with its UI at http://127.0.0.1:$(PREFECT_PORT), SQLite under ~/.prefect.
 server: setup

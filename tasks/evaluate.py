@@ -32,6 +32,13 @@ def expected_calibration_error(probabilities: np.ndarray, labels: np.ndarray) ->
     return float(np.sum(gaps))
 
 
+def usable_outputs(outputs: np.ndarray) -> tuple[np.ndarray, float]:
+    """The model's outputs with every row holding NaN or infinity replaced by a uniform row (the model predicts
+    nothing there: a broken model still gets a report); and the share of such rows."""
+    finite = np.isfinite(outputs).all(axis=1)
+    return np.where(finite[:, None], outputs, 1.0 / outputs.shape[1]), float(1.0 - finite.mean())
+
+
 def compute_metrics(probabilities: np.ndarray, labels: np.ndarray, classes: list[str]) -> dict:
     from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, log_loss, precision_recall_fscore_support
 
@@ -106,7 +113,9 @@ def evaluate(
     probabilities = np.asarray(model.predict(images.astype("float32"), batch_size=256, verbose=0), dtype=np.float64)
     if probabilities.ndim != 2 or probabilities.shape[1] != len(classes):
         raise ValueError(f"The model outputs shape {probabilities.shape[1:]}, expected ({len(classes)},).")
+    probabilities, non_finite_share = usable_outputs(probabilities)
     metrics = compute_metrics(probabilities, labels, classes)
+    metrics["non_finite_outputs"] = non_finite_share
     metrics["evaluated_split"] = split
     metrics["train_accuracy"] = training_accuracy(model, layout, prepared)
     metrics["label_check"] = check_label_flags(*held_out_agreement(model, layout, prepared), len(classes))

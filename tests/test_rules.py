@@ -116,11 +116,6 @@ def test_linking_any_set_of_findings_is_consistent(seed):
         assert SEVERITY_RANK[linked[root].severity] <= SEVERITY_RANK[symptom.severity]
 
 
-@pytest.mark.xfail(
-    reason="link_causes raises only the root's severity: an intermediate cause (overfitting) stays a warning "
-    "and is listed after the critical symptom it caused (prediction_collapse)",
-    strict=True,
-)
 def test_in_a_chain_every_cause_comes_before_what_it_caused():
     """A small data set lets the model memorise (overfitting), which collapses its test predictions."""
     linked = link_causes(
@@ -182,11 +177,6 @@ def test_validation_accuracy_at_chance_is_not_learning():
     assert found["not_learning"].severity == "critical"
 
 
-@pytest.mark.xfail(
-    reason="not_learning needs val accuracy above chance + 0.5 * chance: for two classes 0.75, so a balanced "
-    "binary model steady at 0.72 is reported as learning nothing",
-    strict=True,
-)
 def test_a_binary_model_well_above_chance_is_learning():
     history = {
         "loss": [0.69, 0.62, 0.60, 0.58, 0.57],
@@ -446,7 +436,7 @@ FALLING = [2.0, 1.5, 1.2, 1.0, 0.9]
 CRAWLING = [2.3, 2.25, 2.2, 2.15, 2.1]  # 2% an epoch
 
 
-def verdict(used: float, found: set[str] = frozenset(), losses: list[float] = FALLING) -> list[str]:
+def verdict(used: float, found: set[str] | frozenset[str] = frozenset(), losses: list[float] = FALLING) -> list[str]:
     return [
         f.id for f in range_test_verdict(RANGE_TEST, TRAIN.model_copy(update={"learning_rate": used}), found, losses)
     ]
@@ -749,11 +739,6 @@ def test_predicting_one_class_for_everything_is_a_collapse(labels, predictions, 
     )
 
 
-@pytest.mark.xfail(
-    reason="prediction_collapse fires whenever one class gets half the predictions, even when that class is "
-    "60% of the test set and every class is recognised (recall 0.77-0.9, within validate's imbalance limit)",
-    strict=True,
-)
 def test_predicting_a_majority_class_in_proportion_is_not_a_collapse():
     labels = np.repeat(np.arange(4), [60, 14, 13, 13])
     predictions = labels.copy()

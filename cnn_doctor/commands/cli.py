@@ -1,4 +1,4 @@
-"""The `cnn-doctor` command line: run the pipeline, run one stage (for DVC), write the bundled digits."""
+"""The `cnn-doctor` command line: run the pipeline, run one stage (for DVC), serve, write the bundled datasets."""
 
 from __future__ import annotations
 
@@ -89,6 +89,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     digits = commands.add_parser("digits", help="write scikit-learn's bundled digits as PNG class folders")
     digits.add_argument("folder", nargs="?", default=None, help="target folder (default: data/digits)")
+
+    fashion = commands.add_parser(
+        "fashion-mnist",
+        help="write Fashion-MNIST (Debian's dataset-fashion-mnist) as PNG class folders and a manifest "
+        "with its official train/test split",
+    )
+    fashion.add_argument("folder", nargs="?", default=None, help="target folder (default: data/fashion-mnist)")
+    fashion.add_argument("--train-per-class", type=int, default=None, help="only the first N training images a class")
+    fashion.add_argument("--test-per-class", type=int, default=None, help="only the first N test images a class")
     return parser
 
 
@@ -188,7 +197,26 @@ def command_digits(arguments: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"run": command_run, "stage": command_stage, "serve": command_serve, "digits": command_digits}
+def command_fashion_mnist(arguments: argparse.Namespace) -> int:
+    from cnn_doctor.config import PROJECT_ROOT, UserError
+    from cnn_doctor.data.fashion_mnist import write_fashion_mnist
+
+    for option in ("train_per_class", "test_per_class"):
+        if (value := getattr(arguments, option)) is not None and value < 1:
+            raise UserError(f"--{option.replace('_', '-')} must be at least 1, not {value}")
+    folder = Path(arguments.folder) if arguments.folder else PROJECT_ROOT / "data" / "fashion-mnist"
+    manifest = write_fashion_mnist(folder, arguments.train_per_class, arguments.test_per_class)
+    print(f"Fashion-MNIST written to {folder}; run it with: cnn-doctor run --data {manifest}")
+    return EXIT_OK
+
+
+COMMANDS = {
+    "run": command_run,
+    "stage": command_stage,
+    "serve": command_serve,
+    "digits": command_digits,
+    "fashion-mnist": command_fashion_mnist,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -159,19 +159,14 @@ def link_causes(findings: list[Finding]) -> list[Finding]:
         replace(f, evidence={**f.evidence, "caused_by": cause_of[f.id]}) if f.id in cause_of else f for f in findings
     ]
     severity = {f.id: f.severity for f in linked}
-    for symptom, cause in cause_of.items():
-        root = _root(cause, cause_of)
-        if SEVERITY_RANK[severity[symptom]] < SEVERITY_RANK[severity[root]]:
-            severity[root] = severity[symptom]
+    for symptom, cause in cause_of.items():  # every cause up the chain is at least as severe as the symptom
+        while cause is not None:
+            if SEVERITY_RANK[severity[symptom]] < SEVERITY_RANK[severity[cause]]:
+                severity[cause] = severity[symptom]
+            cause = cause_of.get(cause)
     linked = [replace(f, severity=severity[f.id]) for f in linked]
     depth = {f.id: _depth(f.id, cause_of) for f in linked}
     return sorted(linked, key=lambda f: (SEVERITY_RANK[f.severity], depth[f.id]))
-
-
-def _root(finding_id: str, cause_of: dict[str, str]) -> str:
-    while finding_id in cause_of:
-        finding_id = cause_of[finding_id]
-    return finding_id
 
 
 def _depth(finding_id: str, cause_of: dict[str, str]) -> int:

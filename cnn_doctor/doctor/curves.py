@@ -12,6 +12,9 @@ from cnn_doctor.findings import Finding
 OSCILLATION_JUMP = 0.1  # a rise of the training loss by more than 10% between epochs...
 OSCILLATION_MIN_RISE = 0.05  # ...and by more than 0.05 (late, tiny losses fluctuate by large ratios)
 ACCURACY_SLIDE = 0.1  # training accuracy ending this far below its peak: the steps undo what was learned
+# Validation accuracy within this of chance (or half of chance, if smaller; at least 0.05) is noise: 0.15 for
+# ten classes, 0.6 for two.
+NOISE_ABOVE_CHANCE = 0.1
 UNDERTRAINED_GAIN = 0.01  # validation accuracy still rising by a point over the last epochs
 
 
@@ -44,7 +47,7 @@ def diagnose_curves(
     val_loss = history.get("val_loss", [])
     chance = 1.0 / num_classes
     learned = True
-    if val_accuracy and max(val_accuracy) < chance + max(0.05, 0.5 * chance):
+    if val_accuracy and max(val_accuracy) < chance + min(max(0.05, 0.5 * chance), NOISE_ABOVE_CHANCE):
         learned = False
         findings.append(
             _finding(
@@ -102,17 +105,47 @@ def diagnose_curves(
                 loss=losses,
             )
         )
-    if val_loss and len(val_loss) == train_params.epochs and _still_improving(val_loss, val_accuracy):
-        findings.append(
-            _finding(
-                "undertrained",
-                "warning",
-                f"Validation loss was still falling when training stopped after {len(val_loss)} epochs.",
-                f"Raise train.epochs (now {train_params.epochs}).",
-                val_loss=val_loss,
-            )
-        )
+    if val_loss and len(val_loss) == train_params.epochs and (
+        _still_improving(val_loss, val_accuracy) or (too_short_to_judge(val_loss) and not fitted)
+    ):
+        findings.append(_undertrained(val_loss, val_accuracy, train_params))
     return findings
+
+
+# Fewer epochs than this show no plateau: a run this short that ran all its epochs was stopped, not done.
+SHORT_RUN_EPOCHS = 3
+# With less validation accuracy than this left to gain, training longer is a detail, not a warning.
+SMALL_HEADROOM = 0.02
+
+
+def too_short_to_judge(epoch_values: list[float]) -> bool:
+    return 0 < len(epoch_values) < SHORT_RUN_EPOCHS
+
+
+def _undertrained(val_loss: list[float], val_accuracy: list[float], train_params: TrainParams) -> Finding:
+    """Stopped while still improving; what more epochs could buy is bounded by the accuracy left to gain."""
+    last = val_accuracy[-1] if val_accuracy else None
+    headroom = 1.0 - last if last is not None else None
+    recent_gain = val_accuracy[-1] - val_accuracy[-4:][0] if len(val_accuracy) >= 2 else None
+    severity = "info" if headroom is not None and headroom < SMALL_HEADROOM else "warning"
+    summary = (
+        f"Training stopped after only {len(val_loss)} epoch(s), too few to converge"
+        if too_short_to_judge(val_loss)
+        else f"Validation loss was still falling when training stopped after {len(val_loss)} epochs"
+    )
+    bound = f"; at most {headroom:.1%} of validation accuracy is left to gain" if headroom is not None else ""
+    return _finding(
+        "undertrained",
+        severity,
+        summary + bound + ".",
+        f"Raise train.epochs (now {train_params.epochs}).",
+        val_loss=val_loss,
+        impact={
+            "accuracy_bound": headroom,
+            "recent_gain": recent_gain,
+            "how": "bound: 1 - the last validation accuracy; recent gain: over the last (up to 4) epochs",
+        },
+    )
 
 
 LATE_RISE = 1.5  # in the last third, the training loss climbs back to 1.5x its best so far...

@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 
 from cnn_doctor.config import DiagnoseParams, TrainParams
-from cnn_doctor.doctor.curves import loss_rises
+from cnn_doctor.doctor.curves import loss_rises, too_short_to_judge
 from cnn_doctor.findings import Finding
 
 
@@ -73,7 +73,9 @@ STILL_LEARNING_FAST = 0.1
 
 
 def _cut_short_while_learning_fast(found: set[str], losses: list[float]) -> bool:
-    return "undertrained" in found and len(losses) >= 2 and losses[-1] <= (1 - STILL_LEARNING_FAST) * losses[-2]
+    """Undertrained, and too few epochs to judge the rate by, or the last one still cut the loss fast."""
+    falling_fast = len(losses) >= 2 and losses[-1] <= (1 - STILL_LEARNING_FAST) * losses[-2]
+    return "undertrained" in found and (too_short_to_judge(losses) or falling_fast)
 
 
 def range_test_verdict(test: dict, params: TrainParams, found: set[str], losses: list[float]) -> list[Finding]:

@@ -104,18 +104,53 @@ def check_loss_and_output(model, loss, num_classes: int) -> list[Finding]:
     ]
 
 
+# Values spread wider than this reach the first weights unscaled (0-255 pixels spread 255; scaled or
+# standardised inputs a few units).
+UNSCALED_SPREAD = 20.0
+
+
+def input_to_first_weights(model, inputs):
+    """The values that reach the model's first weighted layer, applying its layers in order (nested models
+    included); None when the layers do not form a chain up to there."""
+
+    def walk(layers, values):
+        for layer in layers:
+            if type(layer).__name__ == "InputLayer":
+                continue
+            if getattr(layer, "layers", None):
+                found, values = walk(layer.layers, values)
+                if found:
+                    return True, values
+                continue
+            if getattr(layer, "kernel", None) is not None or getattr(layer, "depthwise_kernel", None) is not None:
+                return True, values
+            values = layer(values, training=False)
+        return False, values
+
+    try:
+        found, values = walk(model.layers, inputs)
+    except Exception:  # branches, several inputs: no chain to follow
+        return None
+    return np.asarray(values) if found else None
+
+
 def check_input_scaling(model, probe_inputs: np.ndarray) -> list[Finding]:
-    """Raw 0-255 pixels reaching the first weights: no scaling layer anywhere in the model."""
-    scaling = [layer.name for layer in all_layers(model) if type(layer).__name__ in SCALING_LAYERS]
-    low, high = float(probe_inputs.min()), float(probe_inputs.max())
-    if scaling or (low >= -1.0 and high <= 1.0) or high - low < 1e-6:
+    """Raw 0-255 pixels reaching the first weights: measured on the probe batch (a Rescaling(1.0) layer does
+    not scale); when the layers cannot be followed, the presence of a rescaling layer decides."""
+    reaching = input_to_first_weights(model, probe_inputs)
+    if reaching is None:
+        if any(type(layer).__name__ in SCALING_LAYERS for layer in all_layers(model)):
+            return []
+        reaching = probe_inputs
+    low, high = float(np.min(reaching)), float(np.max(reaching))
+    if high - low <= UNSCALED_SPREAD or not (math.isfinite(low) and math.isfinite(high)):
         return []
     return [
         _finding(
             "missing_normalization",
             "warning",
-            f"Inputs reach the network unscaled (values {low:g} to {high:g}) and the model has no rescaling layer.",
-            "Set preprocess.normalize=unit (or standard), or add a Rescaling layer.",
+            f"Inputs reach the first weighted layer unscaled (values {low:g} to {high:g}).",
+            "Set preprocess.normalize=unit (or standard), or scale in the model (Rescaling(1/255)).",
             input_min=low,
             input_max=high,
         )
@@ -156,16 +191,29 @@ def check_initialization(model, params: DiagnoseParams) -> list[Finding]:
     ]
 
 
-WIDTH_LAYERS = ("Dense", "Conv2D", "SeparableConv2D", "Conv1D")
+CONVOLUTIONS = ("Conv2D", "SeparableConv2D", "Conv1D", "DepthwiseConv2D")
+GLOBAL_POOLING = ("GlobalAveragePooling2D", "GlobalMaxPooling2D", "GlobalAveragePooling1D", "GlobalMaxPooling1D")
+
+
+def feature_widths(model) -> list[tuple[str, int]]:
+    """The width of each vector on the way to the classifier: a Dense layer's units, and a convolution's
+    channels where global pooling turns its map into a vector. A convolution's channels alone are no
+    bottleneck: its spatial map still carries the information (LeNet-5 starts with 6 channels for 10 digits)."""
+    widths, last_convolution = [], None
+    for layer in all_layers(model):
+        kind = type(layer).__name__
+        if kind in CONVOLUTIONS:
+            last_convolution = (layer.name, int(getattr(layer, "filters", 0) or 0))
+        elif kind in GLOBAL_POOLING and last_convolution:
+            widths.append(last_convolution)
+        elif kind == "Dense":
+            widths.append((layer.name, int(layer.units)))
+    return widths
 
 
 def check_capacity(model, num_classes: int) -> list[Finding]:
-    """A layer narrower than the number of classes on the way to the classifier is a bottleneck."""
-    widths = [
-        (layer.name, int(getattr(layer, "units", 0) or getattr(layer, "filters", 0)))
-        for layer in all_layers(model)
-        if type(layer).__name__ in WIDTH_LAYERS
-    ]
+    """A vector narrower than the number of classes on the way to the classifier is a bottleneck."""
+    widths = feature_widths(model)
     narrow = {name: width for name, width in widths[:-1] if 0 < width < num_classes}
     if not narrow:
         return []
@@ -173,7 +221,7 @@ def check_capacity(model, num_classes: int) -> list[Finding]:
         _finding(
             "insufficient_capacity",
             "warning",
-            f"Layer(s) {', '.join(narrow)} have fewer units/channels than the {num_classes} classes "
+            f"Layer(s) {', '.join(narrow)} pass on fewer features than the {num_classes} classes "
             "they must separate.",
             "Widen these layers (at least as many units as classes), or use model.architecture=regularized_cnn.",
             bottlenecks=narrow,

@@ -7,12 +7,21 @@ import numpy as np
 from cnn_doctor.config import EvaluateParams
 from cnn_doctor.findings import Finding
 
+COLLAPSE_EXCESS = 0.25  # a class predicted this much more often than it occurs (as a share of the test set)
+
 
 def diagnose_predictions(metrics: dict, classes: list[str], params: EvaluateParams) -> list[Finding]:
+    if metrics.get("non_finite_outputs"):
+        return [_broken_outputs(metrics["non_finite_outputs"])]
     findings = []
     shares = np.asarray(metrics["predicted_share"])
     present = [name for name, row in metrics["per_class"].items() if row["support"] > 0]
-    if len(classes) > 2 and shares.max() >= 0.5 and metrics["test_accuracy"] < 0.9:
+    support = np.asarray([metrics["per_class"][name]["support"] for name in classes], dtype=float)
+    true_shares = support / max(support.sum(), 1.0)
+    # one class takes half the predictions, far beyond its share of the test images (a majority class
+    # predicted in proportion is not a collapse)
+    excess = shares - true_shares
+    if len(classes) > 2 and shares.max() >= 0.5 and excess[shares.argmax()] >= COLLAPSE_EXCESS:
         top = classes[int(shares.argmax())]
         findings.append(
             Finding(
@@ -45,6 +54,19 @@ def diagnose_predictions(metrics: dict, classes: list[str], params: EvaluatePara
     findings += _suspiciously_high(metrics, params)
     findings += _confusable(metrics, classes)
     return findings
+
+
+def _broken_outputs(share: float) -> Finding:
+    """NaN or infinite outputs: nothing else the predictions show means anything."""
+    return Finding(
+        "prediction_collapse",
+        "critical",
+        "evaluate",
+        f"The model outputs NaN or infinite values for {share:.0%} of test images: it predicts nothing there.",
+        "The weights blew up in training or the output activation overflows: see the leading cause; use a "
+        "softmax output with cross-entropy and a lower train.learning_rate.",
+        {"non_finite_share": share},
+    )
 
 
 def _poor_calibration(metrics: dict, params: EvaluateParams) -> Finding:

@@ -50,6 +50,7 @@ FINDING_IDS = frozenset(
         "poor_calibration",
         "confusable_classes",
         "suspiciously_high_accuracy",
+        "label_mapping_mismatch",
     }
 )
 SEVERITIES = ("critical", "warning", "info")  # most severe first

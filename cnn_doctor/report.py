@@ -67,8 +67,12 @@ def compose_report(layout: Layout, stages: tuple[str, ...]) -> dict:
         "findings": [finding.to_dict() for finding in findings],
         "metrics": metrics,
         "dataset": {
-            key: validation.get(key)
-            for key in ("source", "source_kind", "classes", "class_counts", "entries", "usable_images")
+            **{
+                key: validation.get(key)
+                for key in ("source", "source_kind", "classes", "class_counts", "entries", "usable_images")
+            },
+            # a manifest without validation rows: how many training rows became the validation split
+            "validation_carved_from_train": summaries.get("preprocess", {}).get("validation_carved_from_train"),
         },
         "training": {
             key: value for key, value in summaries.get("train", {}).items() if key not in ("params", "probes")

@@ -32,7 +32,7 @@ def assign_splits(usable: pd.DataFrame, params: PreprocessParams) -> pd.Series:
     splits = usable["split"].copy()
     todo = usable[splits.isna()]
     if todo.empty:
-        return splits
+        return carve_validation(splits, usable, params)
     groups = todo.drop_duplicates("perceptual_hash")[["perceptual_hash", "label"]]
     held_out = params.val_fraction + params.test_fraction
     group_split = pd.Series("train", index=groups["perceptual_hash"].values)
@@ -44,6 +44,19 @@ def assign_splits(usable: pd.DataFrame, params: PreprocessParams) -> pd.Series:
             _, test = _split(rest, test_share, params.seed) if test_share < 1 else (None, rest)
             group_split[test["perceptual_hash"].values] = "test"
     splits[todo.index] = todo["perceptual_hash"].map(group_split).values
+    return splits
+
+
+def carve_validation(splits: pd.Series, usable: pd.DataFrame, params: PreprocessParams) -> pd.Series:
+    """A manifest with training rows but no validation rows (an official train/test split) would train blind:
+    hold out preprocess.val_fraction of the training rows' content groups, stratified and seeded."""
+    train = usable[splits == "train"]
+    if (splits == "val").any() or params.val_fraction <= 0 or train["perceptual_hash"].nunique() < 3:
+        return splits
+    groups = train.drop_duplicates("perceptual_hash")[["perceptual_hash", "label"]]
+    _, held_out = _split(groups, params.val_fraction, params.seed)
+    splits = splits.copy()
+    splits[train.index[train["perceptual_hash"].isin(held_out["perceptual_hash"])]] = "val"
     return splits
 
 
@@ -74,8 +87,14 @@ def preprocess(validated: Validated, params: PreprocessParams, layout: Layout) -
         raise ValueError("No usable images to preprocess; see the validate findings.")
     classes = sorted(usable["label"].unique())
     channels = choose_channels(usable, params.channels)
+    given = usable["split"].copy()
     usable["split"] = assign_splits(usable, params)
-    summary = {"stage": "preprocess", "splits": {}, "params": params.model_dump(mode="json")}
+    summary = {
+        "stage": "preprocess",
+        "splits": {},
+        "validation_carved_from_train": int(((given == "train") & (usable["split"] == "val")).sum()),
+        "params": params.model_dump(mode="json"),
+    }
     with layout.writing_stage("preprocess") as folder:
         moments = np.zeros((3, channels))  # count, sum, sum of squares per channel (training split)
         in_shard_order = []

@@ -107,6 +107,8 @@ def print_summary(report: dict, report_path: Path) -> None:
     print(f"\nReport:    {report_path.with_suffix('.html')}  (and {report_path.name})")
     print(f"Verdict:   {report['verdict']}")
     print(f"Accuracy:  {accuracy:.4f} on the test split" if accuracy is not None else "Accuracy:  not measured")
+    if carved := report["dataset"].get("validation_carved_from_train"):
+        print(f"Split:     the manifest has no validation rows: {carved} training images held out to validate")
     print(f"Findings:  {counts['critical']} critical, {counts['warning']} warning, {counts['info']} info")
     for finding in report["findings"][:8]:
         print(f"  - [{finding['severity']}] {finding['id']}: {finding['summary']}")

@@ -53,6 +53,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "poor_calibration",
         "confusable_classes",
         "suspiciously_high_accuracy",
+        "label_mapping_mismatch",
     ),
 }
 

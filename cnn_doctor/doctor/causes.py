@@ -9,6 +9,15 @@ from cnn_doctor.findings import SEVERITY_RANK, Finding
 # cause -> the findings it can produce. Order matters: the first cause present (top to bottom) explains
 # a symptom: settings the user chose first, then the training mechanisms they set off, then the data.
 CONSEQUENCES: dict[str, tuple[str, ...]] = {
+    # test labels that mean other classes: every test-side symptom, and the label flags on those rows
+    "label_mapping_mismatch": (
+        "prediction_collapse",
+        "minority_class_collapse",
+        "poor_calibration",
+        "suspected_label_errors",
+        "conflicting_labels",
+        "split_leakage",
+    ),
     "loss_activation_mismatch": (
         "not_learning",
         "underfitting",

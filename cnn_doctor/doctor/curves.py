@@ -105,8 +105,10 @@ def diagnose_curves(
                 loss=losses,
             )
         )
-    if val_loss and len(val_loss) == train_params.epochs and (
-        _still_improving(val_loss, val_accuracy) or (too_short_to_judge(val_loss) and not fitted)
+    if (
+        val_loss
+        and len(val_loss) == train_params.epochs
+        and (_still_improving(val_loss, val_accuracy) or (too_short_to_judge(val_loss) and not fitted))
     ):
         findings.append(_undertrained(val_loss, val_accuracy, train_params))
     return findings

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 THUMBNAIL_SIDE = 16
@@ -18,6 +20,7 @@ def thumbnail(gray_image) -> np.ndarray:
 
 def out_of_sample_probabilities(features: np.ndarray, labels: np.ndarray, seed: int) -> np.ndarray:
     """Cross-validated class probabilities from a model quick enough for the validate stage."""
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
     from sklearn.pipeline import make_pipeline
@@ -25,13 +28,17 @@ def out_of_sample_probabilities(features: np.ndarray, labels: np.ndarray, seed: 
 
     folds = min(5, int(np.bincount(labels).min()))
     model = make_pipeline(StandardScaler(), LogisticRegression(C=0.1, max_iter=300))
-    return cross_val_predict(
-        model,
-        features.astype(np.float32),
-        labels,
-        method="predict_proba",
-        cv=StratifiedKFold(folds, shuffle=True, random_state=seed),
-    )
+    # A fold that stops at max_iter before converging still ranks the images well; its warning, once per
+    # fold and run, means nothing to the user.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return cross_val_predict(
+            model,
+            features.astype(np.float32),
+            labels,
+            method="predict_proba",
+            cv=StratifiedKFold(folds, shuffle=True, random_state=seed),
+        )
 
 
 def find_label_errors(features: np.ndarray, labels: list[str], seed: int = 0) -> list[dict]:

@@ -221,8 +221,7 @@ def check_capacity(model, num_classes: int) -> list[Finding]:
         _finding(
             "insufficient_capacity",
             "warning",
-            f"Layer(s) {', '.join(narrow)} pass on fewer features than the {num_classes} classes "
-            "they must separate.",
+            f"Layer(s) {', '.join(narrow)} pass on fewer features than the {num_classes} classes they must separate.",
             "Widen these layers (at least as many units as classes), or use model.architecture=regularized_cnn.",
             bottlenecks=narrow,
             num_classes=num_classes,

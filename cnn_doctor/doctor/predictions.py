@@ -13,7 +13,7 @@ COLLAPSE_EXCESS = 0.25  # a class predicted this much more often than it occurs 
 def diagnose_predictions(metrics: dict, classes: list[str], params: EvaluateParams) -> list[Finding]:
     if metrics.get("non_finite_outputs"):
         return [_broken_outputs(metrics["non_finite_outputs"])]
-    findings = []
+    findings = _label_mapping_mismatch(metrics, classes)
     shares = np.asarray(metrics["predicted_share"])
     present = [name for name, row in metrics["per_class"].items() if row["support"] > 0]
     support = np.asarray([metrics["per_class"][name]["support"] for name in classes], dtype=float)
@@ -54,6 +54,40 @@ def diagnose_predictions(metrics: dict, classes: list[str], params: EvaluatePara
     findings += _suspiciously_high(metrics, params)
     findings += _confusable(metrics, classes)
     return findings
+
+
+# Scored this far below chance on the evaluated split while the training images are learned (twice chance or
+# more), the model is not guessing: it answers consistently with labels that mean other classes.
+BELOW_CHANCE = 0.5
+
+
+def _label_mapping_mismatch(metrics: dict, classes: list[str]) -> list[Finding]:
+    chance, train_accuracy = 1.0 / len(classes), metrics.get("train_accuracy")
+    if train_accuracy is None or metrics["test_accuracy"] >= BELOW_CHANCE * chance or train_accuracy < 2 * chance:
+        return []
+    matrix = np.asarray(metrics["confusion_matrix"])
+    taken_for = {
+        classes[row]: classes[int(matrix[row].argmax())]
+        for row in range(len(classes))
+        if matrix[row].sum() and matrix[row].argmax() != row
+    }
+    return [
+        Finding(
+            "label_mapping_mismatch",
+            "critical",
+            "evaluate",
+            f"Test accuracy {metrics['test_accuracy']:.3f} is far below chance ({chance:.3f}) while training "
+            f"accuracy is {train_accuracy:.3f}: the test labels name other classes than the training labels.",
+            "Use the same label names (or class order) in every split of the manifest; the model's answers "
+            "suggest this mapping: " + ", ".join(f"{given!r} -> {meant!r}" for given, meant in taken_for.items()),
+            {
+                "test_accuracy": metrics["test_accuracy"],
+                "train_accuracy": train_accuracy,
+                "chance": chance,
+                "test_label_predicted_as": taken_for,
+            },
+        )
+    ]
 
 
 def _broken_outputs(share: float) -> Finding:

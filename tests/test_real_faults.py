@@ -1,0 +1,187 @@
+"""Faults seen when the doctor met real data and real broken programs (Fashion-MNIST, Stack Overflow models),
+each reproduced small and fast (no training): every test here failed before its fix.
+
+The end-to-end versions, trained on the digits, are in test_doctor.py."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cnn_doctor.config import DiagnoseParams, EvaluateParams, PreprocessParams, TrainParams
+from cnn_doctor.doctor.curves import diagnose_curves
+from cnn_doctor.doctor.learning_rate import range_test_verdict
+from cnn_doctor.doctor.model_checks import check_capacity, check_input_scaling
+from cnn_doctor.doctor.predictions import diagnose_predictions
+from cnn_doctor.quiet import import_tensorflow_quietly
+from tasks.evaluate import compute_metrics, usable_outputs
+from tasks.preprocess import assign_splits
+
+CLASSES = [f"c{i}" for i in range(10)]
+
+
+@pytest.fixture(scope="module")
+def keras():
+    import_tensorflow_quietly()
+    import keras
+
+    return keras
+
+
+def by_id(findings) -> dict:
+    return {finding.id: finding for finding in findings}
+
+
+# ------------------------------------------------ the model checks
+
+
+def test_lenet_is_not_called_too_small(keras):
+    """LeNet-5 starts with 6 channels for 10 classes and reaches 99% on MNIST: channels are no bottleneck."""
+    layers = keras.layers
+    lenet = keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            layers.Conv2D(6, 5, activation="tanh"),
+            layers.AveragePooling2D(2),
+            layers.Conv2D(16, 5, activation="tanh"),
+            layers.AveragePooling2D(2),
+            layers.Flatten(),
+            layers.Dense(120, activation="tanh"),
+            layers.Dense(84, activation="tanh"),
+            layers.Dense(10, activation="softmax"),
+        ]
+    )
+    assert check_capacity(lenet, 10) == []
+
+
+def test_channels_pooled_into_a_narrow_vector_are_a_bottleneck(keras):
+    layers = keras.layers
+    pooled = keras.Sequential(
+        [
+            keras.Input((16, 16, 1)),
+            layers.Conv2D(4, 3, activation="relu"),
+            layers.GlobalAveragePooling2D(),
+            layers.Dense(10, activation="softmax"),
+        ]
+    )
+    (finding,) = check_capacity(pooled, 10)
+    assert finding.id == "insufficient_capacity" and list(finding.evidence["bottlenecks"].values()) == [4]
+
+
+@pytest.mark.parametrize(("scale", "flagged"), [(1.0, True), (1 / 255, False)])
+def test_a_rescaling_layer_counts_only_if_it_rescales(keras, scale, flagged):
+    """A user's Rescaling(1.0) first: 0-255 pixels still reach the first convolution."""
+    layers = keras.layers
+    model = keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            layers.Rescaling(scale),
+            layers.Conv2D(4, 3, activation="relu"),
+            layers.Flatten(),
+            layers.Dense(10, activation="softmax"),
+        ]
+    )
+    pixels = np.random.default_rng(0).integers(0, 256, (16, 8, 8, 1)).astype("float32")
+    findings = by_id(check_input_scaling(model, pixels))
+    assert ("missing_normalization" in findings) is flagged
+
+
+# ------------------------------------------------ the curves and the learning rate
+
+
+def test_one_epoch_of_training_is_undertrained():
+    history = {"loss": [1.1], "val_loss": [0.7], "accuracy": [0.62], "val_accuracy": [0.76]}
+    one_epoch = TrainParams(epochs=1)
+    undertrained = by_id(diagnose_curves(history, 10, one_epoch, DiagnoseParams()))["undertrained"]
+    assert undertrained.severity == "warning" and "1 epoch" in undertrained.summary
+
+
+def test_one_epoch_does_not_blame_the_learning_rate():
+    """Too few epochs to judge the rate by: the range test's low suggestion is no verdict on the rate."""
+    test = {"suggested_learning_rate": 0.03, "loss_minimum_at": 0.3}
+    verdict = range_test_verdict(test, TrainParams(epochs=1, learning_rate=0.001), {"undertrained"}, [1.1])
+    assert verdict == []
+
+
+def test_training_longer_at_99_6_percent_is_a_detail():
+    accuracy = [0.95, 0.975, 0.985, 0.99, 0.993, 0.996]
+    history = {
+        "loss": [0.4, 0.2, 0.1, 0.06, 0.04, 0.03],
+        "val_loss": [0.2, 0.1, 0.06, 0.04, 0.03, 0.02],
+        "accuracy": accuracy,
+        "val_accuracy": accuracy,
+    }
+    undertrained = by_id(diagnose_curves(history, 10, TrainParams(epochs=6), DiagnoseParams()))["undertrained"]
+    assert undertrained.severity == "info"
+    assert undertrained.evidence["impact"]["accuracy_bound"] == pytest.approx(0.004)
+
+
+# ------------------------------------------------ the predictions
+
+
+@pytest.mark.parametrize("broken", [np.nan, np.inf])
+def test_nan_or_infinite_outputs_get_a_finding_not_a_traceback(broken):
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 10, 200)
+    outputs = np.full((200, 10), broken)
+    probabilities, share = usable_outputs(outputs)
+    metrics = compute_metrics(probabilities, labels, CLASSES) | {"non_finite_outputs": share}
+    (finding,) = diagnose_predictions(metrics, CLASSES, EvaluateParams())
+    assert (finding.id, finding.severity, share) == ("prediction_collapse", "critical", 1.0)
+
+
+def test_test_labels_in_another_class_order_are_named():
+    """The test rows use another class order: the model answers consistently, with the training meaning."""
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 10, 500)
+    meant = (labels + 1) % 10  # what the network, trained on the other order, answers
+    probabilities = np.eye(10)[meant] * 0.9 + 0.01
+    metrics = compute_metrics(probabilities, labels, CLASSES) | {"train_accuracy": 0.98}
+    findings = by_id(diagnose_predictions(metrics, CLASSES, EvaluateParams()))
+    mismatch = findings["label_mapping_mismatch"]
+    assert mismatch.severity == "critical"
+    assert mismatch.evidence["test_label_predicted_as"]["c0"] == "c1"
+
+
+def test_a_model_that_learned_nothing_is_no_label_mismatch():
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 10, 500)
+    metrics = compute_metrics(rng.dirichlet(np.ones(10), 500), labels, CLASSES) | {"train_accuracy": 0.11}
+    assert "label_mapping_mismatch" not in by_id(diagnose_predictions(metrics, CLASSES, EvaluateParams()))
+
+
+# ------------------------------------------------ the splits
+
+
+def official_split(per_class: int = 40) -> pd.DataFrame:
+    """A manifest as Fashion-MNIST's official split gives it: train and test rows, no validation rows."""
+    rows = [
+        {
+            "path": f"{label}/{split}-{index}.png",
+            "label": label,
+            "split": split,
+            "perceptual_hash": f"{label}{split}{index}",
+        }
+        for label in ("a", "b", "c")
+        for split, count in (("train", per_class), ("test", per_class // 4))
+        for index in range(count)
+    ]
+    return pd.DataFrame(rows).astype({"split": "string"})
+
+
+def test_a_train_test_manifest_gets_a_validation_split_from_its_training_rows():
+    manifest = official_split()
+    splits = assign_splits(manifest, PreprocessParams(val_fraction=0.25))
+    carved = manifest[splits == "val"]
+    assert len(carved) == 30 and set(carved["label"].value_counts()) == {10}  # stratified: 10 of each class
+    assert (manifest.loc[splits == "val", "split"] == "train").all()  # never a test row
+    assert (splits[manifest["split"] == "test"] == "test").all()
+
+
+def test_copies_stay_together_when_the_validation_split_is_carved():
+    manifest = official_split()
+    manifest.loc[manifest["label"] == "a", "perceptual_hash"] = [f"group{i // 2}" for i in range(50)]
+    splits = assign_splits(manifest, PreprocessParams(val_fraction=0.25))
+    for _, group in manifest[manifest["split"] == "train"].groupby("perceptual_hash"):
+        assert splits[group.index].nunique() == 1

@@ -114,3 +114,37 @@ def noisy_train_clean_test(data):
         rows.append(f"{path.relative_to(data)},{label},{split}")
     (data / "manifest.csv").write_text("\n".join(rows) + "\n")
     return data / "manifest.csv"
+
+
+# From Stack Overflow questions: ReLU on the output layer with categorical cross-entropy (the loss is NaN
+# from the first steps), and exponential activations on raw pixels (they overflow).
+RELU_OUTPUT = """
+    model = keras.Sequential([keras.Input(input_shape), layers.Rescaling(1 / 255),
+                              layers.Conv2D(32, 3, activation="relu"), layers.MaxPooling2D(), layers.Flatten(),
+                              layers.Dense(64, activation="relu"), layers.Dense(num_classes, activation="relu")])
+    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+    return model"""
+EXPONENTIAL_ACTIVATIONS = """
+    return keras.Sequential([keras.Input(input_shape), layers.Flatten(),
+                             layers.Dense(64, activation="exponential"), layers.Dense(32, activation="exponential"),
+                             layers.Dense(num_classes, activation="softmax")])"""
+# A user's model whose first layer is meant to scale the pixels and does not.
+RESCALING_THAT_DOES_NOT_RESCALE = """
+    return keras.Sequential([keras.Input(input_shape), layers.Rescaling(1.0),
+                             layers.Conv2D(32, 3, activation="relu"), layers.Flatten(),
+                             layers.Dense(64, activation="relu"), layers.Dense(num_classes, activation="softmax")])"""
+
+
+def official_split_manifest(data: Path, test_share: float = 0.25, test_order_shifted: bool = False) -> Path:
+    """A manifest over `data` with train and test rows only (as official splits come); with
+    `test_order_shifted`, the test rows name each class by the next class's name (another class order)."""
+    classes = sorted(folder.name for folder in data.iterdir() if folder.is_dir())
+    rng = np.random.default_rng(2)
+    rows = ["path,label,split"]
+    for path in sorted(data.rglob("*.png")):
+        label, split = path.parent.name, ("test" if rng.random() < test_share else "train")
+        if split == "test" and test_order_shifted:
+            label = classes[(classes.index(label) + 1) % len(classes)]
+        rows.append(f"{path.relative_to(data)},{label},{split}")
+    (data / "manifest.csv").write_text("\n".join(rows) + "\n")
+    return data / "manifest.csv"

@@ -14,14 +14,18 @@ from cnn_doctor.zoo import (
     BIASED_OUTPUT,
     BOTTLENECK,
     DEAD_BIAS,
+    EXPONENTIAL_ACTIVATIONS,
     HEAVY_LABEL_SMOOTHING,
     HUGE_INIT,
     LOGITS_WITH_PROBABILITY_LOSS,
+    RELU_OUTPUT,
+    RESCALING_THAT_DOES_NOT_RESCALE,
     SCENARIO,
     SIGMOID_STACK,
     WRONG_UNITS,
     builder,
     noisy_train_clean_test,
+    official_split_manifest,
     weak_signal_images,
 )
 from flows.pipeline import PLAIN_CALLS, run_pipeline
@@ -83,6 +87,41 @@ def test_linear_output_with_probability_loss_is_a_mismatch(small_digits, scenari
     model = builder(tmp_path, LOGITS_WITH_PROBABILITY_LOSS)
     report = diagnose(small_digits, scenario(model, "train.epochs=3"), layout)
     assert report["leading_finding"] == "loss_activation_mismatch"
+
+
+def test_relu_output_with_categorical_crossentropy_gets_a_report(small_digits, scenario, layout, tmp_path):
+    """A Stack Overflow model: the loss is NaN from the first steps; the doctor reports, never crashes."""
+    report = diagnose(small_digits, scenario(builder(tmp_path, RELU_OUTPUT), "train.epochs=3"), layout)
+    assert report["status"] == "completed"
+    assert report["leading_finding"] == "loss_activation_mismatch"
+    assert layout.report_html.is_file()
+
+
+def test_exponential_activations_get_a_report(small_digits, scenario, layout, tmp_path):
+    model = builder(tmp_path, EXPONENTIAL_ACTIVATIONS)
+    report = diagnose(small_digits, scenario(model, "preprocess.normalize=none", "train.epochs=3"), layout)
+    assert report["status"] == "completed" and report["findings_by_severity"]["critical"] >= 1
+    assert report["findings"][0]["severity"] == "critical"
+
+
+def test_a_rescaling_layer_that_does_not_rescale(small_digits, scenario, layout, tmp_path):
+    model = builder(tmp_path, RESCALING_THAT_DOES_NOT_RESCALE)
+    report = diagnose(small_digits, scenario(model, "preprocess.normalize=none", "train.epochs=3"), layout)
+    assert report["leading_finding"] == "missing_normalization"
+
+
+def test_an_official_train_test_split_validates_on_training_rows(small_digits, scenario, layout):
+    report = diagnose(official_split_manifest(small_digits), scenario("train.epochs=3"), layout)
+    assert report["dataset"]["validation_carved_from_train"] > 0
+    # early stopping and the plateau schedule watched a validation loss, every epoch
+    assert "val_loss" in layout.history.read_text().splitlines()[0].split(",")
+
+
+def test_test_labels_in_another_class_order_lead_the_report(small_digits, scenario, layout):
+    manifest = official_split_manifest(small_digits, test_order_shifted=True)
+    report = diagnose(manifest, scenario("train.epochs=6", "validate.label_errors=false"), layout)
+    assert report["leading_finding"] == "label_mapping_mismatch"
+    assert report["metrics"]["test_accuracy"] < 0.05
 
 
 def test_unscaled_inputs(small_digits, scenario, layout):

@@ -39,6 +39,7 @@ class ValidateParams(Section):
     min_pixel_std: float = Field(1.0, ge=0.0)
     label_errors: bool = True
     max_label_error_rate: float = Field(0.05, ge=0.0, le=1.0)
+    max_leaked_share: float = Field(0.02, ge=0.0, le=1.0)
     seed: int = 42
     fail_on: tuple[str, ...] = ("critical",)
     chunk_size: int = Field(2000, ge=1)

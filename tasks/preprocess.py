@@ -33,17 +33,17 @@ def assign_splits(usable: pd.DataFrame, params: PreprocessParams) -> pd.Series:
     todo = usable[splits.isna()]
     if todo.empty:
         return carve_validation(splits, usable, params)
-    groups = todo.drop_duplicates("perceptual_hash")[["perceptual_hash", "label"]]
+    groups = todo.drop_duplicates("content_group")[["content_group", "label"]]
     held_out = params.val_fraction + params.test_fraction
-    group_split = pd.Series("train", index=groups["perceptual_hash"].values)
+    group_split = pd.Series("train", index=groups["content_group"].values)
     if held_out > 0 and len(groups) >= 3:
         train_groups, rest = _split(groups, held_out, params.seed)
-        group_split[rest["perceptual_hash"].values] = "val"
+        group_split[rest["content_group"].values] = "val"
         if params.test_fraction > 0 and len(rest) >= 2:
             test_share = params.test_fraction / held_out
             _, test = _split(rest, test_share, params.seed) if test_share < 1 else (None, rest)
-            group_split[test["perceptual_hash"].values] = "test"
-    splits[todo.index] = todo["perceptual_hash"].map(group_split).values
+            group_split[test["content_group"].values] = "test"
+    splits[todo.index] = todo["content_group"].map(group_split).values
     return splits
 
 
@@ -51,12 +51,12 @@ def carve_validation(splits: pd.Series, usable: pd.DataFrame, params: Preprocess
     """A manifest with training rows but no validation rows (an official train/test split) would train blind:
     hold out preprocess.val_fraction of the training rows' content groups, stratified and seeded."""
     train = usable[splits == "train"]
-    if (splits == "val").any() or params.val_fraction <= 0 or train["perceptual_hash"].nunique() < 3:
+    if (splits == "val").any() or params.val_fraction <= 0 or train["content_group"].nunique() < 3:
         return splits
-    groups = train.drop_duplicates("perceptual_hash")[["perceptual_hash", "label"]]
+    groups = train.drop_duplicates("content_group")[["content_group", "label"]]
     _, held_out = _split(groups, params.val_fraction, params.seed)
     splits = splits.copy()
-    splits[train.index[train["perceptual_hash"].isin(held_out["perceptual_hash"])]] = "val"
+    splits[train.index[train["content_group"].isin(held_out["content_group"])]] = "val"
     return splits
 
 

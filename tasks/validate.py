@@ -14,7 +14,12 @@ from cnn_doctor.caching import STAGE_CACHE
 from cnn_doctor.config import PROJECT_ROOT, ValidateParams
 from cnn_doctor.data.decoding import inspect_chunk
 from cnn_doctor.data.sources import Source, fingerprint_source, read_source
-from cnn_doctor.doctor.dataset_checks import findings_from_results, mark_label_errors, with_few_label_errors
+from cnn_doctor.doctor.dataset_checks import (
+    findings_from_results,
+    mark_label_errors,
+    verified_content_groups,
+    with_few_label_errors,
+)
 from cnn_doctor.findings import matches
 from cnn_doctor.layout import Layout, write_json
 from cnn_doctor.parallel import map_chunks
@@ -51,7 +56,7 @@ def build_manifest(source: Source, chunk_size: int) -> tuple[pd.DataFrame, list]
         & manifest["label"].isin(source.classes)
         & ~manifest["path"].duplicated()
     )
-    _add_relations(manifest)
+    _add_relations(manifest, thumbnails)
     return manifest, thumbnails
 
 
@@ -72,9 +77,10 @@ _MANIFEST_COLUMNS = [
 ]
 
 
-def _add_relations(manifest: pd.DataFrame) -> None:
-    """Group images by perceptual hash (identical and near-identical content share it)."""
-    groups = manifest["perceptual_hash"]  # null for files that could not be read
+def _add_relations(manifest: pd.DataFrame, thumbnails: list) -> None:
+    """Group images by verified content (perceptual hash candidates, checked pixel by pixel)."""
+    manifest[["content_group", "matches", "match_distance"]] = verified_content_groups(manifest, thumbnails)
+    groups = manifest["content_group"]  # null for files that could not be read
     by_group = manifest.groupby(groups, dropna=True)
     manifest["labels_for_content"] = by_group["label"].transform("nunique")
     manifest["copies_in_class"] = manifest.groupby([groups, manifest["label"]], dropna=True)["path"].transform("size")

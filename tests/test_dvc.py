@@ -37,8 +37,11 @@ def project_clone(tmp_path_factory) -> Path:
     (clone / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     for command in (
         ["git", "init", "-q"],
+        # the repository's own identity: a fresh machine has none, and `dvc exp run` commits
+        ["git", "config", "user.name", "t"],
+        ["git", "config", "user.email", "t@t"],
         ["git", "add", "-A"],
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "clone"],
+        ["git", "commit", "-qm", "clone"],
     ):
         run(command, clone)
     run(["cnn-doctor", "digits", "data/digits"], clone)
@@ -92,12 +95,12 @@ def test_experiments_plots_and_a_remote(project_clone, first_repro, tmp_path):
     for command in (
         ["dvc", "remote", "add", "-d", "team", str(remote)],
         ["git", "add", "-A"],
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "pipeline run"],
+        ["git", "commit", "-qm", "pipeline run"],
         ["dvc", "push"],
     ):
         run(command, project_clone)
     teammate = tmp_path / "teammate"
     run(["git", "clone", "-q", str(project_clone), str(teammate)], tmp_path)
     run(["dvc", "pull"], teammate)
-    for path in ("outputs/latest/train/model.keras", "outputs/latest/preprocess/index.json"):
+    for path in ("outputs/latest/train/model.keras", "outputs/latest/preprocess/record.json"):
         assert (teammate / path).read_bytes() == (project_clone / path).read_bytes()

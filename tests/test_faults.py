@@ -345,7 +345,8 @@ def test_two_runs_never_write_one_folder_at_once(digits_folder, tmp_path):
     shared, other = Layout(tmp_path / "shared"), Layout(tmp_path / "other")
     overrides = (*QUICK, "train.epochs=3")
 
-    holder = start_run(data, shared.out, overrides, tmp_path / "holder.log")
+    # the holder trains longer, so it still holds the folder while the others start (on a busy machine too)
+    holder = start_run(data, shared.out, (*QUICK, "train.epochs=15"), tmp_path / "holder.log")
     neighbour = start_run(data, other.out, overrides, tmp_path / "neighbour.log")
     wait_for(
         lambda: any(shared.out.glob(".tmp-*")) or shared.stage_dir("validate").exists(),

@@ -161,7 +161,7 @@ def official_split(per_class: int = 40) -> pd.DataFrame:
             "path": f"{label}/{split}-{index}.png",
             "label": label,
             "split": split,
-            "perceptual_hash": f"{label}{split}{index}",
+            "content_group": f"{label}{split}{index}",
         }
         for label in ("a", "b", "c")
         for split, count in (("train", per_class), ("test", per_class // 4))
@@ -181,7 +181,7 @@ def test_a_train_test_manifest_gets_a_validation_split_from_its_training_rows():
 
 def test_copies_stay_together_when_the_validation_split_is_carved():
     manifest = official_split()
-    manifest.loc[manifest["label"] == "a", "perceptual_hash"] = [f"group{i // 2}" for i in range(50)]
+    manifest.loc[manifest["label"] == "a", "content_group"] = [f"group{i // 2}" for i in range(50)]
     splits = assign_splits(manifest, PreprocessParams(val_fraction=0.25))
-    for _, group in manifest[manifest["split"] == "train"].groupby("perceptual_hash"):
+    for _, group in manifest[manifest["split"] == "train"].groupby("content_group"):
         assert splits[group.index].nunique() == 1

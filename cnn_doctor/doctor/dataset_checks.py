@@ -17,6 +17,54 @@ from cnn_doctor.config import ValidateParams
 from cnn_doctor.doctor.label_errors import find_label_errors
 from cnn_doctor.findings import SEVERITY_RANK, Finding, sort_findings
 
+# Two images sharing a perceptual hash are the same content only if their 16x16 thumbnails differ by at most
+# this mean absolute pixel difference (0-255). Calibrated on Fashion-MNIST (bench/duplicate_distance.py,
+# bench/README.md): similar products share hashes at larger distances; a JPEG re-encoded copy stays below it.
+DUPLICATE_DISTANCE = 3.0
+
+
+def pixel_distance(a: np.ndarray, b: np.ndarray) -> float:
+    """Mean absolute difference of two thumbnails, in 0-255 pixel units."""
+    return float(np.abs(a.astype(np.float32) - b.astype(np.float32)).mean())
+
+
+def verified_content_groups(manifest: pd.DataFrame, thumbnails: list) -> pd.DataFrame:
+    """Content groups checked pixel by pixel: the perceptual hash proposes candidates, and an image joins a
+    group only within DUPLICATE_DISTANCE of the group's first image. Per row: `content_group`, and for a
+    copy, the file it `matches` and their `match_distance`."""
+    result = pd.DataFrame(
+        {"content_group": pd.NA, "matches": pd.NA, "match_distance": np.nan}, index=manifest.index
+    ).astype({"content_group": "string", "matches": "string"})
+    for phash, rows in manifest.groupby("perceptual_hash", dropna=True).groups.items():
+        firsts: list = []  # the first image of each verified group under this hash
+        for row in rows:
+            distances = [pixel_distance(thumbnails[row], thumbnails[first]) for first in firsts]
+            closest = int(np.argmin(distances)) if distances else -1
+            if closest >= 0 and distances[closest] <= DUPLICATE_DISTANCE:
+                result.loc[row, ["content_group", "matches", "match_distance"]] = [
+                    f"{phash}-{closest}",
+                    manifest.at[firsts[closest], "path"],
+                    round(distances[closest], 2),
+                ]
+            else:
+                result.loc[row, "content_group"] = f"{phash}-{len(firsts)}"
+                firsts.append(row)
+    _match_held_out_to_training(manifest, thumbnails, result)
+    return result
+
+
+def _match_held_out_to_training(manifest: pd.DataFrame, thumbnails: list, result: pd.DataFrame) -> None:
+    """A validation or test copy is matched to a training image of its group: the pair that leaks."""
+    training = manifest["split"] == "train"
+    first_training = result[training].reset_index().drop_duplicates("content_group").set_index("content_group")
+    held_out = manifest["split"].isin(["val", "test"]) & result["content_group"].isin(first_training.index)
+    for row in manifest.index[held_out]:
+        match = first_training.at[result.at[row, "content_group"], "index"]
+        result.loc[row, ["matches", "match_distance"]] = [
+            manifest.at[match, "path"],
+            round(pixel_distance(thumbnails[row], thumbnails[match]), 2),
+        ]
+
 
 def findings_from_results(
     results: dict,
@@ -58,7 +106,7 @@ class _DescribeContext:
     def rows(self, files: list[str]) -> pd.DataFrame:
         return self.manifest[self.manifest["path"].isin(files)]
 
-    def groups(self, files: list[str], column: str = "perceptual_hash") -> list[list[str]]:
+    def groups(self, files: list[str], column: str = "content_group") -> list[list[str]]:
         rows = self.rows(files)
         return [sorted(group["path"]) for _, group in rows.groupby(column)]
 
@@ -182,7 +230,7 @@ def _duplicates(context, severity, files):
 def _conflicting(context, severity, files):
     groups = [
         {"files": list(group["path"]), "labels": sorted(group["label"].dropna().unique())}
-        for _, group in context.rows(files).groupby("perceptual_hash")
+        for _, group in context.rows(files).groupby("content_group")
     ]
     return _finding(
         "conflicting_labels",
@@ -195,15 +243,38 @@ def _conflicting(context, severity, files):
 
 
 def _leakage(context, severity, files):
+    """Severity by impact: a copied image can at most be scored right by memory, so the leaked share of the
+    evaluated split bounds how much the accuracy is inflated; above validate.max_leaked_share it is not
+    trustworthy and the run stops, below it the run goes on with a warning that says so."""
+    leaked = context.rows(files)
+    splits = context.manifest["split"]
+    evaluated = "test" if (splits == "test").any() else "val"
+    share = float((leaked["split"] == evaluated).sum() / max(1, (splits == evaluated).sum()))
+    trusted = share <= context.params.max_leaked_share
     return _finding(
         "split_leakage",
-        severity,
-        f"{len(files)} validation/test image(s) are identical or near-identical to a training image: "
-        "the reported accuracy would be inflated.",
+        "warning" if trusted else "critical",
+        f"{len(files)} validation/test image(s) are copies of a training image (checked pixel by pixel): "
+        f"{share:.1%} of the {evaluated} split, so its accuracy is inflated by at most {share:.1%}"
+        + ("; the run goes on." if trusted else "; it cannot be trusted."),
         "Move these images (or their training copies) so each content lives in one split, "
         "or drop the split column and let cnn-doctor split by content.",
         files=files,
+        pairs=_pairs(leaked),
+        impact={
+            "accuracy_bound": share,
+            "how": f"leaked share of the {evaluated} split: each copy can at most be scored right by memory",
+        },
     )
+
+
+def _pairs(rows: pd.DataFrame) -> list[dict]:
+    """Each copy with the file it matches and their pixel distance (mean absolute difference, 0-255)."""
+    matched = rows[rows["matches"].notna()]
+    return [
+        {"file": file, "matches": match, "distance": float(distance)}
+        for file, match, distance in zip(matched["path"], matched["matches"], matched["match_distance"])
+    ]
 
 
 def _outliers(context, severity, files):

@@ -185,3 +185,72 @@ def test_copies_stay_together_when_the_validation_split_is_carved():
     splits = assign_splits(manifest, PreprocessParams(val_fraction=0.25))
     for _, group in manifest[manifest["split"] == "train"].groupby("content_group"):
         assert splits[group.index].nunique() == 1
+
+
+# ------------------------------------------------ duplicates, checked pixel by pixel (real Fashion-MNIST photos)
+
+
+@pytest.fixture(scope="module")
+def fashion_thumbnails():
+    """The first 10,000 Fashion-MNIST training photos: perceptual hashes and the thumbnails validate keeps."""
+    from PIL import Image
+
+    from cnn_doctor.data.decoding import _perceptual_hash
+    from cnn_doctor.data.fashion_mnist import read_split
+    from cnn_doctor.doctor.label_errors import thumbnail
+
+    images, labels = read_split("train")
+    grays = [Image.fromarray(image) for image in images[:10_000]]
+    return grays, [_perceptual_hash(g) for g in grays], [thumbnail(g) for g in grays], labels[:10_000]
+
+
+def as_manifest(indices, hashes, labels) -> pd.DataFrame:
+    rows = [
+        {"path": f"{i}.png", "label": str(labels[i]), "split": "train", "perceptual_hash": hashes[i]} for i in indices
+    ]
+    return pd.DataFrame(rows).astype({"split": "string"})
+
+
+def test_similar_products_sharing_a_hash_are_not_duplicates(fashion_thumbnails, tmp_path, fast_params, layout):
+    """On Fashion-MNIST, different photos of similar products share perceptual hashes: no copies, no conflicts."""
+    from cnn_doctor.data.fashion_mnist import CLASSES
+    from cnn_doctor.doctor.dataset_checks import DUPLICATE_DISTANCE, pixel_distance
+    from cnn_doctor.layout import read_json
+    from tasks.validate import validate
+
+    grays, hashes, thumbs, labels = fashion_thumbnails
+    by_hash: dict[str, list[int]] = {}
+    for index, value in enumerate(hashes):
+        by_hash.setdefault(value, []).append(index)
+    distinct = [
+        (a, b)
+        for a, b, *_ in (members for members in by_hash.values() if len(members) > 1)
+        if pixel_distance(thumbs[a], thumbs[b]) > 2 * DUPLICATE_DISTANCE
+    ]
+    assert len(distinct) >= 5, "the sample should hold hash collisions of distinct photos"
+    for index in (index for pair in distinct for index in pair):
+        (tmp_path / "data" / CLASSES[labels[index]]).mkdir(parents=True, exist_ok=True)
+        grays[index].save(tmp_path / "data" / CLASSES[labels[index]] / f"{index}.png")
+    validate.fn(tmp_path / "data", "", fast_params("validate.label_errors=false").validate_params, layout)
+    found = {finding["id"] for finding in read_json(layout.findings("validate"))}
+    assert not found & {"duplicate_images", "conflicting_labels", "split_leakage"}
+
+
+def test_a_reencoded_copy_is_a_duplicate_with_its_distance(fashion_thumbnails):
+    import io
+
+    from PIL import Image
+
+    from cnn_doctor.data.decoding import _perceptual_hash
+    from cnn_doctor.doctor.dataset_checks import DUPLICATE_DISTANCE, verified_content_groups
+    from cnn_doctor.doctor.label_errors import thumbnail
+
+    grays, hashes, thumbs, labels = fashion_thumbnails
+    buffer = io.BytesIO()
+    grays[7].save(buffer, "JPEG", quality=75)
+    copy = Image.open(io.BytesIO(buffer.getvalue())).convert("L")
+    manifest = as_manifest([7, 8], hashes, labels)
+    manifest.loc[1, ["path", "label", "perceptual_hash"]] = ["copy.jpg", str(labels[7]), _perceptual_hash(copy)]
+    assert manifest.at[1, "perceptual_hash"] == hashes[7], "the candidate search pairs the copy by its hash"
+    groups = verified_content_groups(manifest, [thumbs[7], thumbnail(copy)])
+    assert groups.at[1, "matches"] == "7.png" and 0 < groups.at[1, "match_distance"] <= DUPLICATE_DISTANCE

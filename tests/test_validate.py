@@ -181,3 +181,20 @@ def test_chunks_inspected_in_parallel_give_the_same_manifest(digits_folder, tmp_
     summary = read_json(chunked.summary("validate"))
     assert summary["usable_images"] == 1797
     assert chunked.manifest.read_bytes() == whole.manifest.read_bytes()
+
+
+def test_a_small_leak_is_a_warning_that_bounds_its_effect(digits_folder, tmp_path, fast_params, layout):
+    """1 copied image among 101 test images can inflate the accuracy by 1% at most: the run goes on."""
+    data = copy_digits(digits_folder, tmp_path / "data", per_class=40)
+    files = sorted(data.rglob("*.png"))
+    rows = [
+        (f"{p.parent.name}/{p.name}", p.parent.name, "test" if i % 4 == 0 else "train") for i, p in enumerate(files)
+    ]
+    train_file = next(path for path, _, split in rows if split == "train")
+    shutil.copy(data / train_file, data / "copied.png")
+    rows.append(("copied.png", train_file.split("/")[0], "test"))
+    summary, findings = run_validate(write_manifest(data / "manifest.csv", rows), fast_params(), layout)
+    leak = findings["split_leakage"]
+    assert leak["severity"] == "warning" and summary["gated_by"] == []
+    assert leak["evidence"]["impact"]["accuracy_bound"] == pytest.approx(1 / 101)
+    assert leak["evidence"]["pairs"] == [{"file": "copied.png", "matches": train_file, "distance": 0.0}]

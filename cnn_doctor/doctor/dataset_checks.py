@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from cnn_doctor.config import ValidateParams
-from cnn_doctor.doctor.label_errors import find_label_errors
+from cnn_doctor.doctor.label_errors import find_label_errors, overlapping_pairs
 from cnn_doctor.findings import SEVERITY_RANK, Finding, sort_findings
 
 # Two images sharing a perceptual hash are the same content only if their 16x16 thumbnails differ by at most
@@ -340,6 +340,7 @@ def mark_label_errors(manifest: pd.DataFrame, thumbnails: list | None, seed: int
     manifest["suspected_label_error"] = False
     manifest["suggested_label"] = None
     manifest["label_error_rank"] = np.nan
+    manifest["ambiguous_between"] = pd.Series(pd.NA, index=manifest.index, dtype="string")
     candidates = manifest.index[manifest["usable"]]
     if thumbnails is None or len(candidates) == 0:
         return
@@ -350,8 +351,13 @@ def mark_label_errors(manifest: pd.DataFrame, thumbnails: list | None, seed: int
     # BLAS spins against the other work, 3-10x slower (bench/scale.py, bench/README.md "Scale").
     with threadpool_limits(1):
         issues = find_label_errors(features, manifest.loc[candidates, "label"].tolist(), seed)
+    overlapping = overlapping_pairs(issues, manifest.loc[candidates, "label"].nunique())
     for rank, issue in enumerate(issues):
         row = candidates[issue["index"]]
+        pair = tuple(sorted((issue["given"], issue["suggested"])))
+        if pair in overlapping:  # between two classes that genuinely overlap: ambiguous, not mislabelled
+            manifest.loc[row, ["ambiguous_between", "suggested_label"]] = [" / ".join(pair), issue["suggested"]]
+            continue
         manifest.loc[row, ["suspected_label_error", "suggested_label", "label_error_rank"]] = [
             True,
             issue["suggested"],
@@ -368,6 +374,49 @@ def with_few_label_errors(findings, manifest, class_table, dataset_table, params
         return findings
     context = _DescribeContext(manifest, class_table, dataset_table, params)
     return sort_findings([*findings, _label_errors(context, "info", [])])
+
+
+EXAMPLES_PER_PAIR = 8
+
+
+def with_overlapping_classes(findings: list[Finding], manifest: pd.DataFrame) -> list[Finding]:
+    """Images the label-error search flagged between two classes that genuinely overlap: named as a property
+    of the data (info), with examples and the share of images it concerns, instead of accusing each image."""
+    ambiguous = manifest[manifest.get("ambiguous_between", pd.Series(pd.NA, index=manifest.index)).notna()]
+    if ambiguous.empty:
+        return findings
+    usable = max(1, int(manifest["usable"].sum()))
+    pairs = [
+        {
+            "classes": pair.split(" / "),
+            "images": len(rows),
+            "share": round(len(rows) / usable, 4),
+            "examples": [
+                {"file": file, "label": label, "looks_like": suggested}
+                for file, label, suggested in zip(rows["path"], rows["label"], rows["suggested_label"])
+            ][:EXAMPLES_PER_PAIR],
+        }
+        for pair, rows in sorted(ambiguous.groupby("ambiguous_between"), key=lambda item: -len(item[1]))
+    ]
+    named = ", ".join(f"{' / '.join(map(repr, p['classes']))} ({p['images']})" for p in pairs)
+    finding = Finding(
+        "overlapping_classes",
+        "info",
+        "validate",
+        f"{len(ambiguous)} image(s) ({len(ambiguous) / usable:.1%}) sit between classes that genuinely overlap: "
+        f"{named}. They look ambiguous, not mislabelled.",
+        "Expect these pairs to cost accuracy (see confusable_classes); if they must be told apart, collect "
+        "clearer examples of each, or merge the classes.",
+        {
+            "pairs": pairs,
+            "files": ambiguous["path"].tolist(),
+            "impact": {
+                "accuracy_bound": round(len(ambiguous) / usable, 4),
+                "how": "share of the images the quick model finds ambiguous between these pairs",
+            },
+        },
+    )
+    return sort_findings([*findings, finding])
 
 
 MIN_FLAGGED_TO_CHECK = 5

@@ -60,3 +60,24 @@ def find_label_errors(features: np.ndarray, labels: list[str], seed: int = 0) ->
         }
         for i in ranked
     ]
+
+
+# A class pair is overlapping when it holds this many times the flags a uniform spread over all pairs would
+# give it (and at least MIN_OVERLAP_FLAGS): wrong labels scatter over every pair, genuinely ambiguous images
+# pile up between the classes they sit between (Fashion-MNIST: shirt, t-shirt, pullover, coat).
+OVERLAP_CONCENTRATION = 2.0
+MIN_OVERLAP_FLAGS = 10
+
+
+def overlapping_pairs(issues: list[dict], num_classes: int) -> dict[tuple[str, str], int]:
+    """The class pairs (sorted names) where the flags concentrate, with their flag counts."""
+    counts: dict[tuple[str, str], int] = {}
+    for issue in issues:
+        pair = tuple(sorted((issue["given"], issue["suggested"])))
+        counts[pair] = counts.get(pair, 0) + 1
+    uniform = len(issues) / max(1, num_classes * (num_classes - 1) / 2)
+    return {
+        pair: count
+        for pair, count in sorted(counts.items(), key=lambda item: -item[1])
+        if count >= MIN_OVERLAP_FLAGS and count >= OVERLAP_CONCENTRATION * uniform
+    }

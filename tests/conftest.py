@@ -35,6 +35,15 @@ def digits_folder(tmp_path_factory) -> Path:
     return write_digits(tmp_path_factory.mktemp("data") / "digits")
 
 
+@pytest.fixture(scope="session")
+def fashion_mnist(tmp_path_factory) -> Path:
+    """Real photos of clothes, harder than the digits: Fashion-MNIST's official split, 400 training and 100
+    test images a class (the manifest path). Needs Debian's dataset-fashion-mnist (make system-deps)."""
+    from cnn_doctor.data.fashion_mnist import write_fashion_mnist
+
+    return write_fashion_mnist(tmp_path_factory.mktemp("data") / "fashion-mnist", 400, 100)
+
+
 @pytest.fixture
 def fast_params():
     def make(*overrides: str):

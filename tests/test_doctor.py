@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from cnn_doctor.config import DEFAULT_PARAMS_FILE, load_params
 from cnn_doctor.zoo import (
     AMPLIFYING_STACK,
     BIASED_OUTPUT,
@@ -74,6 +75,17 @@ def test_healthy_runs_raise_no_alarm(digits_folder, scenario, layout, overrides)
 
 
 # ---------------------------------------------------------------- model, checked before training
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("architecture", ["simple_cnn", "regularized_cnn"])
+def test_healthy_fashion_mnist_raises_no_alarm(fashion_mnist, layout, architecture):
+    """Real photos with genuinely overlapping classes, the official train/test split, default params: it trains
+    (validation carved from the training rows) and no warning is raised (ambiguous shirts are info)."""
+    params = load_params(DEFAULT_PARAMS_FILE, [f"model.architecture={architecture}"])
+    report = diagnose(fashion_mnist, params, layout)
+    assert report["status"] == "completed" and report["metrics"]["test_accuracy"] > 0.75
+    assert serious_ids(report) == [], report["verdict"]
 
 
 def test_output_units_that_cannot_fit_the_labels_stop_the_run(small_digits, scenario, layout, tmp_path):

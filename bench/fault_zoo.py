@@ -3,6 +3,7 @@ the diagnosis (probes, quick experiments, label-error search) added to the run.
 
 Run: .venv/bin/python bench/fault_zoo.py   (about 20 minutes on 2 cores; writes bench/results/fault_zoo.md)
      .venv/bin/python bench/fault_zoo.py --answers-only   (what the report led with, without the timing baseline)
+     .venv/bin/python bench/fault_zoo.py --fashion-mnist  (the same scenarios on Fashion-MNIST photos)
 The same scenarios are tests in tests/test_doctor.py.
 """
 
@@ -286,9 +287,23 @@ def run(name, make_data, overrides, body, source, extra=()):
     return report, time.perf_counter() - started
 
 
+def fashion_source(folder: Path) -> Path:
+    """Fashion-MNIST's first 180 training photos a class (as many as the digits have), in class folders named
+    0-9 like the digits', so every scenario runs unchanged on real photos."""
+    from cnn_doctor.data.fashion_mnist import CLASSES, write_fashion_mnist
+
+    write_fashion_mnist(folder, train_per_class=180, test_per_class=0)
+    (folder / "manifest.csv").unlink()
+    for index, name in enumerate(CLASSES):
+        (folder / name).rename(folder / str(index))
+    return folder
+
+
 def main() -> None:
     answers_only = "--answers-only" in sys.argv[1:]
-    source = write_digits(Path(tempfile.mkdtemp()) / "digits")
+    fashion = "--fashion-mnist" in sys.argv[1:]
+    scratch = Path(tempfile.mkdtemp())
+    source = fashion_source(scratch / "fashion") if fashion else write_digits(scratch / "digits")
     run("warm-up", digits(20), ("train.epochs=1",), None, source)  # imports and graph tracing, paid once
     lines = [
         "| scenario | expected cause | report led with | right? | run with doctor (s) | without (s) | added (s) |",
@@ -305,7 +320,8 @@ def main() -> None:
             f"{with_doctor:.1f} | {without:.1f} | {with_doctor - without:+.1f} |"
         )
         print(lines[-1], flush=True)
-    output = ROOT / "bench" / "results" / ("fault_zoo_answers.md" if answers_only else "fault_zoo.md")
+    name = "fault_zoo" + ("_fashion_mnist" if fashion else "") + ("_answers" if answers_only else "")
+    output = ROOT / "bench" / "results" / f"{name}.md"
     output.parent.mkdir(exist_ok=True)
     output.write_text("\n".join(lines) + "\n")
 

@@ -35,7 +35,10 @@ def verified_content_groups(manifest: pd.DataFrame, thumbnails: list) -> pd.Data
     result = pd.DataFrame(
         {"content_group": pd.NA, "matches": pd.NA, "match_distance": np.nan}, index=manifest.index
     ).astype({"content_group": "string", "matches": "string"})
-    for phash, rows in manifest.groupby("perceptual_hash", dropna=True).groups.items():
+    hashes = manifest["perceptual_hash"]
+    result["content_group"] = (hashes + "-0").astype("string")  # most images share their hash with none
+    shared = hashes[hashes.duplicated(keep=False) & hashes.notna()]
+    for phash, rows in manifest.loc[shared.index].groupby("perceptual_hash").groups.items():
         firsts: list = []  # the first image of each verified group under this hash
         for row in rows:
             distances = [pixel_distance(thumbnails[row], thumbnails[first]) for first in firsts]

@@ -87,8 +87,14 @@ def test_duplicates_conflicts_and_leakage(digits_folder, tmp_path, fast_params, 
     _, findings = run_validate(manifest, fast_params(), layout)
 
     duplicates = findings["duplicate_images"]["evidence"]["files"]
-    first_two = sorted((data / "2").iterdir())[0].name
+    first_two = sorted(path.name for path in (data / "2").iterdir() if path.name != "copy_in_class.png")[0]
     assert {f"2/{first_two}", "2/copy_in_class.png"} <= set(duplicates)
+    # a manifest naming one file twice is a mistake to fix: a warning; each copy is named with its match
+    assert findings["duplicate_images"]["severity"] == "warning"
+    pairs = {
+        (frozenset((p["file"], p["matches"])), p["distance"]) for p in findings["duplicate_images"]["evidence"]["pairs"]
+    }
+    assert (frozenset(("2/copy_in_class.png", f"2/{first_two}")), 0.0) in pairs
     conflict_files = findings["conflicting_labels"]["evidence"]["files"]
     assert "8/six_labelled_eight.png" in conflict_files and len(conflict_files) == 2
     assert findings["split_leakage"]["severity"] == "critical"
@@ -198,3 +204,17 @@ def test_a_small_leak_is_a_warning_that_bounds_its_effect(digits_folder, tmp_pat
     assert leak["severity"] == "warning" and summary["gated_by"] == []
     assert leak["evidence"]["impact"]["accuracy_bound"] == pytest.approx(1 / 101)
     assert leak["evidence"]["pairs"] == [{"file": "copied.png", "matches": train_file, "distance": 0.0}]
+
+
+def test_a_few_copies_in_a_large_set_are_info(digits_folder, tmp_path, fast_params, layout):
+    """One extra copy among 251 images over-weights almost nothing: listed for a look, not a warning."""
+    data = copy_digits(digits_folder, tmp_path / "data", per_class=25)
+    first_two = sorted((data / "2").iterdir())[0]
+    shutil.copy(first_two, data / "2" / "copy_in_class.png")
+    _, findings = run_validate(data, fast_params(), layout)
+    duplicates = findings["duplicate_images"]
+    assert duplicates["severity"] == "info" and duplicates["evidence"]["impact"]["share_of_images"] < 0.01
+    ((pair, distance),) = [
+        (frozenset((p["file"], p["matches"])), p["distance"]) for p in duplicates["evidence"]["pairs"]
+    ]
+    assert pair == {"2/copy_in_class.png", f"2/{first_two.name}"} and distance == 0.0

@@ -214,19 +214,29 @@ def _imbalance(context, severity, _):
     )
 
 
+# Copies within a class cost little (cnn-doctor keeps each content in one split): a warning only when they
+# are this share of the usable images or more (they then over-weight what they show), info below.
+DUPLICATE_SHARE_WARNING = 0.01
+
+
 def _duplicates(context, severity, files):
     groups = [group for group in (sorted(set(g)) for g in context.groups(files)) if len(group) > 1]
     counts = context.manifest["path"].value_counts()
     repeated_rows = sorted(path for path in set(files) if counts.get(path, 0) > 1)  # one file named twice
+    extra_copies = len(set(files)) - len(groups)
+    share = extra_copies / max(1, int(context.manifest["usable"].sum()))
     return _finding(
         "duplicate_images",
-        severity,
+        severity if share >= DUPLICATE_SHARE_WARNING or repeated_rows else "info",
         f"{len(files)} file(s) are identical or near-identical copies within a class "
-        f"({len(groups)} group(s)); they inflate counts and can leak across splits.",
+        f"({len(groups)} group(s), checked pixel by pixel): {extra_copies} extra copies, {share:.2%} of the "
+        "images; they over-weight what they show.",
         "Keep one image of each group (cnn-doctor keeps all copies in one split to avoid leakage).",
         files=files,
         groups=groups,
+        pairs=_pairs(context.rows(files)),
         repeated_manifest_rows=repeated_rows,
+        impact={"share_of_images": round(share, 5), "how": "extra copies over usable images"},
     )
 
 
@@ -242,6 +252,7 @@ def _conflicting(context, severity, files):
         "Decide the right label for each group and fix the others; the network is trained on contradictions.",
         files=files,
         groups=groups,
+        pairs=_pairs(context.rows(files)),
     )
 
 
@@ -258,7 +269,7 @@ def _leakage(context, severity, files):
         "split_leakage",
         "warning" if trusted else "critical",
         f"{len(files)} validation/test image(s) are copies of a training image (checked pixel by pixel): "
-        f"{share:.1%} of the {evaluated} split, so its accuracy is inflated by at most {share:.1%}"
+        f"{share:.2%} of the {evaluated} split, so its accuracy is inflated by at most {share:.2%}"
         + ("; the run goes on." if trusted else "; it cannot be trusted."),
         "Move these images (or their training copies) so each content lives in one split, "
         "or drop the split column and let cnn-doctor split by content.",
@@ -273,7 +284,7 @@ def _leakage(context, severity, files):
 
 def _pairs(rows: pd.DataFrame) -> list[dict]:
     """Each copy with the file it matches and their pixel distance (mean absolute difference, 0-255)."""
-    matched = rows[rows["matches"].notna()]
+    matched = rows[rows["matches"].notna() & (rows["matches"] != rows["path"])]  # not a row repeated
     return [
         {"file": file, "matches": match, "distance": float(distance)}
         for file, match, distance in zip(matched["path"], matched["matches"], matched["match_distance"])

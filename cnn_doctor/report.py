@@ -228,6 +228,47 @@ def plot_flagged_images(report: dict, limit: int = 40) -> str | None:
     return _figure_to_data_uri(figure)
 
 
+PAIR_FINDINGS = ("split_leakage", "duplicate_images", "conflicting_labels")
+
+
+def plot_matched_pairs(report: dict, limit: int = 12) -> str | None:
+    """Each claimed copy beside the file it matches, with their pixel distance: the claim, checkable by eye."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    root = (report.get("dataset") or {}).get("source")
+    pairs = [
+        (finding["id"], pair)
+        for finding in report["findings"]
+        if finding["id"] in PAIR_FINDINGS
+        for pair in finding["evidence"].get("pairs", [])
+    ][:limit]
+    if not pairs or not root:
+        return None
+    figure, axes = plt.subplots(len(pairs), 2, figsize=(3.6, 1.7 * len(pairs)), squeeze=False)
+    for (finding_id, pair), (left, right) in zip(pairs, axes):
+        for axis, path in ((left, pair["file"]), (right, pair["matches"])):
+            axis.axis("off")
+            try:
+                with Image.open(Path(root) / path) as image:
+                    axis.imshow(image.convert("L"), cmap="gray")
+            except OSError:
+                continue
+            axis.set_title(path[-28:], fontsize=6)
+        left.text(
+            1.05,
+            -0.12,
+            f"{finding_id}, distance {pair['distance']:.2f}",
+            transform=left.transAxes,
+            fontsize=6,
+            ha="center",
+        )
+    return _figure_to_data_uri(figure)
+
+
 def plot_confusion_matrix(report: dict) -> str | None:
     import matplotlib
 
@@ -294,6 +335,7 @@ def render_html(report: dict, layout: Layout) -> str:
         *plot_probes(report),
         ("Learning-rate range test", plot_lr_range_test(report)),
         ("Suspected label errors (given → suggested)", plot_flagged_images(report)),
+        ("Copies, each beside the file it matches (mean pixel distance, 0-255)", plot_matched_pairs(report)),
         ("Confusion matrix", plot_confusion_matrix(report)),
         ("Class counts", plot_class_counts(report)),
     ]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from cnn_doctor.layout import read_json
+from cnn_doctor.report import write_report
 from tasks.validate import validate
 
 from helpers import copy_digits, random_png, serious, tree_digest
@@ -204,6 +205,8 @@ def test_a_small_leak_is_a_warning_that_bounds_its_effect(digits_folder, tmp_pat
     assert leak["severity"] == "warning" and summary["gated_by"] == []
     assert leak["evidence"]["impact"]["accuracy_bound"] == pytest.approx(1 / 101)
     assert leak["evidence"]["pairs"] == [{"file": "copied.png", "matches": train_file, "distance": 0.0}]
+    write_report(layout, ("validate",))  # report.html shows the pair side by side
+    assert "Copies, each beside the file it matches" in layout.report_html.read_text()
 
 
 def test_a_few_copies_in_a_large_set_are_info(digits_folder, tmp_path, fast_params, layout):

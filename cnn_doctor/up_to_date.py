@@ -17,7 +17,7 @@ from cnn_doctor.layout import STAGES, Layout, read_json, stage_digest, write_jso
 
 # Everything that decides what a run produces. Broader than each stage's own cache key on purpose: a false
 # "changed" costs one flow run of cache hits, a false "unchanged" would show a stale report.
-CODE = ("cnn_doctor/*.py", "tasks/*.py", "flows/*.py", "expectations/*.json")
+CODE = ("cnn_doctor/**/*.py", "tasks/*.py", "flows/*.py", "expectations/*.json")
 
 
 def _file_digest(path: Path) -> str:

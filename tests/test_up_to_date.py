@@ -87,3 +87,17 @@ def test_a_configured_server_that_is_down_is_one_clear_error():
     url = f"http://127.0.0.1:{port}/api"
     with pytest.raises(UserError, match=f"the Prefect server at {url} did not record the run .*ConnectError"):
         record_unchanged_run(url, FLOW_NAME, {}, "# Diagnosis", "Healthy")
+
+
+def test_every_module_of_the_project_is_in_the_run_key():
+    """An edit anywhere in the code (a finding family in a sub-package too) makes the next run a real one."""
+    from cnn_doctor.config import PROJECT_ROOT
+    from cnn_doctor.up_to_date import CODE
+
+    covered = {path for pattern in CODE for path in PROJECT_ROOT.glob(pattern)}
+    modules = {
+        *PROJECT_ROOT.glob("cnn_doctor/**/*.py"),
+        *PROJECT_ROOT.glob("tasks/*.py"),
+        *PROJECT_ROOT.glob("flows/*.py"),
+    }
+    assert modules <= covered

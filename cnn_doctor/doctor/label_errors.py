@@ -66,7 +66,7 @@ def find_label_errors(features: np.ndarray, labels: list[str], seed: int = 0) ->
 # give it (and at least MIN_OVERLAP_FLAGS): wrong labels scatter over every pair, genuinely ambiguous images
 # pile up between the classes they sit between (Fashion-MNIST: shirt, t-shirt, pullover, coat).
 OVERLAP_CONCENTRATION = 2.0
-MIN_OVERLAP_FLAGS = 10
+MIN_OVERLAP_FLAGS = 5
 
 
 def overlapping_pairs(issues: list[dict], num_classes: int) -> dict[tuple[str, str], int]:

@@ -254,3 +254,15 @@ def test_a_reencoded_copy_is_a_duplicate_with_its_distance(fashion_thumbnails):
     assert manifest.at[1, "perceptual_hash"] == hashes[7], "the candidate search pairs the copy by its hash"
     groups = verified_content_groups(manifest, [thumbs[7], thumbnail(copy)])
     assert groups.at[1, "matches"] == "7.png" and 0 < groups.at[1, "match_distance"] <= DUPLICATE_DISTANCE
+
+
+def test_a_fault_in_the_model_leads_over_an_equally_severe_label_estimate():
+    """Seen on Fashion-MNIST: the quick model's label flags led the report above the user's real fault."""
+    from cnn_doctor.doctor.causes import link_causes
+    from cnn_doctor.findings import Finding
+
+    def warning(finding_id, stage):
+        return Finding(finding_id, "warning", stage, "summary", "recommendation", {})
+
+    linked = link_causes([warning("suspected_label_errors", "validate"), warning("poor_initialization", "model")])
+    assert [finding.id for finding in linked] == ["poor_initialization", "suspected_label_errors"]

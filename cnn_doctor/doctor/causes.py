@@ -149,6 +149,11 @@ CONSEQUENCES: dict[str, tuple[str, ...]] = {
 }
 
 
+# Findings that are statistical estimates (a quick model's view of the labels), not faults observed for
+# certain: of two equally severe causes, the other one leads.
+ESTIMATES = frozenset({"suspected_label_errors", "overlapping_classes"})
+
+
 def link_causes(findings: list[Finding]) -> list[Finding]:
     """Set `evidence.caused_by` on each explained finding, give a cause its worst consequence's severity,
     and order the report: most severe first, a cause before what it caused."""
@@ -175,7 +180,8 @@ def link_causes(findings: list[Finding]) -> list[Finding]:
             cause = cause_of.get(cause)
     linked = [replace(f, severity=severity[f.id]) for f in linked]
     depth = {f.id: _depth(f.id, cause_of) for f in linked}
-    return sorted(linked, key=lambda f: (SEVERITY_RANK[f.severity], depth[f.id]))
+    # equally severe roots: a fault found in the model or its training leads over an estimate about the data
+    return sorted(linked, key=lambda f: (SEVERITY_RANK[f.severity], depth[f.id], f.id in ESTIMATES))
 
 
 def _depth(finding_id: str, cause_of: dict[str, str]) -> int:

@@ -58,9 +58,10 @@ def verified_content_groups(manifest: pd.DataFrame, thumbnails: list) -> pd.Data
 
 def _match_held_out_to_training(manifest: pd.DataFrame, thumbnails: list, result: pd.DataFrame) -> None:
     """A validation or test copy is matched to a training image of its group: the pair that leaks."""
-    training = manifest["split"] == "train"
+    grouped = result["content_group"].notna()  # undecodable files belong to no group
+    training = grouped & (manifest["split"] == "train")
     first_training = result[training].reset_index().drop_duplicates("content_group").set_index("content_group")
-    held_out = manifest["split"].isin(["val", "test"]) & result["content_group"].isin(first_training.index)
+    held_out = grouped & manifest["split"].isin(["val", "test"]) & result["content_group"].isin(first_training.index)
     for row in manifest.index[held_out]:
         match = first_training.at[result.at[row, "content_group"], "index"]
         result.loc[row, ["matches", "match_distance"]] = [

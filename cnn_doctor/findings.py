@@ -7,52 +7,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-FINDING_IDS = frozenset(
-    {
-        # data
-        "corrupt_images",
-        "missing_files",
-        "unknown_labels",
-        "empty_class",
-        "too_few_images",
-        "class_imbalance",
-        "duplicate_images",
-        "conflicting_labels",
-        "split_leakage",
-        "suspected_label_errors",
-        "outlier_images",
-        "mixed_image_formats",
-        "overlapping_classes",
-        # model
-        "loss_activation_mismatch",
-        "missing_normalization",
-        "poor_initialization",
-        "insufficient_capacity",
-        "initial_loss_off",
-        # training dynamics
-        "loss_diverged",
-        "loss_oscillating",
-        "learning_rate_too_high",
-        "learning_rate_too_low",
-        "slow_convergence",
-        "dying_relu",
-        "vanishing_gradients",
-        "exploding_gradients",
-        "saturated_activations",
-        "not_learning",
-        "underfitting",
-        "overfitting",
-        "undertrained",
-        "augmentation_too_strong",
-        # evaluation
-        "minority_class_collapse",
-        "prediction_collapse",
-        "poor_calibration",
-        "confusable_classes",
-        "suspiciously_high_accuracy",
-        "label_mapping_mismatch",
-    }
-)
+from cnn_doctor.doctor import FAMILIES
+
+# every id the report may name: the finding families' ids (cnn_doctor/doctor/__init__.py), one home each
+FINDING_IDS = frozenset(finding_id for ids in FAMILIES.values() for finding_id in ids)
 SEVERITIES = ("critical", "warning", "info")  # most severe first
 SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 

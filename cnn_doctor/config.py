@@ -38,6 +38,7 @@ class ValidateParams(Section):
     max_imbalance_ratio: float = Field(10.0, ge=1.0)
     min_pixel_std: float = Field(1.0, ge=0.0)
     label_errors: bool = True
+    label_model: Literal["cnn", "linear"] = "cnn"
     max_label_error_rate: float = Field(0.05, ge=0.0, le=1.0)
     max_leaked_share: float = Field(0.02, ge=0.0, le=1.0)
     seed: int = 42

@@ -201,7 +201,8 @@ def plot_lr_range_test(report: dict) -> str | None:
 
 
 def plot_flagged_images(report: dict, limit: int = 40) -> str | None:
-    """A grid of the images suspected to be mislabelled, with their given and suggested labels."""
+    """A grid of the images suspected to be mislabelled, with their given and suggested labels (both of two
+    overlapping classes when the label model cannot tell them apart)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -224,7 +225,10 @@ def plot_flagged_images(report: dict, limit: int = 40) -> str | None:
                 axis.imshow(image.convert("L"), cmap="gray")
         except OSError:
             continue
-        axis.set_title(f"{finding['evidence']['given'][path]}→{finding['evidence']['suggested'][path]}", fontsize=8)
+        evidence = finding["evidence"]
+        also = evidence.get("could_also_be", {}).get(path)
+        suggested = f"{evidence['suggested'][path]}{f' or {also}' if also else ''}"
+        axis.set_title(f"{evidence['given'][path]}→{suggested}", fontsize=8)
     return _figure_to_data_uri(figure)
 
 

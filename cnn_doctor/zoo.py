@@ -13,7 +13,13 @@ from pathlib import Path
 import numpy as np
 
 # What makes a run fast (tests, the fault zoo); everything else comes from the real params.yaml.
-FAST = ("train.epochs=2", "train.batch_size=64", "preprocess.image_size=16", "augment.rotation=0.0")
+FAST = (
+    "train.epochs=2",
+    "train.batch_size=64",
+    "preprocess.image_size=16",
+    "augment.rotation=0.0",
+    "validate.label_model=linear",
+)
 # a scenario trains longer, with early stopping, on un-rotated images
 SCENARIO = ("train.epochs=12", "train.early_stopping_patience=4", "augment.rotation=0.0", "augment.zoom=0.0")
 

@@ -41,15 +41,17 @@ def CACHE_DATA_FILES() -> list[Path]:
 inspect_images = task(inspect_chunk, name="inspect-images", persist_result=False, retries=1)
 
 
-def build_manifest(source: Source, chunk_size: int) -> tuple[pd.DataFrame, list]:
-    """One row per entry of the source (where it is, what it is, how it relates to the others), and thumbnails."""
+def build_manifest(source: Source, chunk_size: int) -> tuple[pd.DataFrame, list, list]:
+    """One row per entry of the source (where it is, what it is, how it relates to the others), with each
+    image's thumbnail and label view."""
     chunks = [list(source.entries[start : start + chunk_size]) for start in range(0, len(source.entries), chunk_size)]
-    rows, thumbnails = [], []
-    for chunk_rows, chunk_thumbnails in progress(
+    rows, thumbnails, views = [], [], []
+    for chunk_rows, chunk_thumbnails, chunk_views in progress(
         map_chunks(inspect_images, chunks, root=source.root), "Inspecting images", len(chunks)
     ):
         rows += chunk_rows
         thumbnails += chunk_thumbnails
+        views += chunk_views
     manifest = pd.DataFrame(rows, columns=_MANIFEST_COLUMNS)
     manifest["usable"] = (
         manifest["path_problem"].isna()
@@ -58,7 +60,7 @@ def build_manifest(source: Source, chunk_size: int) -> tuple[pd.DataFrame, list]
         & ~manifest["path"].duplicated()
     )
     _add_relations(manifest, thumbnails)
-    return manifest, thumbnails
+    return manifest, thumbnails, views
 
 
 _MANIFEST_COLUMNS = [
@@ -152,8 +154,9 @@ def run_expectations(tables: dict[str, pd.DataFrame], parameters: dict) -> dict:
 def validate(data: Path, data_digest: str, params: ValidateParams, layout: Layout) -> Validated:
     """Inspect every image, run the expectation suites, and decide whether the gate stops the run."""
     source = read_source(data)
-    manifest, thumbnails = build_manifest(source, params.chunk_size)
-    mark_label_errors(manifest, thumbnails if params.label_errors else None, params.seed)
+    manifest, thumbnails, views = build_manifest(source, params.chunk_size)
+    seen_by_label_model = {"cnn": views, "linear": thumbnails}[params.label_model]
+    mark_label_errors(manifest, seen_by_label_model if params.label_errors else None, params.label_model, params.seed)
     class_table = summarise_classes(manifest, source.classes)
     dataset_table = summarise_dataset(manifest, class_table)
     results = run_expectations(

@@ -158,9 +158,12 @@ def noisy_manifest(digits_folder: Path, target: Path, noise: float, seed: int = 
     return write_manifest(target, [(f"{digits_folder.name}/{p}", lab, s) for p, lab, s in rows]), flipped
 
 
-def test_label_errors_found_with_precision_and_recall_above_0_8(digits_folder, tmp_path, fast_params, layout):
+@pytest.mark.parametrize("label_model", ["linear", "cnn"])
+def test_label_errors_found_with_precision_and_recall_above_0_8(
+    digits_folder, tmp_path, fast_params, layout, label_model
+):
     manifest, flipped = noisy_manifest(digits_folder, digits_folder.parent / "noisy30.csv", noise=0.3)
-    _, findings = run_validate(manifest, fast_params(), layout)
+    _, findings = run_validate(manifest, fast_params(f"validate.label_model={label_model}"), layout)
     finding = findings["suspected_label_errors"]
     flagged = {path.split("digits/", 1)[1] for path in finding["evidence"]["files"]}
     true_positives = len(flagged & flipped)
@@ -169,6 +172,41 @@ def test_label_errors_found_with_precision_and_recall_above_0_8(digits_folder, t
     assert true_positives / len(flipped) >= 0.8, "recall"
     first = finding["evidence"]["files"][0]
     assert finding["evidence"]["given"][first] != finding["evidence"]["suggested"][first]
+
+
+@pytest.mark.slow
+def test_label_errors_on_photos_whose_classes_overlap(fashion_mnist, fast_params, layout):
+    """4,000 Fashion-MNIST photos, 30% of labels flipped at random, the default (cnn) label model: the issue's
+    targets. Clean, the same photos get at most 1% flagged, as info (their ambiguity is overlapping_classes)."""
+    import numpy as np
+    import pandas as pd
+
+    rows = pd.read_csv(fashion_mnist).query("split == 'train'").reset_index(drop=True)
+    classes = sorted(rows["label"].unique())
+    rng = np.random.default_rng(0)
+    flip = rng.random(len(rows)) < 0.3
+    noisy = rows.copy()
+    shifted = (noisy.loc[flip, "label"].map(classes.index) + rng.integers(1, len(classes), flip.sum())) % len(classes)
+    noisy.loc[flip, "label"] = [classes[i] for i in shifted]
+    noisy_file, clean_file = (fashion_mnist.with_name(f"train-{kind}.csv") for kind in ("noisy30", "clean"))
+    noisy[["path", "label"]].to_csv(noisy_file, index=False)
+    rows[["path", "label"]].to_csv(clean_file, index=False)
+    truth = dict(zip(rows["path"], rows["label"]))
+    wrong = {path for path, label in zip(noisy["path"], noisy["label"]) if label != truth[path]}
+
+    _, findings = run_validate(noisy_file, fast_params("validate.label_model=cnn"), layout)
+    evidence = findings["suspected_label_errors"]["evidence"]
+    flagged = set(evidence["files"])
+    caught = flagged & wrong
+    assert len(caught) / len(flagged) >= 0.85, "precision"
+    assert len(caught) / len(wrong) >= 0.8, "recall"
+    named = [truth[p] in (evidence["suggested"][p], evidence["could_also_be"].get(p)) for p in caught]
+    assert np.mean(named) >= 0.9, "the true label among the suggested"
+
+    _, findings = run_validate(clean_file, fast_params("validate.label_model=cnn"), layout)
+    clean = findings["suspected_label_errors"]  # 24 hard photos (0.6%) when measured: worth a look, no more
+    assert clean["severity"] == "info" and len(clean["evidence"]["files"]) <= 0.01 * len(rows)
+    assert findings["overlapping_classes"]["severity"] == "info"
 
 
 def test_clean_digits_have_no_label_error_warning(digits_folder, fast_params, layout):

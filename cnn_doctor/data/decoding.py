@@ -12,12 +12,13 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from cnn_doctor.doctor.label_errors import thumbnail
+from cnn_doctor.doctor.label_errors import label_view, thumbnail
 from cnn_doctor.data.sources import Entry, decode_image
 
 
-def inspect_image(path: Path) -> tuple[dict, np.ndarray | None]:
-    """Decode one image fully, describe it and return a thumbnail; an undecodable file gets `decode_error`.
+def inspect_image(path: Path) -> tuple[dict, np.ndarray | None, np.ndarray | None]:
+    """Decode one image fully, describe it and return its thumbnail (for duplicates) and label view (for the
+    label-error search); an undecodable file gets `decode_error` and neither.
 
     The image is decoded exactly as preprocess will decode it (`cnn_doctor.data.sources.decode_image`: upright, 8-bit
     L or RGB), so what is checked here is what is trained on; `mode` keeps the file's own mode.
@@ -33,7 +34,7 @@ def inspect_image(path: Path) -> tuple[dict, np.ndarray | None]:
         "pixel_std": None,
         "decode_error": None,
     }
-    small = None
+    small = view = None
     try:
         record["bytes"] = path.stat().st_size
         image = decode_image(path)
@@ -46,10 +47,10 @@ def inspect_image(path: Path) -> tuple[dict, np.ndarray | None]:
         ).hexdigest()
         record["perceptual_hash"] = _perceptual_hash(gray)
         record["pixel_std"] = float(np.asarray(gray, dtype=np.float32).std())
-        small = thumbnail(gray)
+        small, view = thumbnail(gray), label_view(gray)
     except Exception as error:  # any decoder failure means "corrupt": report it, never crash
         record["decode_error"] = f"{type(error).__name__}: {error}"[:200]
-    return record, small
+    return record, small, view
 
 
 def _perceptual_hash(gray: Image.Image) -> str:
@@ -58,11 +59,11 @@ def _perceptual_hash(gray: Image.Image) -> str:
     return str(imagehash.phash(gray))
 
 
-def inspect_chunk(entries: list[Entry], root: Path) -> tuple[list[dict], list]:
-    """Inspect one chunk of the source's entries: a manifest row and a thumbnail each."""
-    rows, thumbnails = [], []
+def inspect_chunk(entries: list[Entry], root: Path) -> tuple[list[dict], list, list]:
+    """Inspect one chunk of the source's entries: a manifest row, a thumbnail and a label view each."""
+    rows, thumbnails, views = [], [], []
     for entry in entries:
-        record, small = inspect_image(root / entry.path) if not entry.problem else ({}, None)
+        record, small, view = inspect_image(root / entry.path) if not entry.problem else ({}, None, None)
         rows.append(
             {
                 "path": entry.path,
@@ -73,7 +74,8 @@ def inspect_chunk(entries: list[Entry], root: Path) -> tuple[list[dict], list]:
             }
         )
         thumbnails.append(small)
-    return rows, thumbnails
+        views.append(view)
+    return rows, thumbnails, views
 
 
 def load_image(path: Path, size: tuple[int, int], channels: int) -> np.ndarray:

@@ -318,6 +318,7 @@ def _label_errors(context, severity, files):
         estimated_noise_rate=round(rate, 4),
         given=dict(zip(flagged["path"], flagged["label"])),
         suggested=dict(zip(flagged["path"], flagged["suggested_label"])),
+        could_also_be={path: also for path, also in zip(flagged["path"], flagged["could_also_be"]) if also},
     )
 
 
@@ -350,22 +351,19 @@ DESCRIBERS: dict[str, Callable] = {
 }
 
 
-def mark_label_errors(manifest: pd.DataFrame, thumbnails: list | None, seed: int) -> None:
-    """Add confident-learning columns: suspected_label_error, suggested_label, label_error_rank (None: off)."""
+def mark_label_errors(manifest: pd.DataFrame, views: list | None, model: str, seed: int) -> None:
+    """Add confident-learning columns: suspected_label_error, suggested_label, could_also_be, label_error_rank,
+    ambiguous_between (views None: the search is off). `views` are what `model` sees, one per manifest row."""
     manifest["suspected_label_error"] = False
     manifest["suggested_label"] = None
+    manifest["could_also_be"] = None
     manifest["label_error_rank"] = np.nan
     manifest["ambiguous_between"] = pd.Series(pd.NA, index=manifest.index, dtype="string")
     candidates = manifest.index[manifest["usable"]]
-    if thumbnails is None or len(candidates) == 0:
+    if views is None or len(candidates) == 0:
         return
-    from threadpoolctl import threadpool_limits
-
-    features = np.stack([thumbnails[i] for i in candidates])
-    # One BLAS/OpenMP thread: the quick model's matrices are small, and on a busy 2-core machine threaded
-    # BLAS spins against the other work, 3-10x slower (bench/scale.py, bench/README.md "Scale").
-    with threadpool_limits(1):
-        issues = find_label_errors(features, manifest.loc[candidates, "label"].tolist(), seed)
+    images = np.stack([views[i] for i in candidates])
+    issues = find_label_errors(images, manifest.loc[candidates, "label"].tolist(), model, seed)
     overlapping = overlapping_pairs(issues, manifest.loc[candidates, "label"].nunique())
     for rank, issue in enumerate(issues):
         row = candidates[issue["index"]]
@@ -373,9 +371,13 @@ def mark_label_errors(manifest: pd.DataFrame, thumbnails: list | None, seed: int
         if pair in overlapping:  # between two classes that genuinely overlap: ambiguous, not mislabelled
             manifest.loc[row, ["ambiguous_between", "suggested_label"]] = [" / ".join(pair), issue["suggested"]]
             continue
-        manifest.loc[row, ["suspected_label_error", "suggested_label", "label_error_rank"]] = [
+        # The runner-up, when it overlaps the suggestion: the model cannot tell those two apart, so say both
+        runner_up = tuple(sorted((issue["suggested"], issue["second"])))
+        also = issue["second"] if runner_up in overlapping and issue["second"] != issue["given"] else None
+        manifest.loc[row, ["suspected_label_error", "suggested_label", "could_also_be", "label_error_rank"]] = [
             True,
             issue["suggested"],
+            also,
             rank,
         ]
 
@@ -427,7 +429,7 @@ def with_overlapping_classes(findings: list[Finding], manifest: pd.DataFrame) ->
             "files": ambiguous["path"].tolist(),
             "impact": {
                 "accuracy_bound": round(len(ambiguous) / usable, 4),
-                "how": "share of the images the quick model finds ambiguous between these pairs",
+                "how": "share of the images the label model finds ambiguous between these pairs",
             },
         },
     )

@@ -1,4 +1,10 @@
-"""Likely mislabelled images by confident learning (cleanlab) on out-of-sample predicted probabilities."""
+"""Likely mislabelled images by confident learning (cleanlab) on out-of-sample predicted probabilities.
+
+cleanlab's own guidance: the probabilities must come from a model as good at the task as the one you train,
+predicting images it was not trained on. The default label model is a small CNN trained K-fold on 28x28
+grayscale views (`validate.label_model=cnn`); `linear` is the seconds-fast logistic regression on 16x16
+thumbnails, good on digits, smeared by overlapping classes on photos (bench/README.md, "Label errors").
+"""
 
 from __future__ import annotations
 
@@ -7,64 +13,131 @@ import warnings
 import numpy as np
 
 THUMBNAIL_SIDE = 16
+LABEL_VIEW_SIDE = 28
 MIN_IMAGES_PER_CLASS = 5
+FOLDS = 5
+# The CNN's training budget per fold: about this many images seen (12 epochs of 3,200 images, which is where
+# the out-of-sample accuracy of 4,000 Fashion-MNIST photos stopped improving), at least MIN_EPOCHS and at most
+# MAX_EPOCHS; the cost stays near a minute on 2 cores from 4,000 to 70,000 images.
+SAMPLES_PER_FOLD = 40_000
+MIN_EPOCHS, MAX_EPOCHS = 2, 15
+BATCH_SIZE = 64
 
 
 def thumbnail(gray_image) -> np.ndarray:
-    """The small grayscale view the quick label-error model sees."""
+    """The small grayscale view the duplicate search and the linear label model see."""
+    return _resized(gray_image, THUMBNAIL_SIDE).reshape(-1)
+
+
+def label_view(gray_image) -> np.ndarray:
+    """The grayscale view the CNN label model sees (LABEL_VIEW_SIDE square)."""
+    return _resized(gray_image, LABEL_VIEW_SIDE)
+
+
+def _resized(gray_image, side: int) -> np.ndarray:
     from PIL import Image
 
-    resized = gray_image.resize((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.BILINEAR)
-    return np.asarray(resized, dtype=np.uint8).reshape(-1)
+    resized = gray_image.resize((side, side), Image.Resampling.BILINEAR)
+    return np.asarray(resized, dtype=np.uint8)
 
 
-def out_of_sample_probabilities(features: np.ndarray, labels: np.ndarray, seed: int) -> np.ndarray:
-    """Cross-validated class probabilities from a model quick enough for the validate stage."""
+def linear_probabilities(thumbnails: np.ndarray, labels: np.ndarray, seed: int) -> np.ndarray:
+    """Cross-validated class probabilities from a logistic regression on thumbnails (seconds)."""
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.model_selection import cross_val_predict
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
+    from threadpoolctl import threadpool_limits
 
-    folds = min(5, int(np.bincount(labels).min()))
     model = make_pipeline(StandardScaler(), LogisticRegression(C=0.1, max_iter=300))
     # A fold that stops at max_iter before converging still ranks the images well; its warning, once per
-    # fold and run, means nothing to the user.
-    with warnings.catch_warnings():
+    # fold and run, means nothing to the user. One BLAS thread: the matrices are small, and on a busy 2-core
+    # machine threaded BLAS spins against the other work, 3-10x slower (bench/README.md "Scale").
+    with warnings.catch_warnings(), threadpool_limits(1):
         warnings.simplefilter("ignore", ConvergenceWarning)
         return cross_val_predict(
             model,
-            features.astype(np.float32),
+            thumbnails.reshape(len(thumbnails), -1).astype(np.float32),
             labels,
             method="predict_proba",
-            cv=StratifiedKFold(folds, shuffle=True, random_state=seed),
+            cv=_folds(labels, seed),
         )
 
 
-def find_label_errors(features: np.ndarray, labels: list[str], seed: int = 0) -> list[dict]:
-    """Images whose given label the data contradicts, most certain first, with the label it suggests."""
+def cnn_probabilities(views: np.ndarray, labels: np.ndarray, seed: int) -> np.ndarray:
+    """Cross-validated class probabilities from a small CNN trained on each fold's other images."""
+    num_classes = int(labels.max()) + 1
+    probabilities = np.zeros((len(labels), num_classes), dtype=np.float32)
+    for fold, (train, held_out) in enumerate(_folds(labels, seed).split(views, labels)):
+        model = _label_cnn(views.shape[1:], num_classes, seed + fold)
+        epochs = int(np.clip(round(SAMPLES_PER_FOLD / len(train)), MIN_EPOCHS, MAX_EPOCHS))
+        model.fit(views[train, ..., None], labels[train], batch_size=BATCH_SIZE, epochs=epochs, verbose=0)
+        probabilities[held_out] = model.predict(views[held_out, ..., None], batch_size=512, verbose=0)
+    return probabilities
+
+
+def _label_cnn(shape: tuple[int, int], num_classes: int, seed: int):
+    from cnn_doctor.quiet import import_tensorflow_quietly
+
+    import_tensorflow_quietly()
+    import keras
+    from keras import layers
+
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential(
+        [
+            keras.Input((*shape, 1)),
+            layers.Rescaling(1.0 / 255.0),
+            layers.Conv2D(32, 3, padding="same", activation="relu"),
+            layers.MaxPooling2D(),
+            layers.Conv2D(64, 3, padding="same", activation="relu"),
+            layers.MaxPooling2D(),
+            layers.Flatten(),
+            layers.Dropout(0.5),
+            layers.Dense(num_classes, activation="softmax"),
+        ],
+        name="label_model",
+    )
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    return model
+
+
+def _folds(labels: np.ndarray, seed: int):
+    from sklearn.model_selection import StratifiedKFold
+
+    return StratifiedKFold(min(FOLDS, int(np.bincount(labels).min())), shuffle=True, random_state=seed)
+
+
+def find_label_errors(views: np.ndarray, labels: list[str], model: str = "cnn", seed: int = 0) -> list[dict]:
+    """Images whose given label the data contradicts, most certain first, with the label it suggests and the
+    runner-up (`second`): `views` are label views for the `cnn` model, thumbnails for `linear`."""
     from cleanlab.filter import find_label_issues
 
     classes, label_ids = np.unique(np.asarray(labels), return_inverse=True)
     if len(classes) < 2 or np.bincount(label_ids).min() < MIN_IMAGES_PER_CLASS:
         return []
-    probabilities = out_of_sample_probabilities(features, label_ids, seed)
+    predict = cnn_probabilities if model == "cnn" else linear_probabilities
+    probabilities = predict(views, label_ids, seed)
     # n_jobs=1: a forked pool inherits Prefect's SIGTERM handler and prints a TerminationSignal traceback
     ranked = find_label_issues(label_ids, probabilities, return_indices_ranked_by="self_confidence", n_jobs=1)
+    order = np.argsort(-probabilities, axis=1)
     return [
         {
             "index": int(i),
             "given": str(classes[label_ids[i]]),
-            "suggested": str(classes[probabilities[i].argmax()]),
+            "suggested": str(classes[order[i, 0]]),
+            "second": str(classes[order[i, 1]]),
             "confidence_in_given": round(float(probabilities[i, label_ids[i]]), 4),
         }
         for i in ranked
     ]
 
 
-# A class pair is overlapping when it holds this many times the flags a uniform spread over all pairs would
-# give it (and at least MIN_OVERLAP_FLAGS): wrong labels scatter over every pair, genuinely ambiguous images
-# pile up between the classes they sit between (Fashion-MNIST: shirt, t-shirt, pullover, coat).
+# A class pair is overlapping when it holds this many times the flags of the median class pair (and at least
+# MIN_OVERLAP_FLAGS): wrong labels scatter over every pair, genuinely ambiguous images pile up between the
+# classes they sit between (Fashion-MNIST: shirt, t-shirt, pullover, coat). The median, not the mean: a few
+# heavy pairs inflate the mean until, under heavy label noise, the real overlaps no longer stand out.
 OVERLAP_CONCENTRATION = 2.0
 MIN_OVERLAP_FLAGS = 5
 
@@ -75,9 +148,10 @@ def overlapping_pairs(issues: list[dict], num_classes: int) -> dict[tuple[str, s
     for issue in issues:
         pair = tuple(sorted((issue["given"], issue["suggested"])))
         counts[pair] = counts.get(pair, 0) + 1
-    uniform = len(issues) / max(1, num_classes * (num_classes - 1) / 2)
+    all_pairs = num_classes * (num_classes - 1) // 2
+    median = float(np.median([*counts.values(), *[0] * max(0, all_pairs - len(counts))])) if counts else 0.0
     return {
         pair: count
         for pair, count in sorted(counts.items(), key=lambda item: -item[1])
-        if count >= MIN_OVERLAP_FLAGS and count >= OVERLAP_CONCENTRATION * uniform
+        if count >= MIN_OVERLAP_FLAGS and count >= OVERLAP_CONCENTRATION * max(1.0, median)
     }

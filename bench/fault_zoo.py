@@ -281,7 +281,8 @@ def run(name, make_data, overrides, body, source, extra=()):
     folder = Path(tempfile.mkdtemp())
     data = make_data(folder, source)
     model = (builder(folder, body),) if body else ()
-    params = load_params(None, [*FAST, *SCENARIO, *overrides, *model, *extra])
+    # the default label model (FAST swaps it for the seconds-fast linear one that tests use)
+    params = load_params(None, [*FAST, "validate.label_model=cnn", *SCENARIO, *overrides, *model, *extra])
     started = time.perf_counter()
     report = run_pipeline(PLAIN_CALLS, params, data, "", Layout(folder / "out")).report
     return report, time.perf_counter() - started

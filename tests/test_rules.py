@@ -521,6 +521,17 @@ def test_learning_rate_findings_get_the_range_tests_suggestion():
     assert findings[1] == finding("overfitting")
 
 
+@pytest.mark.parametrize(
+    "finding_id, used, advised",
+    [("learning_rate_too_low", 0.001, "0.01"), ("learning_rate_too_high", 0.0001, "1e-05")],
+)
+def test_a_range_test_that_lands_on_the_current_rate_is_not_advice_to_keep_it(finding_id, used, advised):
+    """Seen in the SGD 0.001 scenario: a noisy range test suggested 0.001, the rate the report called too low."""
+    findings = [finding(finding_id)]
+    recommend_tested_rate(findings, RANGE_TEST, TRAIN.model_copy(update={"learning_rate": used}))
+    assert findings[0].recommendation.startswith(f"Set train.learning_rate={advised} ")
+
+
 @pytest.mark.parametrize("used, extended", [(1e-5, True), (1e-3, False)])
 def test_an_undertrained_run_hears_of_a_higher_rate_only_when_far_below_the_suggestion(used, extended):
     findings = [finding("undertrained")]
@@ -896,3 +907,68 @@ def test_a_suggestion_in_an_overlapping_pair_names_the_runner_up(monkeypatch):
         "shoe",
         None,
     ]
+
+
+# ------------------------------------------------ impact: what fixing a finding could buy
+
+
+def test_every_finding_gets_an_impact_with_how_it_was_estimated():
+    from cnn_doctor.doctor.impact import with_impact
+
+    findings = [
+        Finding("learning_rate_too_high", "warning", "train", "s", "r", {}),
+        Finding("suspected_label_errors", "warning", "validate", "s", "r", {"files": ["a.png"] * 30}),
+        Finding("overfitting", "warning", "train", "s", "r", {}),
+    ]
+    metrics = {"test_accuracy": 0.8, "train_accuracy": 0.95}
+    impact = {f.id: f.evidence["impact"] for f in with_impact(findings, metrics, usable_images=100)}
+    assert impact["learning_rate_too_high"]["accuracy_bound"] == pytest.approx(0.2)
+    assert impact["suspected_label_errors"]["accuracy_bound"] == pytest.approx(0.3)
+    assert impact["overfitting"]["accuracy_bound"] == pytest.approx(0.15)
+    assert all(value["how"] for value in impact.values())
+
+
+def test_a_warning_worth_less_than_a_point_is_info_but_trust_and_critical_stand():
+    """A model at 99.6% gets no warning to fix what can buy at most 0.4 points; a leak or a collapse is
+    about whether the number can be trusted, and keeps its severity."""
+    from cnn_doctor.doctor.impact import with_impact
+
+    findings = [
+        Finding("loss_oscillating", "warning", "train", "s", "r", {}),
+        Finding("suspiciously_high_accuracy", "warning", "evaluate", "s", "r", {}),
+        Finding("loss_diverged", "critical", "train", "s", "r", {}),
+    ]
+    severity = {f.id: f.severity for f in with_impact(findings, {"test_accuracy": 0.996}, 1797)}
+    assert severity == {
+        "loss_oscillating": "info",
+        "suspiciously_high_accuracy": "warning",
+        "loss_diverged": "critical",
+    }
+    at_90 = {f.id: f.severity for f in with_impact(findings, {"test_accuracy": 0.9}, 1797)}
+    assert at_90["loss_oscillating"] == "warning"
+
+
+def test_of_two_equal_causes_the_costlier_leads():
+    """A handful of odd images must not lead over a training fault that leaves 40% of the test set wrong."""
+    from cnn_doctor.doctor.impact import with_impact
+
+    findings = [
+        Finding("outlier_images", "warning", "validate", "s", "r", {"files": ["x.png"] * 20}),
+        Finding("learning_rate_too_low", "warning", "train", "s", "r", {}),
+    ]
+    linked = link_causes(with_impact(findings, {"test_accuracy": 0.6}, 1000))
+    assert [f.id for f in linked] == ["learning_rate_too_low", "outlier_images"]
+
+
+def test_bounds_within_a_factor_two_are_a_tie_that_keeps_the_stage_order():
+    """Seen in the rare-class scenario: undertrained's bound (0.207 or 0.22 from run to run) against the
+    imbalance's headroom (0.213) must not decide which leads."""
+    from cnn_doctor.doctor.impact import with_impact
+
+    undertrained = {"impact": {"accuracy_bound": 0.22, "how": "1 - last validation accuracy"}}
+    findings = [
+        Finding("class_imbalance", "warning", "validate", "s", "r", {}),
+        Finding("undertrained", "warning", "train", "s", "r", undertrained),
+    ]
+    linked = link_causes(with_impact(findings, {"test_accuracy": 0.787}, 1000))
+    assert [f.id for f in linked] == ["class_imbalance", "undertrained"]

@@ -254,7 +254,7 @@ def test_a_few_copies_in_a_large_set_are_info(digits_folder, tmp_path, fast_para
     shutil.copy(first_two, data / "2" / "copy_in_class.png")
     _, findings = run_validate(data, fast_params(), layout)
     duplicates = findings["duplicate_images"]
-    assert duplicates["severity"] == "info" and duplicates["evidence"]["impact"]["share_of_images"] < 0.01
+    assert duplicates["severity"] == "info" and duplicates["evidence"]["impact"]["accuracy_bound"] < 0.01
     ((pair, distance),) = [
         (frozenset((p["file"], p["matches"])), p["distance"]) for p in duplicates["evidence"]["pairs"]
     ]

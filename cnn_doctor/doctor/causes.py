@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from cnn_doctor.doctor.impact import cost_ranks
 from cnn_doctor.findings import SEVERITY_RANK, Finding
 
 # cause -> the findings it can produce. Order matters: the first cause present (top to bottom) explains
@@ -180,8 +181,10 @@ def link_causes(findings: list[Finding]) -> list[Finding]:
             cause = cause_of.get(cause)
     linked = [replace(f, severity=severity[f.id]) for f in linked]
     depth = {f.id: _depth(f.id, cause_of) for f in linked}
-    # equally severe roots: a fault found in the model or its training leads over an estimate about the data
-    return sorted(linked, key=lambda f: (SEVERITY_RANK[f.severity], depth[f.id], f.id in ESTIMATES))
+    cost = cost_ranks(linked)
+    # equally severe roots: a fault found in the model or its training leads over an estimate about the data,
+    # then the one that costs clearly more (evidence.impact) leads
+    return sorted(linked, key=lambda f: (SEVERITY_RANK[f.severity], depth[f.id], f.id in ESTIMATES, cost[f.id]))
 
 
 def _depth(finding_id: str, cause_of: dict[str, str]) -> int:

@@ -237,7 +237,7 @@ def _duplicates(context, severity, files):
         groups=groups,
         pairs=_pairs(context.rows(files)),
         repeated_manifest_rows=repeated_rows,
-        impact={"share_of_images": round(share, 5), "how": "extra copies over usable images"},
+        impact={"accuracy_bound": round(share, 5), "how": "extra copies over usable images"},
     )
 
 

@@ -54,8 +54,7 @@ def recommend_tested_rate(findings: list[Finding], test: dict, params: TrainPara
         if finding.id in ("learning_rate_too_high", "learning_rate_too_low"):
             findings[position] = replace(
                 finding,
-                recommendation=f"Set train.learning_rate={suggested:g} "
-                "(learning-rate range test: a tenth of where the loss was lowest).",
+                recommendation=_rate_advice(finding.id, suggested, params.learning_rate),
                 evidence={**finding.evidence, "lr_range_test": test},
             )
         elif finding.id == "undertrained" and params.learning_rate < suggested / 3:
@@ -65,6 +64,21 @@ def recommend_tested_rate(findings: list[Finding], test: dict, params: TrainPara
                 f"suggests up to {suggested:g}) would also get there in fewer epochs.",
                 evidence={**finding.evidence, "lr_range_test": test},
             )
+
+
+def _rate_advice(finding_id: str, suggested: float, current: float) -> str:
+    """The range test's rate when it points the finding's way; else a tenfold step that way, since a noisy
+    range test can land on the current rate itself, and advice to keep a rate called wrong helps no one."""
+    too_low = finding_id == "learning_rate_too_low"
+    if (suggested > current) if too_low else (suggested < current):
+        return (
+            f"Set train.learning_rate={suggested:g} (learning-rate range test: a tenth of where the loss was lowest)."
+        )
+    step = current * 10 if too_low else current / 10
+    return (
+        f"Set train.learning_rate={step:g} (ten times {'higher' if too_low else 'lower'}: the range test's best "
+        f"rate, {suggested:g}, did not point away from the current one)."
+    )
 
 
 # The last epoch cut the training loss by a tenth or more: training was cut short while learning fast. Then

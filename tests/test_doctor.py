@@ -219,7 +219,7 @@ def test_learning_rate_too_low_to_converge_in_time(small_digits, scenario, layou
     assert report["leading_finding"] == "learning_rate_too_low"
     causes = {f["id"]: f["evidence"].get("caused_by") for f in report["findings"]}
     assert causes["slow_convergence"] == "learning_rate_too_low"
-    advised = re.search(r"train\.learning_rate=([0-9.e+-]+) ", report["findings"][0]["recommendation"])
+    advised = re.search(r"train\.learning_rate=(\d+(?:\.\d+)?(?:e[+-]?\d+)?)", report["findings"][0]["recommendation"])
     assert float(advised.group(1)) > 0.001
 
 

@@ -175,7 +175,7 @@ def test_label_errors_found_with_precision_and_recall_above_0_8(
 
 
 @pytest.mark.slow
-def test_label_errors_on_photos_whose_classes_overlap(fashion_mnist, fast_params, layout):
+def test_label_errors_on_photos_whose_classes_overlap(fashion_mnist, fast_params, layout, caplog):
     """4,000 Fashion-MNIST photos, 30% of labels flipped at random, the default (cnn) label model: the issue's
     targets. Clean, the same photos get at most 1% flagged, as info (their ambiguity is overlapping_classes)."""
     import numpy as np
@@ -202,6 +202,7 @@ def test_label_errors_on_photos_whose_classes_overlap(fashion_mnist, fast_params
     assert len(caught) / len(wrong) >= 0.8, "recall"
     named = [truth[p] in (evidence["suggested"][p], evidence["could_also_be"].get(p)) for p in caught]
     assert np.mean(named) >= 0.9, "the true label among the suggested"
+    assert "retracing" not in caplog.text, "TensorFlow's tracing chatter means nothing to the user"
 
     _, findings = run_validate(clean_file, fast_params("validate.label_model=cnn"), layout)
     clean = findings["suspected_label_errors"]  # 24 hard photos (0.6%) when measured: worth a look, no more

@@ -73,7 +73,10 @@ def cnn_probabilities(views: np.ndarray, labels: np.ndarray, seed: int) -> np.nd
         model = _label_cnn(views.shape[1:], num_classes, seed + fold)
         epochs = int(np.clip(round(SAMPLES_PER_FOLD / len(train)), MIN_EPOCHS, MAX_EPOCHS))
         model.fit(views[train, ..., None], labels[train], batch_size=BATCH_SIZE, epochs=epochs, verbose=0)
-        probabilities[held_out] = model.predict(views[held_out, ..., None], batch_size=512, verbose=0)
+        # called eagerly: `predict` on a fresh model each fold makes TensorFlow warn about retracing
+        for start in range(0, len(held_out), 512):
+            rows = held_out[start : start + 512]
+            probabilities[rows] = np.asarray(model(views[rows, ..., None], training=False))
     return probabilities
 
 

@@ -146,6 +146,11 @@ class DiagnoseParams(Section):
     single_batch_test: bool = True
     augmentation_ablation: bool = True
     learning_curve: bool = True
+    verify_fix: bool = True
+    # epochs, not a share of the training time: both curves must cover the same epochs to be compared, and an
+    # epoch count verifies the same thing on a laptop and on a GPU
+    verify_budget: int = Field(5, ge=1)
+    verify_max_fixes: int = Field(2, ge=1)
 
 
 class EvaluateParams(Section):

@@ -29,6 +29,7 @@ def import_tensorflow_quietly() -> None:
             import tensorflow as tf
 
             tf.config.list_physical_devices("GPU")
+            tf.get_logger().addFilter(_not_retracing)
         finally:
             os.dup2(saved, 2)
             os.close(saved)
@@ -36,3 +37,10 @@ def import_tensorflow_quietly() -> None:
             for line in captured.read().decode(errors="replace").splitlines():
                 if line.strip() and not BENIGN.search(line):
                     print(line, file=sys.stderr)
+
+
+def _not_retracing(record) -> bool:
+    """TensorFlow warns of tf.function retracing when several fresh models train in one process: the doctor
+    does that on purpose (the label model's folds, the quick experiments, the verified fixes); it tells the
+    user nothing."""
+    return "triggered tf.function retracing" not in record.getMessage()

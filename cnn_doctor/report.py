@@ -13,6 +13,7 @@ from cnn_doctor import __version__
 from cnn_doctor.doctor.causes import link_causes
 from cnn_doctor.doctor.dataset_checks import with_network_opinion
 from cnn_doctor.doctor.impact import with_impact
+from cnn_doctor.doctor.verification import effect_text, helped
 from cnn_doctor.findings import Finding, count_by_severity, load_findings, sort_findings
 from cnn_doctor.layout import Layout, read_json, write_json, write_text
 
@@ -37,11 +38,13 @@ def verdict(findings: list[Finding], metrics: dict, gated_by: list[str]) -> str:
         return f"Stopped after {where} ({', '.join(gated_by)}): {leading.summary} Fix: {leading.recommendation}"
     accuracy = metrics.get("test_accuracy")
     scored = f"test accuracy {accuracy:.3f}" if accuracy is not None else "no test accuracy"
+    tried = leading.evidence.get("verification") if leading else None
+    proof = f" {effect_text(tried)}" if tried and helped(tried) else ""
     if leading and leading.severity == "critical":
-        return f"Do not trust this model ({scored}): {leading.summary} Fix: {leading.recommendation}"
+        return f"Do not trust this model ({scored}): {leading.summary} Fix: {leading.recommendation}{proof}"
     if leading and leading.severity == "warning":
         cause = f"{leading.summary[0].lower()}{leading.summary[1:]}"
-        return f"The model learned ({scored}), but {cause} Fix: {leading.recommendation}"
+        return f"The model learned ({scored}), but {cause} Fix: {leading.recommendation}{proof}"
     return f"Healthy: the model learned ({scored}) and no problem was found."
 
 
@@ -65,6 +68,7 @@ def compose_report(layout: Layout, stages: tuple[str, ...]) -> dict:
         ),
         "status": status,
         "leading_finding": findings[0].id if findings else None,
+        "verified_fix": verified_fix(findings),
         "findings_by_severity": count_by_severity(findings),
         "findings": [finding.to_dict() for finding in findings],
         "metrics": metrics,
@@ -85,6 +89,17 @@ def compose_report(layout: Layout, stages: tuple[str, ...]) -> dict:
         "versions": {"cnn-doctor": __version__, **library_versions()},
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
+
+
+def verified_fix(findings: list[Finding]) -> dict | None:
+    """The fix that helped most, as the report's one thing to try: its finding, change and gain."""
+    helpful = [f for f in findings if f.evidence.get("verification") and helped(f.evidence["verification"])]
+    if not helpful:
+        return None
+    best = max(helpful, key=lambda f: f.evidence["verification"]["gain"])
+    result = best.evidence["verification"]
+    overrides = [line for line in result["change"] if "=" in line and " " not in line]
+    return {"finding": best.id, "change": result["change"], "overrides": overrides, "gain": result["gain"]}
 
 
 def _params_of(summary: dict):
@@ -275,6 +290,33 @@ def plot_matched_pairs(report: dict, limit: int = 12) -> str | None:
     return _figure_to_data_uri(figure)
 
 
+def plot_verifications(report: dict) -> list[tuple[str, str]]:
+    """For each tried fix: validation accuracy and loss per epoch, without and with the fix, side by side."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plots = []
+    for finding in report["findings"]:
+        result = finding["evidence"].get("verification")
+        if not result:
+            continue
+        first = result.get("after_epoch", 0) + 1
+        epochs = range(first, first + result["epochs"])
+        figure, axes = plt.subplots(1, 2, figsize=(10, 3.2))
+        for axis, key in zip(axes, ("val_accuracy", "val_loss")):
+            for side, style in (("without", "--"), ("with", "-")):
+                values = [float("nan") if v is None else v for v in result[side][key]]
+                axis.plot(epochs, values, style, marker=".", label=f"{side} the fix")
+            axis.set_xlabel("epoch")
+            axis.set_title(key)
+            axis.legend()
+        title = f"Tried for {finding['id']}: {' '.join(result['change'])} (gain {result['gain']:+.2f})"
+        plots.append((html.escape(title), _figure_to_data_uri(figure)))
+    return plots
+
+
 def plot_confusion_matrix(report: dict) -> str | None:
     import matplotlib
 
@@ -338,6 +380,7 @@ def render_html(report: dict, layout: Layout) -> str:
     parts += [_finding_html(finding) for finding in findings] or ["<p>No problems found.</p>"]
     plots = [
         ("Learning curves", plot_learning_curves(layout, report)),
+        *plot_verifications(report),
         *plot_probes(report),
         ("Learning-rate range test", plot_lr_range_test(report)),
         ("Suspected label errors (given → suggested)", plot_flagged_images(report)),
@@ -380,6 +423,7 @@ def _finding_html(finding: dict) -> str:
     cause = finding["evidence"].get("caused_by")
     because = f" <small>caused by <code>{cause}</code></small>" if cause else ""
     worth = impact_text(finding)
+    worth = f"{worth} {_tried_text(finding)}".strip()
     return (
         f"<div class='finding'><span class='sev {finding['severity']}'>{finding['severity']}</span> "
         f"<code>{finding['id']}</code> <small>({finding['stage']})</small>{because}"
@@ -432,6 +476,8 @@ def diagnosis_markdown(report: dict, layout: Layout) -> str:
     lines = [f"# Diagnosis: {report['status'].replace('_', ' ')}", "", f"**Verdict:** {report['verdict']}", ""]
     if report["leading_finding"]:
         lines += [f"**Leading cause:** `{report['leading_finding']}`", ""]
+    if fix := report.get("verified_fix"):
+        lines += [f"**Verified fix:** `{' '.join(fix['change'])}` (validation accuracy {fix['gain']:+.2f})", ""]
     lines += [f"Findings: {counts['critical']} critical, {counts['warning']} warning, {counts['info']} info", ""]
     metrics = [(label, report["metrics"][key]) for key, label in KEY_METRICS if key in report["metrics"]]
     if metrics:
@@ -440,12 +486,36 @@ def diagnosis_markdown(report: dict, layout: Layout) -> str:
         lines += ["| Severity | Finding | What was found, and the fix |", "|---|---|---|"]
         lines += [
             f"| {f['severity']} | `{f['id']}` | {_cell(f['summary'])} **Fix:** {_cell(f['recommendation'])} "
-            f"{_cell(impact_text(f))} |"
+            f"{_cell(impact_text(f))} {_cell(_tried_text(f))} |"
             for f in report["findings"]
         ]
         lines.append("")
     lines.append(f"Full report: `{layout.report_html}`")
     return "\n".join(lines)
+
+
+def _tried_text(finding: dict) -> str:
+    tried = finding["evidence"].get("verification")
+    return effect_text(tried) if tried and helped(tried) else ""  # a refuted cause's summary says it already
+
+
+def compare_reports(before: dict, after: dict) -> list[str]:
+    """What a treatment changed: test accuracy, and the findings (warnings and worse) gone and new."""
+
+    def accuracy(report: dict) -> str:
+        value = report["metrics"].get("test_accuracy")
+        return "not measured" if value is None else f"{value:.4f}"
+
+    def serious(report: dict) -> set[str]:
+        return {f["id"] for f in report["findings"] if f["severity"] != "info"}
+
+    gone, new = sorted(serious(before) - serious(after)), sorted(serious(after) - serious(before))
+    return [
+        f"Accuracy:  {accuracy(before)} -> {accuracy(after)} on the test split",
+        f"Gone:      {', '.join(gone) or 'none'}",
+        f"New:       {', '.join(new) or 'none'}",
+        f"Verdict:   {after['verdict']}",
+    ]
 
 
 def per_class_rows(report: dict) -> list[dict]:

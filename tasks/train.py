@@ -15,6 +15,7 @@ from prefect import task
 from cnn_doctor.caching import STAGE_CACHE
 from cnn_doctor.config import DiagnoseParams, ModelParams, TrainParams
 from cnn_doctor.data.shards import read_shard
+from cnn_doctor.doctor.causes import link_causes
 from cnn_doctor.doctor.curves import diagnose_curves
 from cnn_doctor.doctor.experiments import (
     SYMPTOMS_FOR_BATCH_TEST,
@@ -28,9 +29,10 @@ from cnn_doctor.doctor.experiments import (
     train_without_augmentation,
 )
 from cnn_doctor.doctor.learning_rate import range_test_verdict, recommend_tested_rate
-from cnn_doctor.doctor.model_checks import check_model, first_step_failed, loss_not_computable
+from cnn_doctor.doctor.model_checks import check_model, first_step_failed, loss_not_computable, output_activation
 from cnn_doctor.doctor.probes import diagnose_probes, make_probe_callback
-from cnn_doctor.findings import Finding
+from cnn_doctor.doctor.verification import RunFacts, curve, fixes_to_verify, held, verification, with_verifications
+from cnn_doctor.findings import Finding, sort_findings
 from cnn_doctor.layout import Layout, write_json
 from cnn_doctor.progress import interactive
 from cnn_doctor.quiet import import_tensorflow_quietly
@@ -38,6 +40,7 @@ from cnn_doctor.records import Augmented, Prepared, Trained, completed, record_p
 from cnn_doctor.run_context import run_logger
 from cnn_doctor.training.augmentation import build_augmentation
 from cnn_doctor.training.checkpoint import keep_history, make_checkpoint_callback, prepare_backup, restore_checkpoint
+from cnn_doctor.training.counterfactual import train_with_fix
 from cnn_doctor.training.models import build_model, normalization_layer
 
 IN_MEMORY_CACHE_BYTES = 1 << 30  # cache decoded shards in RAM below this size
@@ -173,6 +176,7 @@ class Run:
 
         self.augmentation = augmented
         self.classes, self.image_shape = list(prepared.classes), tuple(prepared.image_shape)
+        self.normalize, self.mean, self.variance = prepared.normalize, prepared.mean, prepared.variance
         keras.utils.set_random_seed(params.seed)
         self.strategy, self.devices = configure_devices(params)
         normalization = normalization_layer(prepared.normalize, prepared.mean, prepared.variance)
@@ -316,6 +320,42 @@ def run_experiments(
     return extra, results
 
 
+def verify_fixes(
+    run: Run,
+    findings: list[Finding],
+    initial_weights,
+    history: dict,
+    optimizer_for,
+    class_weight: dict | None,
+    params: TrainParams,
+    model_params: ModelParams,
+    diagnose: DiagnoseParams,
+) -> tuple[list[Finding], dict]:
+    """Try the leading cause's fix (and an equally severe second cause's) in a short training with the same data
+    and seed; each tried cause gets `evidence.verification`. Healthy runs try nothing."""
+    epochs_run = len(history.get("loss", []))
+    if not diagnose.verify_fix or not run.val_shards or epochs_run == 0:
+        return findings, {"tried": [], "seconds": 0.0}
+    facts = RunFacts(
+        params, model_params, run.normalize, run.augmented, run.user_compiled, output_activation(run.core), epochs_run
+    )
+    fixes = fixes_to_verify(link_causes(sort_findings(findings)), facts, diagnose.verify_max_fixes)
+    epochs = min(diagnose.verify_budget, epochs_run)
+    started, results = time.perf_counter(), {}
+    for fix in fixes:
+        try:
+            trained = train_with_fix(
+                fix, run, initial_weights, optimizer_for, params, model_params, epochs, class_weight
+            )
+        except (ValueError, TypeError) as error:  # a model the change does not fit: say so, never crash
+            run_logger().warning("Could not try %s for %s: %s", " ".join(fix.change), fix.finding_id, error)
+            continue
+        without = held(history, epochs) if fix.kind == "continued" else curve(history, epochs)
+        results[fix.finding_id] = verification(fix, epochs, curve(trained, epochs), without, epochs_run)
+    seconds = round(time.perf_counter() - started, 2)
+    return with_verifications(findings, results), {"tried": [fix.change for fix in fixes], "seconds": seconds}
+
+
 def _explodes_before_training(findings: list[Finding]) -> bool:
     return any(f.id == "exploding_gradients" and f.evidence.get("at_initialization") for f in findings)
 
@@ -369,6 +409,7 @@ def train(
     if resumed:
         run_logger().info("Resuming training after epoch %d (checkpoint in %s).", epochs_done, layout.backup)
     labels = np.concatenate([read_shard(folder, name)[1] for folder, name in run.train_shards])
+    weights = class_weights(labels, len(run.classes)) if params.class_weight == "auto" else None
     started = time.perf_counter()
     try:
         run.model.fit(
@@ -377,7 +418,7 @@ def train(
             epochs=params.epochs,
             initial_epoch=epochs_done,
             shuffle=False,
-            class_weight=class_weights(labels, len(run.classes)) if params.class_weight == "auto" else None,
+            class_weight=weights,
             callbacks=make_callbacks(params, layout, val_data is not None, [probes] if probes else [], resumed),
             verbose=1 if interactive() else 0,
         )
@@ -395,7 +436,17 @@ def train(
     experiment_findings, experiments = run_experiments(
         run, findings, initial_weights, train_data, val_data, history, params, diagnose
     )
-    findings += experiment_findings
+    findings, verified = verify_fixes(
+        run,
+        _deduplicate(findings + experiment_findings),
+        initial_weights,
+        history,
+        lambda fixed: make_optimizer(fixed, math.ceil(train_count / fixed.batch_size)),
+        weights,
+        params,
+        model_params,
+        diagnose,
+    )
     summary.update(
         epochs_run=len(history.get("loss", [])),
         seconds=round(seconds, 2),
@@ -403,6 +454,7 @@ def train(
         resumed_after_epoch=epochs_done,
         train_images=train_count,
         experiments=experiments,
+        verification=verified,
         probes={"records": probes.records, "early_losses": probes.early_losses, "update_ratios": probes.update_ratios}
         if probes
         else None,

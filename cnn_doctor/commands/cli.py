@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -54,6 +55,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
+    treat = commands.add_parser(
+        "treat",
+        help="apply the report's verified fix and rerun the pipeline into a sibling folder, then compare",
+        description="Read the report of the run given by the same --data/--out/--params/--set as `cnn-doctor run`, "
+        "add its verified fix (`--set` lines), run the whole pipeline into OUT-treated, and print what changed "
+        "(accuracy, findings gone, findings new). Exit status as for run.",
+    )
+    for option in ("--data", "--out", "--params"):
+        treat.add_argument(option, help=f"as for `cnn-doctor run {option}`")
+    treat.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE", help="as for run")
+    treat.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+
     stage = commands.add_parser("stage", help="run one stage on the params file's data and output (used by dvc.yaml)")
     stage.add_argument("name", choices=STAGES)
     stage.add_argument("--params", help="params YAML file (default: the project's params.yaml)")
@@ -101,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def print_summary(report: dict, report_path: Path) -> None:
+def print_summary(report: dict, report_path: Path, arguments: argparse.Namespace) -> None:
     counts = report["findings_by_severity"]
     accuracy = report["metrics"].get("test_accuracy")
     print(f"\nReport:    {report_path.with_suffix('.html')}  (and {report_path.name})")
@@ -112,6 +125,23 @@ def print_summary(report: dict, report_path: Path) -> None:
     print(f"Findings:  {counts['critical']} critical, {counts['warning']} warning, {counts['info']} info")
     for finding in report["findings"][:8]:
         print(f"  - [{finding['severity']}] {finding['id']}: {finding['summary']}")
+    if fix := report.get("verified_fix"):
+        print_fix(fix, arguments)
+
+
+def print_fix(fix: dict, arguments: argparse.Namespace) -> None:
+    """The verified fix, and the exact command that reruns with it (a model change is the user's to make)."""
+    print(f"Verified:  {' '.join(fix['change'])} (validation accuracy {fix['gain']:+.2f}, for {fix['finding']})")
+    if not fix["overrides"]:
+        print("           a change to your model: make it in the model.builder file, then run again")
+        return
+    options = [
+        f"--{name} {shlex.quote(value)}" for name in ("data", "out", "params") if (value := getattr(arguments, name))
+    ]
+    sets = [f"--set {shlex.quote(line)}" for line in [*arguments.overrides, *fix["overrides"]]]
+    print(f"Rerun:     cnn-doctor run {' '.join([*options, *sets])}")
+    experiment = " ".join(f"-S {shlex.quote(line)}" for line in fix["overrides"])
+    print(f"           (or `cnn-doctor treat` with this run's options; DVC: dvc exp run {experiment})")
 
 
 def command_run(arguments: argparse.Namespace) -> int:
@@ -123,7 +153,7 @@ def command_run(arguments: argparse.Namespace) -> int:
         if not run_without_changes(arguments, params, data_path, layout):
             run_flow(arguments)
     report = read_json(layout.report_json)
-    print_summary(report, layout.report_json)
+    print_summary(report, layout.report_json, arguments)
     return EXIT_GATED if report["status"].startswith("stopped") else EXIT_OK
 
 
@@ -172,6 +202,36 @@ def run_flow(arguments: argparse.Namespace) -> None:
     )
 
 
+def command_treat(arguments: argparse.Namespace) -> int:
+    from cnn_doctor.config import UserError
+    from cnn_doctor.layout import read_json
+    from cnn_doctor.orchestration import resolve_run
+    from cnn_doctor.report import compare_reports
+
+    _, _, layout = resolve_run(arguments.params, arguments.overrides, arguments.data, arguments.out)
+    if not layout.report_json.is_file():
+        raise UserError(f"no report in {layout.out}: run `cnn-doctor run` with the same options first")
+    before = read_json(layout.report_json)
+    fix = before.get("verified_fix")
+    if not fix:
+        raise UserError(
+            f"the report in {layout.out} has no verified fix to apply (nothing was tried, or nothing helped)"
+        )
+    if not fix["overrides"]:
+        raise UserError(
+            f"the verified fix in {layout.out} is a change to your model ({' '.join(fix['change'])}): "
+            "make it in the model.builder file, then run again"
+        )
+    treated = argparse.Namespace(**{**vars(arguments), "out": str(layout.out.with_name(f"{layout.out.name}-treated"))})
+    treated.overrides = [*arguments.overrides, *fix["overrides"]]
+    print(f"Treating {layout.out} with {' '.join(fix['overrides'])}: running into {treated.out}", file=sys.stderr)
+    status = command_run(treated)
+    after = read_json(Path(treated.out) / layout.report_json.relative_to(layout.out))
+    for line in compare_reports(before, after):
+        print(line)
+    return status
+
+
 def command_stage(arguments: argparse.Namespace) -> int:
     from cnn_doctor.commands.dvc_stage import run_stage
 
@@ -214,6 +274,7 @@ def command_fashion_mnist(arguments: argparse.Namespace) -> int:
 
 COMMANDS = {
     "run": command_run,
+    "treat": command_treat,
     "stage": command_stage,
     "serve": command_serve,
     "digits": command_digits,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from cnn_doctor.doctor.impact import cost_ranks
+from cnn_doctor.doctor.verification import refuted, verification_rank
 from cnn_doctor.findings import SEVERITY_RANK, Finding
 
 # cause -> the findings it can produce. Order matters: the first cause present (top to bottom) explains
@@ -158,7 +159,8 @@ ESTIMATES = frozenset({"suspected_label_errors", "overlapping_classes"})
 def link_causes(findings: list[Finding]) -> list[Finding]:
     """Set `evidence.caused_by` on each explained finding, give a cause its worst consequence's severity,
     and order the report: most severe first, a cause before what it caused."""
-    present = {finding.id: finding for finding in findings if finding.severity != "info"}
+    # a cause whose fix was tried and changed nothing explains nothing
+    present = {finding.id: finding for finding in findings if finding.severity != "info" and not refuted(finding)}
     cause_of = {}
     for finding in findings:
         for cause, consequences in CONSEQUENCES.items():
@@ -182,9 +184,13 @@ def link_causes(findings: list[Finding]) -> list[Finding]:
     linked = [replace(f, severity=severity[f.id]) for f in linked]
     depth = {f.id: _depth(f.id, cause_of) for f in linked}
     cost = cost_ranks(linked)
-    # equally severe roots: a fault found in the model or its training leads over an estimate about the data,
-    # then the one that costs clearly more (evidence.impact) leads
-    return sorted(linked, key=lambda f: (SEVERITY_RANK[f.severity], depth[f.id], f.id in ESTIMATES, cost[f.id]))
+    # equally severe roots: a cause whose fix was tried and helped leads (the larger gain first), one whose fix
+    # did not help comes last; then a fault found in the model or its training leads over an estimate about the
+    # data, then the one that costs clearly more (evidence.impact)
+    return sorted(
+        linked,
+        key=lambda f: (SEVERITY_RANK[f.severity], depth[f.id], verification_rank(f), f.id in ESTIMATES, cost[f.id]),
+    )
 
 
 def _depth(finding_id: str, cause_of: dict[str, str]) -> int:

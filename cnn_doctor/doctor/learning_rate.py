@@ -55,7 +55,11 @@ def recommend_tested_rate(findings: list[Finding], test: dict, params: TrainPara
             findings[position] = replace(
                 finding,
                 recommendation=_rate_advice(finding.id, suggested, params.learning_rate),
-                evidence={**finding.evidence, "lr_range_test": test},
+                evidence={
+                    **finding.evidence,
+                    "lr_range_test": test,
+                    "advised_learning_rate": advised_rate(finding.id, suggested, params.learning_rate),
+                },
             )
         elif finding.id == "undertrained" and params.learning_rate < suggested / 3:
             findings[position] = replace(
@@ -66,17 +70,22 @@ def recommend_tested_rate(findings: list[Finding], test: dict, params: TrainPara
             )
 
 
-def _rate_advice(finding_id: str, suggested: float, current: float) -> str:
+def advised_rate(finding_id: str, suggested: float, current: float) -> float:
     """The range test's rate when it points the finding's way; else a tenfold step that way, since a noisy
     range test can land on the current rate itself, and advice to keep a rate called wrong helps no one."""
     too_low = finding_id == "learning_rate_too_low"
     if (suggested > current) if too_low else (suggested < current):
-        return (
-            f"Set train.learning_rate={suggested:g} (learning-rate range test: a tenth of where the loss was lowest)."
-        )
-    step = current * 10 if too_low else current / 10
+        return suggested
+    return current * 10 if too_low else current / 10
+
+
+def _rate_advice(finding_id: str, suggested: float, current: float) -> str:
+    rate = advised_rate(finding_id, suggested, current)
+    if rate == suggested:
+        return f"Set train.learning_rate={rate:g} (learning-rate range test: a tenth of where the loss was lowest)."
+    too_low = finding_id == "learning_rate_too_low"
     return (
-        f"Set train.learning_rate={step:g} (ten times {'higher' if too_low else 'lower'}: the range test's best "
+        f"Set train.learning_rate={rate:g} (ten times {'higher' if too_low else 'lower'}: the range test's best "
         f"rate, {suggested:g}, did not point away from the current one)."
     )
 
@@ -94,7 +103,7 @@ def _cut_short_while_learning_fast(found: set[str], losses: list[float]) -> bool
 
 def range_test_verdict(test: dict, params: TrainParams, found: set[str], losses: list[float]) -> list[Finding]:
     suggested, used = test["suggested_learning_rate"], params.learning_rate
-    evidence = {"used": used, "suggested": suggested, "lr_range_test": test}
+    evidence = {"used": used, "suggested": suggested, "lr_range_test": test, "advised_learning_rate": suggested}
     # unstable: a symptom of steps too large, or a training loss that climbed clearly in two epochs or more
     # (fewer than loss_oscillating needs, but with a constant rate a healthy training loss hardly ever rises)
     unstable = (

@@ -1,0 +1,216 @@
+"""Verified fixes: which change each cause calls for, and what a short training with it applied measured.
+
+After training, the leading cause with a concrete fix (and a second equally severe one, when there is) is
+tried in a counterfactual training: same data, same seed, the same first epochs as the run
+(`diagnose.verify_budget` at most). `evidence.verification` holds the change, both validation curves and the
+gain; a cause whose fix gains less than MIN_VERIFIED_GAIN is refuted: one level less severe, it explains no
+symptom and comes after the equally severe causes (the report follows the measurement).
+The training itself is in `cnn_doctor.training.counterfactual`; this module decides and words.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from cnn_doctor.config import ModelParams, TrainParams
+from cnn_doctor.findings import SEVERITIES, SEVERITY_RANK, Finding
+
+# validation accuracy the fix must add by the last common epoch to count as verified; below it, the cause is
+# refuted. Two points: repeated runs of the same params on 2 cores differ by about one (not bit-deterministic).
+MIN_VERIFIED_GAIN = 0.02
+RATE_FINDINGS = ("learning_rate_too_high", "learning_rate_too_low")
+# causes whose fix is a smaller step: the run's rate divided by ten unless the range test advised one
+STEP_TOO_LARGE = ("loss_diverged", "loss_oscillating")
+# causes a fresh initialisation removes (the user's own initialisers, or an output bias that starts saturated)
+INITIALISATION = ("poor_initialization", "initial_loss_off", "dying_relu")
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One change to try: params keys with their new values (the `--set` lines), or, when `model_change` says
+    it in words, a change to the user's model (`changes` then holds only what the counterfactual applies).
+
+    `kind` says how it is trained: `fresh` (same initial weights, other optimizer settings), `rebuilt`
+    (a new model: other normalisation, architecture or initialiser), `continued` (the trained model, more
+    epochs), `unaugmented` (the same model on un-augmented images), `softmax_output` and `reinitialised`
+    (the user's model changed in memory: its file is never touched).
+    """
+
+    finding_id: str
+    kind: str
+    changes: dict[str, Any] = field(default_factory=dict)
+    model_change: str = ""
+
+    @property
+    def overrides(self) -> list[str]:
+        """The `--set` lines (none for a change to the user's model)."""
+        if self.model_change:
+            return []
+        return [f"{key}={_format(value)}" for key, value in self.changes.items()]
+
+    @property
+    def change(self) -> list[str]:
+        return self.overrides or [self.model_change]
+
+
+def _format(value) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value).lower() if isinstance(value, bool) else str(value)
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """What the choice of a fix depends on, besides the finding."""
+
+    train: TrainParams
+    model: ModelParams
+    normalize: str
+    augmented_online: bool
+    user_compiled: bool
+    output_activation: str | None
+    epochs_run: int
+
+
+def fix_for(finding: Finding, facts: RunFacts) -> Fix | None:
+    """The change that `finding` calls for, when it is one the doctor can make itself; else None."""
+    rate = facts.train.learning_rate
+    if finding.id in RATE_FINDINGS or finding.id in STEP_TOO_LARGE:
+        advised = finding.evidence.get("advised_learning_rate")
+        too_low = finding.id == "learning_rate_too_low"
+        return _rate_fix(finding.id, float(advised) if advised else (rate * 10 if too_low else rate / 10), facts)
+    if finding.id == "missing_normalization" and facts.normalize == "none":
+        return Fix(finding.id, "rebuilt", {"preprocess.normalize": "unit"})
+    if finding.id == "undertrained":
+        return Fix(finding.id, "continued", {"train.epochs": max(facts.train.epochs, facts.epochs_run) * 2})
+    if finding.id == "augmentation_too_strong" and facts.augmented_online:
+        return Fix(finding.id, "unaugmented", {"augment.enabled": False})
+    if finding.id == "loss_activation_mismatch":
+        # ReLU, linear or sigmoid outputs fed to a probability loss; a softmax output under from_logits=True is
+        # the other mismatch, whose fix (drop the softmax or the flag) the doctor does not guess
+        if facts.user_compiled and facts.output_activation != "softmax":
+            return Fix(finding.id, "softmax_output", model_change="softmax on the output layer (in your model builder)")
+        return None
+    if finding.id in INITIALISATION or _explodes_at_start(finding):
+        if facts.model.builder:
+            return Fix(
+                finding.id,
+                "reinitialised",
+                model_change="default initialisers in your model builder (he_normal kernels, zero biases)",
+            )
+        if facts.model.kernel_initializer != "he_normal":
+            return Fix(finding.id, "rebuilt", {"model.kernel_initializer": "he_normal"})
+    return None
+
+
+def _explodes_at_start(finding: Finding) -> bool:
+    return finding.id == "exploding_gradients" and bool(finding.evidence.get("at_initialization"))
+
+
+def _rate_fix(finding_id: str, rate: float, facts: RunFacts) -> Fix:
+    rate = float(f"{rate:.2g}")
+    # a user's compiled optimizer is kept (train.learning_rate does not reach it): the rate is theirs to change
+    words = f"learning_rate={rate:g} in your model's optimizer (model.builder)" if facts.user_compiled else ""
+    return Fix(finding_id, "fresh", {"train.learning_rate": rate}, words)
+
+
+def fixes_to_verify(ordered: list[Finding], facts: RunFacts, limit: int) -> list[Fix]:
+    """The leading cause's fix, and the next equally severe causes' (up to `limit` in all): `ordered` is the
+    findings as the report orders them (causes linked); symptoms are not tried, their cause is."""
+    fixes: list[Fix] = []
+    for finding in ordered:
+        if finding.severity == "info" or "caused_by" in finding.evidence:
+            continue
+        if fixes and SEVERITY_RANK[finding.severity] > SEVERITY_RANK[_severity(ordered, fixes[0])]:
+            break
+        fix = fix_for(finding, facts)
+        if fix and fix.change not in [tried.change for tried in fixes]:
+            fixes.append(fix)
+        if len(fixes) == limit:
+            break
+    return fixes
+
+
+def _severity(findings: list[Finding], fix: Fix) -> str:
+    return next(f.severity for f in findings if f.id == fix.finding_id)
+
+
+def curve(history: dict[str, list[float]], epochs: int) -> dict[str, list[float | None]]:
+    """Validation accuracy and loss of the first `epochs` epochs (None where not finite or not reached)."""
+    return {
+        key: [_finite(value) for value in history.get(key, [])[:epochs]] + [None] * (epochs - len(history.get(key, [])))
+        for key in ("val_accuracy", "val_loss")
+    }
+
+
+def _finite(value) -> float | None:
+    return round(float(value), 4) if value is not None and math.isfinite(float(value)) else None
+
+
+def held(history: dict[str, list[float]], epochs: int) -> dict[str, list[float | None]]:
+    """The trained model as it is, over `epochs` more epochs: its last validation values, held."""
+    return {
+        key: [_finite(history[key][-1]) if history.get(key) else None] * epochs for key in ("val_accuracy", "val_loss")
+    }
+
+
+def verification(fix: Fix, epochs: int, with_fix: dict, without_fix: dict, epochs_run: int) -> dict:
+    """`evidence.verification`: the change, both curves over the same epochs, and the gain at the last epoch.
+    A training that stopped early (NaN loss) stays where it stopped. A continued training's epochs come after
+    the run's `epochs_run` (`after_epoch`)."""
+    gain = _last_reached(with_fix["val_accuracy"]) - _last_reached(without_fix["val_accuracy"])
+    result = {"change": fix.change, "epochs": epochs, "with": with_fix, "without": without_fix, "gain": round(gain, 4)}
+    return {**result, "after_epoch": epochs_run} if fix.kind == "continued" else result
+
+
+def _last_reached(values: list[float | None]) -> float:
+    return next((value for value in reversed(values) if value is not None), 0.0)
+
+
+def with_verifications(findings: list[Finding], verified: dict[str, dict]) -> list[Finding]:
+    """Attach each tried fix's measurement to its finding; a refuted cause says what was tried."""
+    attached = []
+    for finding in findings:
+        result = verified.get(finding.id)
+        if result is None:
+            attached.append(finding)
+            continue
+        evidence = {**finding.evidence, "verification": result}
+        if helped(result):
+            attached.append(replace(finding, evidence=evidence))
+        else:  # one level less severe, and it says what was tried
+            severity = SEVERITIES[min(SEVERITY_RANK[finding.severity] + 1, len(SEVERITIES) - 1)]
+            summary = f"{finding.summary} {effect_text(result)}"
+            attached.append(replace(finding, severity=severity, summary=summary, evidence=evidence))
+    return attached
+
+
+def helped(result: dict) -> bool:
+    return result["gain"] >= MIN_VERIFIED_GAIN
+
+
+def refuted(finding: Finding) -> bool:
+    """Whether the finding's fix was tried and did not help."""
+    result = finding.evidence.get("verification")
+    return result is not None and not helped(result)
+
+
+def verification_rank(finding: Finding) -> tuple[int, float]:
+    """Sort key among equally severe causes: fixes verified to help (largest gain first), then untried, then
+    refuted ones."""
+    result = finding.evidence.get("verification")
+    if result is None:
+        return 1, 0.0
+    return (0, -result["gain"]) if helped(result) else (2, 0.0)
+
+
+def effect_text(result: dict) -> str:
+    """'With train.learning_rate=0.001 validation accuracy went 0.10 -> 0.86 in 3 epochs.' (or: no better)"""
+    before, after = (_last_reached(result[side]["val_accuracy"]) for side in ("without", "with"))
+    went = f"{before:.2f} -> {after:.2f}"
+    change = " ".join(result["change"])
+    more = " more" if "after_epoch" in result else ""
+    epochs = f"{result['epochs']}{more} epoch{'s' if result['epochs'] != 1 else ''}"
+    if helped(result):
+        return f"Verified: with {change} validation accuracy went {went} in {epochs}."
+    return f"Tried {change} for {epochs}: validation accuracy {went}, no better: the report does not lead with it."

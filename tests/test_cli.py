@@ -193,6 +193,9 @@ def test_default_run_on_digits_is_accurate_and_healthy(tmp_path):
     html = (tmp_path / "out" / "report.html").read_text()
     assert "data:image/png;base64," in html and "Confusion matrix" in html
     assert "Verdict:" in result.stdout and "Findings:" in result.stdout
+    # nothing to fix, nothing tried: verification adds no time to a healthy run
+    assert report["verified_fix"] is None and report["training"]["verification"] == {"tried": [], "seconds": 0.0}
+    assert "Rerun:" not in result.stdout
 
     again = readme_run(tmp_path / "out", as_a_newcomer(tmp_path / "second"))
     assert again.returncode == 0, again.stderr[-3000:]
@@ -235,3 +238,37 @@ def test_first_run_on_a_busy_single_core_machine(tmp_path, digits_folder):
     assert "Starting Prefect's temporary server (no PREFECT_API_URL set); waiting up to 180 s" in result.stderr
     assert "Its first start here creates its database" in result.stderr
     assert (tmp_path / "out" / "report.json").is_file()
+
+
+@pytest.mark.slow
+def test_treat_applies_the_verified_fix_into_a_sibling_folder(digits_folder, tmp_path):
+    """A rate far too high: `run` prints the verified fix and the command with it; `treat` reruns with it into
+    OUT-treated and says what changed; the first run's folder and the data stay as they were."""
+    data = copy_digits(digits_folder, tmp_path / "data", per_class=40)
+    options = ["--data", str(data), "--out", str(tmp_path / "out"), *fast_sets("train.epochs=4")]
+    options += ["--set", "train.optimizer=sgd", "--set", "train.learning_rate=5.0"]
+    first = cnn_doctor("run", *options)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert "Verified:  train.learning_rate=" in first.stdout
+    rerun = next(line for line in first.stdout.splitlines() if line.startswith("Rerun:"))
+    assert rerun.startswith(f"Rerun:     cnn-doctor run --data {data} --out {tmp_path / 'out'} ")
+    assert rerun.split()[-1].startswith("train.learning_rate=")  # the fix comes last: it wins over the 5.0
+    before, data_before = tree_digest(tmp_path / "out"), tree_digest(data)
+
+    treated = cnn_doctor("treat", *options)
+
+    assert treated.returncode == 0, treated.stderr[-3000:]
+    report = json.loads((tmp_path / "out-treated" / "report.json").read_text())
+    assert report["params"]["train"]["learning_rate"] < 5.0
+    assert "Gone:      " in treated.stdout and "learning_rate_too_high" in treated.stdout.split("Gone:")[1]
+    assert tree_digest(tmp_path / "out") == before and tree_digest(data) == data_before
+
+
+def test_treat_without_a_report_says_to_run_first(tmp_path):
+    result = cnn_doctor("treat", "--out", str(tmp_path / "nothing-here"))
+    assert result.returncode == 1
+    folder = tmp_path / "nothing-here"
+    assert (
+        result.stderr.strip()
+        == f"cnn-doctor: error: no report in {folder}: run `cnn-doctor run` with the same options first"
+    )

@@ -189,3 +189,12 @@ def test_a_treatment_is_compared_by_accuracy_and_findings():
         "Gone:      learning_rate_too_high",
         "New:       undertrained",
     ]
+
+
+def test_a_certain_fault_whose_fix_is_not_enough_alone_stays_and_says_so():
+    """A ReLU output under a probability loss is wrong whatever training shows: not demoted, still the cause."""
+    findings = [finding("loss_activation_mismatch", "critical"), finding("not_learning", "critical")]
+    tried = link_causes(with_verifications(findings, {"loss_activation_mismatch": measured(0.0)}))
+    assert [f.id for f in tried] == ["loss_activation_mismatch", "not_learning"]
+    assert tried[0].severity == "critical" and tried[1].evidence["caused_by"] == "loss_activation_mismatch"
+    assert "not enough alone" in tried[0].summary

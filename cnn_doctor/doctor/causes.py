@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from cnn_doctor.doctor.impact import cost_ranks
-from cnn_doctor.doctor.verification import refuted, verification_rank
+from cnn_doctor.doctor.verification import gain, refuted
 from cnn_doctor.findings import SEVERITY_RANK, Finding
 
 # cause -> the findings it can produce. Order matters: the first cause present (top to bottom) explains
@@ -184,12 +184,12 @@ def link_causes(findings: list[Finding]) -> list[Finding]:
     linked = [replace(f, severity=severity[f.id]) for f in linked]
     depth = {f.id: _depth(f.id, cause_of) for f in linked}
     cost = cost_ranks(linked)
-    # equally severe roots: a cause whose fix was tried and helped leads (the larger gain first), one whose fix
-    # did not help comes last; then a fault found in the model or its training leads over an estimate about the
-    # data, then the one that costs clearly more (evidence.impact)
+    # equally severe roots: one whose fix was tried and did not help comes last; then a fault found in the model
+    # or its training leads over an estimate about the data, then the one that costs clearly more
+    # (evidence.impact), then the one whose tried fix gained more
     return sorted(
         linked,
-        key=lambda f: (SEVERITY_RANK[f.severity], depth[f.id], verification_rank(f), f.id in ESTIMATES, cost[f.id]),
+        key=lambda f: (SEVERITY_RANK[f.severity], depth[f.id], refuted(f), f.id in ESTIMATES, cost[f.id], -gain(f)),
     )
 
 

@@ -4,7 +4,8 @@ After training, the leading cause with a concrete fix (and a second equally seve
 tried in a counterfactual training: same data, same seed, the same first epochs as the run
 (`diagnose.verify_budget` at most). `evidence.verification` holds the change, both validation curves and the
 gain; a cause whose fix gains less than MIN_VERIFIED_GAIN is refuted: one level less severe, it explains no
-symptom and comes after the equally severe causes (the report follows the measurement).
+symptom and comes after the equally severe causes (the report follows the measurement); of two close causes,
+the larger gain leads.
 The training itself is in `cnn_doctor.training.counterfactual`; this module decides and words.
 """
 
@@ -23,6 +24,10 @@ MIN_VERIFIED_GAIN = 0.02
 RATE_FINDINGS = ("learning_rate_too_high", "learning_rate_too_low")
 # causes whose fix is a smaller step: the run's rate divided by ten unless the range test advised one
 STEP_TOO_LARGE = ("loss_diverged", "loss_oscillating")
+# Faults read off the model for certain (a ReLU output under a probability loss is wrong whatever training
+# shows): a fix that does not help alone means something else holds training back too, not that the fault
+# is absent, so they are not demoted.
+CERTAIN = frozenset({"loss_activation_mismatch"})
 # causes a fresh initialisation removes (the user's own initialisers, or an output bias that starts saturated)
 INITIALISATION = ("poor_initialization", "initial_loss_off", "dying_relu")
 
@@ -178,6 +183,10 @@ def with_verifications(findings: list[Finding], verified: dict[str, dict]) -> li
         evidence = {**finding.evidence, "verification": result}
         if helped(result):
             attached.append(replace(finding, evidence=evidence))
+        elif finding.id in CERTAIN:
+            result = {**result, "certain": True}
+            summary = f"{finding.summary} {effect_text(result)}"
+            attached.append(replace(finding, summary=summary, evidence={**evidence, "verification": result}))
         else:  # one level less severe, and it says what was tried
             severity = SEVERITIES[min(SEVERITY_RANK[finding.severity] + 1, len(SEVERITIES) - 1)]
             summary = f"{finding.summary} {effect_text(result)}"
@@ -190,18 +199,14 @@ def helped(result: dict) -> bool:
 
 
 def refuted(finding: Finding) -> bool:
-    """Whether the finding's fix was tried and did not help."""
+    """Whether the finding's fix was tried and did not help (a certain fault is never refuted)."""
     result = finding.evidence.get("verification")
-    return result is not None and not helped(result)
+    return result is not None and not helped(result) and finding.id not in CERTAIN
 
 
-def verification_rank(finding: Finding) -> tuple[int, float]:
-    """Sort key among equally severe causes: fixes verified to help (largest gain first), then untried, then
-    refuted ones."""
-    result = finding.evidence.get("verification")
-    if result is None:
-        return 1, 0.0
-    return (0, -result["gain"]) if helped(result) else (2, 0.0)
+def gain(finding: Finding) -> float:
+    """The validation accuracy its tried fix gained (0 when not tried)."""
+    return (finding.evidence.get("verification") or {}).get("gain", 0.0)
 
 
 def effect_text(result: dict) -> str:
@@ -213,4 +218,9 @@ def effect_text(result: dict) -> str:
     epochs = f"{result['epochs']}{more} epoch{'s' if result['epochs'] != 1 else ''}"
     if helped(result):
         return f"Verified: with {change} validation accuracy went {went} in {epochs}."
+    if result.get("certain"):
+        return (
+            f"Tried {change} for {epochs}: validation accuracy {went}; not enough alone: something else holds "
+            "training back too."
+        )
     return f"Tried {change} for {epochs}: validation accuracy {went}, no better: the report does not lead with it."

@@ -124,8 +124,9 @@ def test_relu_output_with_categorical_crossentropy_gets_a_report(small_digits, s
     assert report["status"] == "completed"
     assert report["leading_finding"] == "loss_activation_mismatch"
     assert layout.report_html.is_file()
-    # its model also scales the pixels that preprocess already scaled (1/255 twice): a softmax alone may not
-    # get it learning in 3 epochs, and a certain fault is not demoted for that
+    # its model also scales the pixels that preprocess already scaled (1/255 twice): named, and a softmax alone
+    # may not get it learning in 3 epochs; a certain fault is not demoted for that
+    assert "inputs_scaled_twice" in serious_ids(report)
     assert verified(report, "loss_activation_mismatch")["change"] == [
         "softmax on the output layer (in your model builder)"
     ]

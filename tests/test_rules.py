@@ -646,6 +646,14 @@ def test_raw_pixels_without_a_scaling_layer_are_missing_normalization(inputs, re
     assert [(f.id, f.severity) for f in found] == ([("missing_normalization", "warning")] if missing else [])
 
 
+@pytest.mark.parametrize("scalings, twice", [(2, True), (1, False), (0, False)])
+def test_pixels_scaled_twice_are_named(scalings, twice):
+    """preprocess.normalize=unit in front of a user's Rescaling(1/255): the first layer sees 0 to 0.004."""
+    hidden = [keras_quietly().layers.Rescaling(1 / 255) for _ in range(scalings)]
+    found = [f.id for f in check_input_scaling(tiny_model(*hidden), raw_pixels())]
+    assert ("inputs_scaled_twice" in found) == twice and ("missing_normalization" in found) == (scalings == 0)
+
+
 @pytest.mark.parametrize(
     "initializer, poor",
     [

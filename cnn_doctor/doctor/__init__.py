@@ -26,6 +26,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "model_checks": (
         "loss_activation_mismatch",
         "missing_normalization",
+        "inputs_scaled_twice",
         "poor_initialization",
         "insufficient_capacity",
         "initial_loss_off",

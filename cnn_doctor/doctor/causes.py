@@ -43,6 +43,16 @@ CONSEQUENCES: dict[str, tuple[str, ...]] = {
         "learning_rate_too_low",
         "prediction_collapse",
     ),
+    "inputs_scaled_twice": (
+        "initial_loss_off",
+        "not_learning",
+        "underfitting",
+        "slow_convergence",
+        "vanishing_gradients",
+        "learning_rate_too_low",
+        "prediction_collapse",
+        "undertrained",
+    ),
     "poor_initialization": (
         "initial_loss_off",
         "vanishing_gradients",

@@ -107,6 +107,9 @@ def check_loss_and_output(model, loss, num_classes: int) -> list[Finding]:
 # Values spread wider than this reach the first weights unscaled (0-255 pixels spread 255; scaled or
 # standardised inputs a few units).
 UNSCALED_SPREAD = 20.0
+# Pixels scaled to 0-1 and then by 1/255 again span 0.004: the first layer's weights would need to grow 255
+# times to see them. 0.05 is far below any single scaling (0-1: 1; standardised: about 4).
+SQUEEZED_SPREAD = 0.05
 
 
 def input_to_first_weights(model, inputs):
@@ -143,7 +146,22 @@ def check_input_scaling(model, probe_inputs: np.ndarray) -> list[Finding]:
             return []
         reaching = probe_inputs
     low, high = float(np.min(reaching)), float(np.max(reaching))
-    if high - low <= UNSCALED_SPREAD or not (math.isfinite(low) and math.isfinite(high)):
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return []
+    if high - low < SQUEEZED_SPREAD and float(np.ptp(probe_inputs)) > UNSCALED_SPREAD:
+        return [
+            _finding(
+                "inputs_scaled_twice",
+                "warning",
+                f"Inputs reach the first weighted layer squeezed into {low:.2g} to {high:.2g}, from pixels "
+                f"spanning {float(np.ptp(probe_inputs)):g}: they were scaled twice.",
+                "Scale once: set preprocess.normalize=none when the model scales its inputs itself "
+                "(Rescaling(1/255)), or remove that layer.",
+                input_min=low,
+                input_max=high,
+            )
+        ]
+    if high - low <= UNSCALED_SPREAD:
         return []
     return [
         _finding(

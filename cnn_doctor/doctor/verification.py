@@ -86,6 +86,8 @@ def fix_for(finding: Finding, facts: RunFacts) -> Fix | None:
         return _rate_fix(finding.id, float(advised) if advised else (rate * 10 if too_low else rate / 10), facts)
     if finding.id == "missing_normalization" and facts.normalize == "none":
         return Fix(finding.id, "rebuilt", {"preprocess.normalize": "unit"})
+    if finding.id == "inputs_scaled_twice" and facts.normalize != "none":
+        return Fix(finding.id, "rebuilt", {"preprocess.normalize": "none"})
     if finding.id == "undertrained":
         return Fix(finding.id, "continued", {"train.epochs": max(facts.train.epochs, facts.epochs_run) * 2})
     if finding.id == "augmentation_too_strong" and facts.augmented_online:

@@ -198,3 +198,26 @@ def test_a_certain_fault_whose_fix_is_not_enough_alone_stays_and_says_so():
     assert [f.id for f in tried] == ["loss_activation_mismatch", "not_learning"]
     assert tried[0].severity == "critical" and tried[1].evidence["caused_by"] == "loss_activation_mismatch"
     assert "not enough alone" in tried[0].summary
+
+
+def test_the_prefect_artifact_and_report_html_show_the_tried_fix(tmp_path):
+    from cnn_doctor.layout import Layout
+    from cnn_doctor.report import diagnosis_markdown, plot_verifications
+
+    tried = link_causes(
+        with_verifications([finding("learning_rate_too_high", "critical")], {"learning_rate_too_high": measured(0.7)})
+    )
+    report = {
+        "status": "completed",
+        "verdict": verdict(tried, {"test_accuracy": 0.8}, []),
+        "leading_finding": tried[0].id,
+        "verified_fix": verified_fix(tried),
+        "findings_by_severity": {"critical": 1, "warning": 0, "info": 0},
+        "metrics": {"test_accuracy": 0.8},
+        "findings": [f.to_dict() for f in tried],
+    }
+    markdown = diagnosis_markdown(report, Layout(tmp_path))
+    assert "**Verified fix:** `train.learning_rate=0.001` (validation accuracy +0.70)" in markdown
+    assert "Verified: with train.learning_rate=0.001 validation accuracy went 0.10 -> 0.80 in 3 epochs." in markdown
+    ((title, image),) = plot_verifications(report)
+    assert "learning_rate_too_high" in title and image.startswith("data:image/png;base64,")

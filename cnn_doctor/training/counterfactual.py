@@ -57,7 +57,7 @@ def _fixed_model(fix: Fix, run, initial_weights, optimizer_for, params: TrainPar
                 _updated(model_params, fix, "model"), run.image_shape, len(run.classes), normalization
             )
         if user_model is not None and user_model.compiled:
-            return model, user_model.loss, _like(user_model.optimizer, None)
+            return model, user_model.loss, user_model.optimizer  # freshly built: its own, unused
         return model, run.loss, optimizer_for(params)
     clone_function = {"softmax_output": _softmax_output(run.core), "reinitialised": _reinitialised}.get(fix.kind)
     with run.strategy.scope():
@@ -69,10 +69,10 @@ def _fixed_model(fix: Fix, run, initial_weights, optimizer_for, params: TrainPar
     rate = fix.changes.get("train.learning_rate")
     if fix.kind == "continued":
         rate = _rate_where_training_ended(run.model.optimizer, params)
-        params = params.model_copy(update={"lr_schedule": "constant"})
+        params = params.model_copy(update={"learning_rate": rate, "lr_schedule": "constant"})
     if run.user_optimizer is not None:
         return model, run.loss, _like(run.user_optimizer, rate)
-    return model, run.loss, optimizer_for(params if rate is None else params.model_copy(update={"learning_rate": rate}))
+    return model, run.loss, optimizer_for(params)
 
 
 def _rate_where_training_ended(optimizer, params: TrainParams) -> float:

@@ -24,9 +24,9 @@ MIN_VERIFIED_GAIN = 0.02
 RATE_FINDINGS = ("learning_rate_too_high", "learning_rate_too_low")
 # causes whose fix is a smaller step: the run's rate divided by ten unless the range test advised one
 STEP_TOO_LARGE = ("loss_diverged", "loss_oscillating")
-# Faults read off the model for certain (a ReLU output under a probability loss is wrong whatever training
-# shows): a fix that does not help alone means something else holds training back too, not that the fault
-# is absent, so they are not demoted.
+# Faults read off the model for certain (a ReLU output under a probability loss, a network that amplifies
+# its gradients a thousandfold before any update): a fix that does not help alone means something else holds
+# training back too, not that the fault is absent, so they are not demoted.
 CERTAIN = frozenset({"loss_activation_mismatch"})
 # causes a fresh initialisation removes (the user's own initialisers, or an output bias that starts saturated)
 INITIALISATION = ("poor_initialization", "initial_loss_off", "dying_relu")
@@ -103,11 +103,15 @@ def fix_for(finding: Finding, facts: RunFacts) -> Fix | None:
             return Fix(
                 finding.id,
                 "reinitialised",
-                model_change="default initialisers in your model builder (he_normal kernels, zero biases)",
+                model_change="standard initialisers in your model builder (He for ReLU, else Glorot; zero biases)",
             )
         if facts.model.kernel_initializer != "he_normal":
             return Fix(finding.id, "rebuilt", {"model.kernel_initializer": "he_normal"})
     return None
+
+
+def certain(finding: Finding) -> bool:
+    return finding.id in CERTAIN or _explodes_at_start(finding)
 
 
 def _explodes_at_start(finding: Finding) -> bool:
@@ -185,7 +189,7 @@ def with_verifications(findings: list[Finding], verified: dict[str, dict]) -> li
         evidence = {**finding.evidence, "verification": result}
         if helped(result):
             attached.append(replace(finding, evidence=evidence))
-        elif finding.id in CERTAIN:
+        elif certain(finding):
             result = {**result, "certain": True}
             summary = f"{finding.summary} {effect_text(result)}"
             attached.append(replace(finding, summary=summary, evidence={**evidence, "verification": result}))
@@ -203,7 +207,7 @@ def helped(result: dict) -> bool:
 def refuted(finding: Finding) -> bool:
     """Whether the finding's fix was tried and did not help (a certain fault is never refuted)."""
     result = finding.evidence.get("verification")
-    return result is not None and not helped(result) and finding.id not in CERTAIN
+    return result is not None and not helped(result) and not certain(finding)
 
 
 def gain(finding: Finding) -> float:

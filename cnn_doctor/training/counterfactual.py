@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from cnn_doctor.config import ModelParams, TrainParams
+from cnn_doctor.doctor.model_checks import RELU_LIKE
 from cnn_doctor.doctor.verification import Fix
 from cnn_doctor.training.models import build_model, normalization_layer
 
@@ -104,10 +105,12 @@ def _softmax_output(core):
 
 
 def _reinitialised(layer):
-    """Keras's defaults for ReLU networks: He-normal kernels, zero biases."""
+    """The initialisation the model check measures against: He-normal kernels for ReLU-like layers, Glorot
+    (Keras's default) for the others, zero biases."""
     config = layer.get_config()
     if "kernel_initializer" in config:
-        config["kernel_initializer"] = "he_normal"
+        relu_like = str(config.get("activation")).lower() in RELU_LIKE
+        config["kernel_initializer"] = "he_normal" if relu_like else "glorot_uniform"
     if "bias_initializer" in config:
         config["bias_initializer"] = "zeros"
     return layer.__class__.from_config(config)

@@ -221,3 +221,10 @@ def test_the_prefect_artifact_and_report_html_show_the_tried_fix(tmp_path):
     assert "Verified: with train.learning_rate=0.001 validation accuracy went 0.10 -> 0.80 in 3 epochs." in markdown
     ((title, image),) = plot_verifications(report)
     assert "learning_rate_too_high" in title and image.startswith("data:image/png;base64,")
+
+
+def test_a_measured_gain_does_not_jump_an_untried_cause_of_the_same_cost():
+    """Rare class and too few epochs: both real; more epochs helped (+0.1), class weights were not tried (judged
+    by the rare class, not accuracy). The gain orders tried causes among themselves, not over untried ones."""
+    findings = with_verifications([finding("too_few_images"), finding("undertrained")], {"undertrained": measured(0.1)})
+    assert [f.id for f in link_causes(findings)] == ["too_few_images", "undertrained"]

@@ -196,11 +196,20 @@ def link_causes(findings: list[Finding]) -> list[Finding]:
     cost = cost_ranks(linked)
     # equally severe roots: one whose fix was tried and did not help comes last; then a fault found in the model
     # or its training leads over an estimate about the data, then the one that costs clearly more
-    # (evidence.impact), then the one whose tried fix gained more
-    return sorted(
-        linked,
-        key=lambda f: (SEVERITY_RANK[f.severity], depth[f.id], refuted(f), f.id in ESTIMATES, cost[f.id], -gain(f)),
-    )
+    # (evidence.impact)
+    rank = {f.id: (SEVERITY_RANK[f.severity], depth[f.id], refuted(f), f.id in ESTIMATES, cost[f.id]) for f in linked}
+    return _tried_by_gain(sorted(linked, key=lambda f: rank[f.id]), rank)
+
+
+def _tried_by_gain(ordered: list[Finding], rank: dict[str, tuple]) -> list[Finding]:
+    """Of tied findings whose fixes were both tried, the larger measured gain first; untried ones keep their
+    places (a measured gain and an estimated cost are not on one scale)."""
+    result = list(ordered)
+    for key in set(rank.values()):
+        places = [i for i, f in enumerate(result) if rank[f.id] == key and "verification" in f.evidence]
+        for place, finding in zip(places, sorted((result[i] for i in places), key=lambda f: -gain(f))):
+            result[place] = finding
+    return result
 
 
 def _depth(finding_id: str, cause_of: dict[str, str]) -> int:

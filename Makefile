@@ -1,5 +1,6 @@
 # cnn-doctor: `make run` sets everything up and runs the pipeline on the bundled digits;
-# `make test` sets everything up and runs the tests (what .ci/run calls).
+# `make test` sets everything up, lints and runs the default tests (minutes); `make test-slow` runs the end-to-end
+# ones marked `slow` (what .ci/run calls after `make test`).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 PREFECT_PORT ?= 4200
 
-.PHONY: setup run test test-fast lint format system-deps server serve clean
+.PHONY: setup run test test-slow test-all lint format system-deps server serve clean
 
 setup: $(STAMP) data/digits/9
 
@@ -37,8 +38,13 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test-fast: setup
-	$(BIN)/pytest -m "not slow"
+# the tests marked `slow`: end-to-end runs of the real pipeline, servers, the UI (pyproject.toml deselects them
+# by default)
+test-slow: setup
+	$(BIN)/pytest -m slow
+
+test-all: setup lint
+	$(BIN)/pytest -m "slow or not slow"
 
 # Debian's Chromium and PostgreSQL, for the tests of the Prefect UI and of a server on PostgreSQL, and
 # Fashion-MNIST (dataset-fashion-mnist: the second real dataset; `cnn-doctor fashion-mnist` writes it out).

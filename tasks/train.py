@@ -280,7 +280,7 @@ def run_experiments(
             run.model, initial_weights, run.loss, train_data, optimizer_like(params)
         )
         if not _explodes_before_training(findings):  # then every rate blows up: the test cannot blame the rate
-            extra += range_test_verdict(test, params, found, history.get("loss", []))
+            extra += range_test_verdict(test, params, findings, history.get("loss", []))
             recommend_tested_rate(findings, test, params)
     if diagnose.single_batch_test and found & SYMPTOMS_FOR_BATCH_TEST:
         results["single_batch_test"] = overfit_single_batch(run.model, initial_weights, run.loss, train_data)

@@ -14,6 +14,7 @@ from cnn_doctor.doctor.curves import diagnose_curves
 from cnn_doctor.doctor.learning_rate import range_test_verdict
 from cnn_doctor.doctor.model_checks import check_capacity, check_input_scaling
 from cnn_doctor.doctor.predictions import diagnose_predictions
+from cnn_doctor.findings import Finding
 from cnn_doctor.quiet import import_tensorflow_quietly
 from tasks.evaluate import compute_metrics, usable_outputs
 from tasks.preprocess import assign_splits
@@ -97,10 +98,15 @@ def test_one_epoch_of_training_is_undertrained():
     assert undertrained.severity == "warning" and "1 epoch" in undertrained.summary
 
 
+UNDERTRAINED = Finding(
+    "undertrained", "warning", "train", "Training stopped after only 1 epoch(s).", "Raise train.epochs.", {}
+)
+
+
 def test_one_epoch_does_not_blame_the_learning_rate():
     """Too few epochs to judge the rate by: the range test's low suggestion is no verdict on the rate."""
     test = {"suggested_learning_rate": 0.03, "loss_minimum_at": 0.3}
-    verdict = range_test_verdict(test, TrainParams(epochs=1, learning_rate=0.001), {"undertrained"}, [1.1])
+    verdict = range_test_verdict(test, TrainParams(epochs=1, learning_rate=0.001), [UNDERTRAINED], [1.1])
     assert verdict == []
 
 

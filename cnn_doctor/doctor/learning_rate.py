@@ -101,7 +101,10 @@ def _cut_short_while_learning_fast(found: set[str], losses: list[float]) -> bool
     return "undertrained" in found and (too_short_to_judge(losses) or falling_fast)
 
 
-def range_test_verdict(test: dict, params: TrainParams, found: set[str], losses: list[float]) -> list[Finding]:
+def range_test_verdict(test: dict, params: TrainParams, findings: list[Finding], losses: list[float]) -> list[Finding]:
+    """The rate the range test blames, if any, given the run's findings so far and its training losses."""
+    # only symptoms that cost accuracy count: an info one (a model at 99% still creeping up) blames no rate
+    found = {finding.id for finding in findings if finding.severity != "info"}
     suggested, used = test["suggested_learning_rate"], params.learning_rate
     evidence = {"used": used, "suggested": suggested, "lr_range_test": test, "advised_learning_rate": suggested}
     # unstable: a symptom of steps too large, or a training loss that climbed clearly in two epochs or more

@@ -30,7 +30,7 @@ from cnn_doctor.doctor.experiments import (
 )
 from cnn_doctor.doctor.learning_rate import range_test_verdict, recommend_tested_rate
 from cnn_doctor.doctor.model_checks import check_model, first_step_failed, loss_not_computable, output_activation
-from cnn_doctor.doctor.probes import diagnose_probes, make_probe_callback
+from cnn_doctor.doctor.probes import diagnose_probes, explodes_at_initialization, make_probe_callback
 from cnn_doctor.doctor.verification import RunFacts, curve, fixes_to_verify, held, verification, with_verifications
 from cnn_doctor.findings import Finding, sort_findings
 from cnn_doctor.layout import Layout, write_json
@@ -279,7 +279,9 @@ def run_experiments(
         results["lr_range_test"] = test = learning_rate_range_test(
             run.model, initial_weights, run.loss, train_data, optimizer_like(params)
         )
-        if not _explodes_before_training(findings):  # then every rate blows up: the test cannot blame the rate
+        if not any(
+            map(explodes_at_initialization, findings)
+        ):  # then every rate blows up: the test cannot blame the rate
             extra += range_test_verdict(test, params, findings, history.get("loss", []))
             recommend_tested_rate(findings, test, params)
     if diagnose.single_batch_test and found & SYMPTOMS_FOR_BATCH_TEST:
@@ -354,10 +356,6 @@ def verify_fixes(
         results[fix.finding_id] = verification(fix, epochs, curve(trained, epochs), without, epochs_run)
     seconds = round(time.perf_counter() - started, 2)
     return with_verifications(findings, results), {"tried": [fix.change for fix in fixes], "seconds": seconds}
-
-
-def _explodes_before_training(findings: list[Finding]) -> bool:
-    return any(f.id == "exploding_gradients" and f.evidence.get("at_initialization") for f in findings)
 
 
 @task(name="train", cache_policy=STAGE_CACHE, persist_result=True)

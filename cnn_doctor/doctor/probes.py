@@ -191,6 +191,11 @@ def diagnose_probes(
     return findings
 
 
+def explodes_at_initialization(finding: Finding) -> bool:
+    """Gradients that explode before any update: the network itself amplifies, whatever the learning rate."""
+    return finding.id == "exploding_gradients" and bool(finding.evidence.get("at_initialization"))
+
+
 def _gradient_findings(records: list[dict], params: DiagnoseParams) -> list[Finding]:
     findings = []
     norms = [list(r["gradient_norms"].values()) for r in records if r.get("gradient_norms")]

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cnn_doctor.config import ModelParams, TrainParams
+from cnn_doctor.doctor.probes import explodes_at_initialization
 from cnn_doctor.findings import SEVERITIES, SEVERITY_RANK, Finding
 
 # validation accuracy the fix must add by the last common epoch to count as verified; below it, the cause is
@@ -98,7 +99,7 @@ def fix_for(finding: Finding, facts: RunFacts) -> Fix | None:
         if facts.user_compiled and facts.output_activation != "softmax":
             return Fix(finding.id, "softmax_output", model_change="softmax on the output layer (in your model builder)")
         return None
-    if finding.id in INITIALISATION or _explodes_at_start(finding):
+    if finding.id in INITIALISATION or explodes_at_initialization(finding):
         if facts.model.builder:
             return Fix(
                 finding.id,
@@ -111,11 +112,7 @@ def fix_for(finding: Finding, facts: RunFacts) -> Fix | None:
 
 
 def certain(finding: Finding) -> bool:
-    return finding.id in CERTAIN or _explodes_at_start(finding)
-
-
-def _explodes_at_start(finding: Finding) -> bool:
-    return finding.id == "exploding_gradients" and bool(finding.evidence.get("at_initialization"))
+    return finding.id in CERTAIN or explodes_at_initialization(finding)
 
 
 def _rate_fix(finding_id: str, rate: float, facts: RunFacts) -> Fix:

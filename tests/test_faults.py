@@ -9,6 +9,7 @@ output folder at once. Every test also checks that the source data is byte for b
 from __future__ import annotations
 
 import csv
+import math
 import os
 import signal
 import subprocess
@@ -148,10 +149,15 @@ def test_killed_training_resumes_after_its_last_epoch_and_ends_as_good(small_dig
     assert not interrupted.backup.exists()  # checkpoints go once the model is stored
     assert_every_stage_folder_complete(interrupted)
 
-    accuracy = read_json(interrupted.report_json)["metrics"]["test_accuracy"]
-    baseline_accuracy = read_json(uninterrupted.report_json)["metrics"]["test_accuracy"]
+    metrics, baseline = (read_json(layout.report_json)["metrics"] for layout in (interrupted, uninterrupted))
     assert read_json(uninterrupted.summary("train"))["resumed"] is False
-    assert accuracy == pytest.approx(baseline_accuracy, abs=0.05) and accuracy > 0.8
+    # as good as the uninterrupted run, within what chance gives two accuracies on the same few test images
+    # (CPU training is not bit-deterministic): three standard deviations of their difference; 75 images at
+    # 0.96 allow 0.1, and a resume that lost the trained weights falls far below 0.8
+    accuracy, baseline_accuracy = metrics["test_accuracy"], baseline["test_accuracy"]
+    pooled = (accuracy + baseline_accuracy) / 2
+    chance = 3 * math.sqrt(2 * max(pooled * (1 - pooled), 0.01) / metrics["test_images"])
+    assert accuracy == pytest.approx(baseline_accuracy, abs=chance) and accuracy > 0.8
     assert tree_digest(small_digits) == before
 
 

@@ -338,8 +338,16 @@ def verify_fixes(
     epochs_run = len(history.get("loss", []))
     if not diagnose.verify_fix or not run.val_shards or epochs_run == 0:
         return findings, {"tried": [], "seconds": 0.0}
+    val_accuracy = history.get("val_accuracy") or [None]
     facts = RunFacts(
-        params, model_params, run.normalize, run.augmented, run.user_compiled, output_activation(run.core), epochs_run
+        params,
+        model_params,
+        run.normalize,
+        run.augmented,
+        run.user_compiled,
+        output_activation(run.core),
+        epochs_run,
+        val_accuracy[-1],
     )
     fixes = fixes_to_verify(link_causes(sort_findings(findings)), facts, diagnose.verify_max_fixes)
     epochs = min(diagnose.verify_budget, epochs_run)

@@ -123,6 +123,12 @@ def test_a_healthy_report_tries_nothing():
     assert fixes_to_verify([finding("confusable_classes", "info"), finding("undertrained", "info")], FACTS, 2) == []
 
 
+def test_a_run_with_less_left_to_gain_than_a_fix_must_show_tries_nothing():
+    warning = link_causes([finding("learning_rate_too_low")])
+    assert fixes_to_verify(warning, replace(FACTS, final_val_accuracy=0.985), 2) == []
+    assert len(fixes_to_verify(warning, replace(FACTS, final_val_accuracy=0.95), 2)) == 1
+
+
 # ---------------------------------------------------------------- what was measured
 
 

@@ -76,6 +76,7 @@ class RunFacts:
     user_compiled: bool
     output_activation: str | None
     epochs_run: int
+    final_val_accuracy: float | None = None
 
 
 def fix_for(finding: Finding, facts: RunFacts) -> Fix | None:
@@ -126,6 +127,10 @@ def fixes_to_verify(ordered: list[Finding], facts: RunFacts, limit: int) -> list
     """The leading cause's fix, and the next equally severe causes' (up to `limit` in all): `ordered` is the
     findings as the report orders them (causes linked); symptoms are not tried, their cause is."""
     fixes: list[Fix] = []
+    # a run that ended with less validation accuracy left to gain than a fix must show has no failure for a fix
+    # to explain: a warning there is a rule's false alarm or a detail, not worth a training
+    if facts.final_val_accuracy is not None and 1 - facts.final_val_accuracy < MIN_VERIFIED_GAIN:
+        return fixes
     for finding in ordered:
         if finding.severity == "info" or "caused_by" in finding.evidence:
             continue

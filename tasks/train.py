@@ -279,9 +279,8 @@ def run_experiments(
         results["lr_range_test"] = test = learning_rate_range_test(
             run.model, initial_weights, run.loss, train_data, optimizer_like(params)
         )
-        if not any(
-            map(explodes_at_initialization, findings)
-        ):  # then every rate blows up: the test cannot blame the rate
+        # gradients that explode before any update blow up every rate: then the test cannot blame the rate
+        if not any(map(explodes_at_initialization, findings)):
             extra += range_test_verdict(test, params, findings, history.get("loss", []))
             recommend_tested_rate(findings, test, params)
     if diagnose.single_batch_test and found & SYMPTOMS_FOR_BATCH_TEST:
@@ -338,7 +337,6 @@ def verify_fixes(
     epochs_run = len(history.get("loss", []))
     if not diagnose.verify_fix or not run.val_shards or epochs_run == 0:
         return findings, {"tried": [], "seconds": 0.0}
-    val_accuracy = history.get("val_accuracy") or [None]
     facts = RunFacts(
         params,
         model_params,
@@ -347,7 +345,7 @@ def verify_fixes(
         run.user_compiled,
         output_activation(run.core),
         epochs_run,
-        val_accuracy[-1],
+        final_val_accuracy=(history.get("val_accuracy") or [None])[-1],
     )
     fixes = fixes_to_verify(link_causes(sort_findings(findings)), facts, diagnose.verify_max_fixes)
     epochs = min(diagnose.verify_budget, epochs_run)

@@ -47,9 +47,10 @@ def verified(report: dict, finding_id: str) -> dict:
     return finding["evidence"]["verification"]
 
 
-# A verified fix must beat the run by this much validation accuracy (a clear margin: the same params rerun on
-# this CPU differ by about one point)
-CLEAR_GAIN = 0.2
+# A verified fix must beat the run by this much validation accuracy: the clear margin the README states (10
+# points). The same params rerun on one CPU differ by about one point, but another CPU's rounding changes these
+# 3-epoch runs more: unscaled inputs gained 0.17-0.39 over four seeds here and 0.17 on CI's machine.
+CLEAR_GAIN = 0.1
 
 
 def serious_ids(report: dict) -> list[str]:

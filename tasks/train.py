@@ -192,6 +192,7 @@ class Run:
         self.train_shards = [(layout.stage_dir("preprocess"), n) for n in prepared.shards["train"]]
         self.train_shards += [(layout.stage_dir("augment"), n) for n in augmented.extra_shards]
         self.val_shards = [(layout.stage_dir("preprocess"), n) for n in prepared.shards["val"]]
+        self.val_images = prepared.counts.get("val", 0)
 
     @property
     def augmented(self) -> bool:
@@ -359,7 +360,7 @@ def verify_fixes(
             run_logger().warning("Could not try %s for %s: %s", " ".join(fix.change), fix.finding_id, error)
             continue
         without = held(history, epochs) if fix.kind == "continued" else curve(history, epochs)
-        results[fix.finding_id] = verification(fix, epochs, curve(trained, epochs), without, epochs_run)
+        results[fix.finding_id] = verification(fix, epochs, curve(trained, epochs), without, epochs_run, run.val_images)
     seconds = round(time.perf_counter() - started, 2)
     return with_verifications(findings, results), {"tried": [fix.change for fix in fixes], "seconds": seconds}
 

@@ -829,8 +829,22 @@ def label_check(on_flagged: float, on_others: float, num_classes: int = 10, flag
 
 @pytest.mark.parametrize(
     "on_flagged, on_others, flagged_count, confirmed",
-    [(0.1, 0.9, 20, True), (0.8, 0.9, 20, False), (0.1, 0.15, 20, None), (0.0, 0.9, 4, None), (0.0, 0.9, 97, None)],
-    ids=["contradicted", "agreed-with", "network-learned-nothing", "too-few-flagged", "too-few-unflagged"],
+    [
+        (0.1, 0.9, 20, True),
+        (0.8, 0.9, 20, False),
+        (0.2, 0.6, 10, False),
+        (0.1, 0.15, 20, None),
+        (0.0, 0.9, 4, None),
+        (0.0, 0.9, 97, None),
+    ],
+    ids=[
+        "contradicted",
+        "agreed-with",
+        "within-chance",
+        "network-learned-nothing",
+        "too-few-flagged",
+        "too-few-unflagged",
+    ],
 )
 def test_the_network_confirms_flags_it_contradicts(on_flagged, on_others, flagged_count, confirmed):
     assert label_check(on_flagged, on_others, flagged_count=flagged_count)["confirmed"] is confirmed

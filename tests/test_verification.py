@@ -38,9 +38,12 @@ def finding(finding_id: str, severity: str = "warning", **evidence) -> Finding:
     return Finding(finding_id, severity, "train", f"{finding_id} summary.", f"{finding_id} fix.", evidence)
 
 
-def measured(gain: float, epochs: int = 3, start: float = 0.1) -> dict:
+def measured(gain: float, epochs: int = 3, start: float = 0.1, loss_with: float = 2.0) -> dict:
     without = {"val_accuracy": [start] * epochs, "val_loss": [2.3] * epochs}
-    with_fix = {"val_accuracy": [start + gain * (i + 1) / epochs for i in range(epochs)], "val_loss": [1.0] * epochs}
+    with_fix = {
+        "val_accuracy": [start + gain * (i + 1) / epochs for i in range(epochs)],
+        "val_loss": [loss_with] * epochs,
+    }
     return {
         "change": ["train.learning_rate=0.001"],
         "epochs": epochs,
@@ -137,14 +140,17 @@ def test_gain_at_the_last_epoch_a_training_that_broke_down_stays_where_it_stoppe
     history = {"val_accuracy": [0.1, 0.1], "val_loss": [float("nan"), float("nan")]}  # NaN loss: stopped after 2
     without = curve(history, 4)
     assert without == {"val_accuracy": [0.1, 0.1, None, None], "val_loss": [None] * 4}
-    result = verification(fix, 4, curve({"val_accuracy": [0.5, 0.7, 0.8, 0.9], "val_loss": [1.0] * 4}, 4), without, 2)
-    assert result["gain"] == pytest.approx(0.8) and set(result) == {"change", "epochs", "with", "without", "gain"}
+    result = verification(
+        fix, 4, curve({"val_accuracy": [0.5, 0.7, 0.8, 0.9], "val_loss": [1.0] * 4}, 4), without, 2, 90
+    )
+    assert result["gain"] == pytest.approx(0.8) and result["needed_gain"] < result["gain"]
+    assert set(result) == {"change", "epochs", "with", "without", "gain", "needed_gain"}
 
 
 def test_more_epochs_compare_with_the_model_as_it_is():
     fix = fix_for(finding("undertrained"), FACTS)
     without = held({"val_accuracy": [0.5, 0.8], "val_loss": [1.0, 0.6]}, 2)
-    result = verification(fix, 2, {"val_accuracy": [0.85, 0.9], "val_loss": [0.5, 0.4]}, without, epochs_run=2)
+    result = verification(fix, 2, {"val_accuracy": [0.85, 0.9], "val_loss": [0.5, 0.4]}, without, 2, 2_000)
     assert result["gain"] == pytest.approx(0.1) and result["after_epoch"] == 2
     assert "in 2 more epochs" in effect_text(result)
 
@@ -172,6 +178,38 @@ def test_a_fix_that_changed_nothing_demotes_its_cause_and_says_what_was_tried():
     assert ordered["learning_rate_too_low"].severity == "info"
     assert "Tried train.learning_rate=0.001 for 3 epochs" in ordered["learning_rate_too_low"].summary
     assert verified_fix(list(ordered.values())) is None
+
+
+@pytest.mark.parametrize("validation_images, verified", [(90, False), (5_000, True)])
+def test_a_gain_counts_only_beyond_what_chance_moves_on_the_validation_images(validation_images, verified):
+    """Random labels, the rate tried: 0.13 -> 0.17 is three of 90 images, chance; on 5,000 images it is not."""
+    fix = fix_for(finding("learning_rate_too_low"), FACTS)
+    without = {"val_accuracy": [0.1, 0.13], "val_loss": [2.3, 2.28]}
+    with_fix = {"val_accuracy": [0.11, 0.1633], "val_loss": [2.3, 2.27]}
+    result = verification(fix, 2, with_fix, without, 2, validation_images)
+    (tried,) = with_verifications([finding("learning_rate_too_low")], {"learning_rate_too_low": result})
+    assert (tried.severity == "warning") is verified
+    assert verified or "no better than chance (which moves it 0.09)" in tried.summary
+
+
+def test_a_fix_that_halves_the_loss_before_accuracy_moves_is_verified_and_says_so():
+    """An output bias that starts saturated, trained a few epochs at a slow rate: accuracy still near chance,
+    the loss 10.3 -> 2.3. The fix did something real: its cause keeps its severity and the report quotes the loss."""
+    result = {**measured(-0.04, loss_with=2.33), "without": {"val_accuracy": [0.1] * 3, "val_loss": [10.3] * 3}}
+    findings = with_verifications(
+        [finding("initial_loss_off"), finding("learning_rate_too_low")], {"initial_loss_off": result}
+    )
+    ordered = link_causes(findings)
+    assert ordered[0].id == "initial_loss_off" and ordered[0].severity == "warning"
+    assert "validation loss went 10.3 -> 2.33 in 3 epochs (accuracy 0.10 -> 0.06)" in effect_text(result)
+
+
+@pytest.mark.parametrize("loss_with", [1.2, float("nan")], ids=["loss-down-by-less-than-half", "loss-nan"])
+def test_a_fix_that_neither_gains_accuracy_nor_halves_the_loss_is_refuted(loss_with):
+    result = measured(0.0, loss_with=loss_with)
+    result["with"]["val_loss"] = [None if v != v else v for v in result["with"]["val_loss"]]  # NaN as curve() keeps it
+    (tried,) = with_verifications([finding("initial_loss_off")], {"initial_loss_off": result})
+    assert tried.severity == "info" and "no better" in tried.summary
 
 
 def test_of_two_verified_fixes_the_larger_gain_leads():

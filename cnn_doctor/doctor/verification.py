@@ -3,9 +3,9 @@
 After training, the leading cause with a concrete fix (and a second equally severe one, when there is) is
 tried in a counterfactual training: same data, same seed, the same first epochs as the run
 (`diagnose.verify_budget` at most). `evidence.verification` holds the change, both validation curves and the
-gain; a cause whose fix gains less than MIN_VERIFIED_GAIN is refuted: one level less severe, it explains no
-symptom and comes after the equally severe causes (the report follows the measurement); of two close causes,
-the larger gain leads.
+gain; a cause whose fix neither gains more than chance explains nor halves the validation loss is refuted: one level
+less severe, it explains no symptom and comes after the equally severe causes (the report follows the
+measurement); of two close causes, the larger gain leads.
 The training itself is in `cnn_doctor.training.counterfactual`; this module decides and words.
 """
 
@@ -20,8 +20,16 @@ from cnn_doctor.doctor.probes import explodes_at_initialization
 from cnn_doctor.findings import SEVERITIES, SEVERITY_RANK, Finding
 
 # validation accuracy the fix must add by the last common epoch to count as verified; below it, the cause is
-# refuted. Two points: repeated runs of the same params on 2 cores differ by about one (not bit-deterministic).
+# refuted. At least two points (repeated runs of the same params on 2 cores differ by about one: not
+# bit-deterministic), and more than chance moves an accuracy on the validation images: NOISE_Z standard errors of
+# the difference of two accuracies (one-sided 95%). On 90 images near chance that is 9 points: the tried rate on
+# random labels "gained" 3 (three images) in one rerun of four.
 MIN_VERIFIED_GAIN = 0.02
+NOISE_Z = 1.645
+# ...or the share of the validation loss it must leave: a fix that halves the loss did something real even when
+# a few epochs at a slow rate have not moved accuracy yet (an output bias that starts saturated: the loss fell
+# 10.3 -> 2.3 while accuracy stayed near chance). Reruns differ by a few percent of the loss, not half.
+MAX_VERIFIED_LOSS_SHARE = 0.5
 RATE_FINDINGS = ("learning_rate_too_high", "learning_rate_too_low")
 # causes whose fix is a smaller step: the run's rate divided by ten unless the range test advised one
 STEP_TOO_LARGE = ("loss_diverged", "loss_oscillating")
@@ -167,17 +175,39 @@ def held(history: dict[str, list[float]], epochs: int) -> dict[str, list[float |
     }
 
 
-def verification(fix: Fix, epochs: int, with_fix: dict, without_fix: dict, epochs_run: int) -> dict:
-    """`evidence.verification`: the change, both curves over the same epochs, and the gain at the last epoch.
+def verification(
+    fix: Fix, epochs: int, with_fix: dict, without_fix: dict, epochs_run: int, validation_images: int
+) -> dict:
+    """`evidence.verification`: the change, both curves over the same epochs, the gain at the last epoch, and
+    the gain it needed to count (`needed_gain`, from the `validation_images` both accuracies were measured on).
     A training that stopped early (NaN loss) stays where it stopped. A continued training's epochs come after
     the run's `epochs_run` (`after_epoch`)."""
-    gain = _last_reached(with_fix["val_accuracy"]) - _last_reached(without_fix["val_accuracy"])
-    result = {"change": fix.change, "epochs": epochs, "with": with_fix, "without": without_fix, "gain": round(gain, 4)}
+    with_accuracy, without_accuracy = (
+        _last_reached(with_fix["val_accuracy"]),
+        _last_reached(without_fix["val_accuracy"]),
+    )
+    result = {
+        "change": fix.change,
+        "epochs": epochs,
+        "with": with_fix,
+        "without": without_fix,
+        "gain": round(with_accuracy - without_accuracy, 4),
+        "needed_gain": needed_gain((with_accuracy + without_accuracy) / 2, validation_images),
+    }
     return {**result, "after_epoch": epochs_run} if fix.kind == "continued" else result
 
 
+def needed_gain(accuracy: float, validation_images: int) -> float:
+    """The least gain that chance does not explain: NOISE_Z standard errors of the difference of two
+    accuracies near `accuracy` on `validation_images` each, and never under MIN_VERIFIED_GAIN."""
+    if validation_images <= 0:
+        return MIN_VERIFIED_GAIN
+    spread = math.sqrt(2 * accuracy * (1 - accuracy) / validation_images)
+    return round(max(MIN_VERIFIED_GAIN, NOISE_Z * spread), 4)
+
+
 def _last_reached(values: list[float | None]) -> float:
-    return next((value for value in reversed(values) if value is not None), 0.0)
+    return _last_finite(values) or 0.0
 
 
 def with_verifications(findings: list[Finding], verified: dict[str, dict]) -> list[Finding]:
@@ -203,7 +233,21 @@ def with_verifications(findings: list[Finding], verified: dict[str, dict]) -> li
 
 
 def helped(result: dict) -> bool:
-    return result["gain"] >= MIN_VERIFIED_GAIN
+    return _gained(result) or _loss_halved(result)
+
+
+def _gained(result: dict) -> bool:
+    return result["gain"] >= result.get("needed_gain", MIN_VERIFIED_GAIN)
+
+
+def _loss_halved(result: dict) -> bool:
+    """Whether the fix left at most MAX_VERIFIED_LOSS_SHARE of the validation loss (both sides finite)."""
+    with_loss, without_loss = (_last_finite(result[side]["val_loss"]) for side in ("with", "without"))
+    return with_loss is not None and without_loss is not None and with_loss <= MAX_VERIFIED_LOSS_SHARE * without_loss
+
+
+def _last_finite(values: list[float | None]) -> float | None:
+    return next((value for value in reversed(values) if value is not None), None)
 
 
 def refuted(finding: Finding) -> bool:
@@ -224,11 +268,18 @@ def effect_text(result: dict) -> str:
     change = " ".join(result["change"])
     more = " more" if "after_epoch" in result else ""
     epochs = f"{result['epochs']}{more} epoch{'s' if result['epochs'] != 1 else ''}"
-    if helped(result):
+    if _gained(result):
         return f"Verified: with {change} validation accuracy went {went} in {epochs}."
+    if helped(result):
+        losses = " -> ".join(f"{_last_finite(result[side]['val_loss']):.3g}" for side in ("without", "with"))
+        return f"Verified: with {change} validation loss went {losses} in {epochs} (accuracy {went})."
     if result.get("certain"):
         return (
             f"Tried {change} for {epochs}: validation accuracy {went}; not enough alone: something else holds "
             "training back too."
         )
-    return f"Tried {change} for {epochs}: validation accuracy {went}, no better: the report does not lead with it."
+    needed = result.get("needed_gain", MIN_VERIFIED_GAIN)
+    chance = f" than chance (which moves it {needed:.2f})" if result["gain"] > 0 else ""
+    return (
+        f"Tried {change} for {epochs}: validation accuracy {went}, no better{chance}: the report does not lead with it."
+    )

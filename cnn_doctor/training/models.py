@@ -76,13 +76,19 @@ def resnet_small(inputs, x, num_classes: int, params: ModelParams):
             kernel_regularizer=keras.regularizers.l2(params.l2),
         )
 
-    x = layers.Activation("relu")(layers.BatchNormalization()(convolution(16)(x)))
+    def batch_normalization():
+        # Keras' default momentum (0.99) keeps the moving statistics near their initial values for hundreds of
+        # steps; through 13 of them a short run on a small dataset predicted one class at inference (digits,
+        # 16 px: validation accuracy 0.33 with the moving statistics, 0.95 with the batch's own)
+        return layers.BatchNormalization(momentum=0.9)
+
+    x = layers.Activation("relu")(batch_normalization()(convolution(16)(x)))
     for stage, filters in enumerate((16, 32, 64)):
         for block in range(2):
             strides = 2 if stage > 0 and block == 0 else 1
             shortcut = x
-            x_branch = layers.Activation("relu")(layers.BatchNormalization()(convolution(filters, strides)(x)))
-            x_branch = layers.BatchNormalization()(convolution(filters)(x_branch))
+            x_branch = layers.Activation("relu")(batch_normalization()(convolution(filters, strides)(x)))
+            x_branch = batch_normalization()(convolution(filters)(x_branch))
             if strides != 1 or shortcut.shape[-1] != filters:
                 shortcut = layers.Conv2D(filters, 1, strides=strides, use_bias=False)(shortcut)
             x = layers.Activation("relu")(layers.Add()([shortcut, x_branch]))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
-import inspect
 import json
 import sys
 from dataclasses import dataclass
@@ -33,15 +33,45 @@ def stable_form(value: Any) -> Any:
     return value
 
 
-def code_files(module: ModuleType) -> list[Path]:
-    """The stage module and the project modules it uses directly, plus any data files it declares."""
-    used = {module}
-    for value in vars(module).values():
-        owner = value if inspect.ismodule(value) else sys.modules.get(getattr(value, "__module__", "") or "")
-        if owner is not None and owner.__name__.split(".")[0] in PROJECT_PACKAGES:
-            used.add(owner)
-    files = [Path(m.__file__) for m in used if getattr(m, "__file__", None)]
-    return sorted(files) + sorted(getattr(module, "CACHE_DATA_FILES", lambda: [])())
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def imported_project_modules(path: Path) -> set[str]:
+    """The project modules a file imports, at its top or inside a function (lazy imports run too)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names |= {node.module, *(f"{node.module}.{alias.name}" for alias in node.names)}
+    return {name for name in names if name.split(".")[0] in PROJECT_PACKAGES}
+
+
+def module_path(name: str) -> Path | None:
+    """The file of a project module or package (None for a name that is a function or class, not a module)."""
+    base = PROJECT_ROOT.joinpath(*name.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def code_files(module: ModuleType | str) -> list[Path]:
+    """Every project file the stage module runs: its transitive project imports (lazy ones included), the
+    packages they live in, plus any data files it declares. The one answer to "what code does this stage
+    run" for Prefect's cache keys, the up-to-date check and dvc.yaml's deps (tests hold them equal)."""
+    name = module if isinstance(module, str) else module.__name__
+    seen, queue = set(), [name]
+    while queue:
+        current = queue.pop()
+        parts = current.split(".")
+        for depth in range(1, len(parts) + 1):  # a module runs its packages' __init__ first
+            path = module_path(".".join(parts[:depth]))
+            if path is not None and path not in seen:
+                seen.add(path)
+                queue += sorted(imported_project_modules(path))
+    data_files = getattr(sys.modules.get(name), "CACHE_DATA_FILES", lambda: [])()
+    return sorted(seen) + sorted(data_files)
 
 
 @dataclass
@@ -62,3 +92,13 @@ class StageCache(CachePolicy):
 
 
 STAGE_CACHE = StageCache()
+
+# what `cnn-doctor stage NAME` runs besides the stage module: evaluate, the last stage, writes the report
+DVC_STAGE_EXTRAS = {"evaluate": ("cnn_doctor.report",)}
+
+
+def dvc_code_deps(stage: str) -> list[str]:
+    """The code files dvc.yaml lists for a stage (relative to the project): the stage's code, and what the DVC
+    stage command runs after it."""
+    files = {path for name in (f"tasks.{stage}", *DVC_STAGE_EXTRAS.get(stage, ())) for path in code_files(name)}
+    return sorted(path.relative_to(PROJECT_ROOT).as_posix() for path in files if path.suffix == ".py")

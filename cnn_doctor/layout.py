@@ -84,6 +84,12 @@ class Layout:
         return self.stage_dir("train") / "model.keras"
 
     @property
+    def model_outputs(self) -> Path:
+        """The trained model's raw outputs on the splits evaluate scores (evaluate never deserialises the model:
+        a user's unregistered custom objects could not be loaded back)."""
+        return self.stage_dir("train") / "outputs.npz"
+
+    @property
     def history(self) -> Path:
         return self.stage_dir("train") / "history.csv"
 

@@ -66,9 +66,11 @@ class Augmented:
 
 @dataclass(frozen=True)
 class Trained:
-    """train: whether a model was written, or which finding stopped the run before a training step."""
+    """train: whether a model was written, or which finding stopped the run before a training step, and whether
+    the network outputs logits (its loss says `from_logits=True`)."""
 
     stopped_by: str | None
+    outputs_are_logits: bool = False
     digest: str = ""
 
     @property

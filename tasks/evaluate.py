@@ -8,15 +8,14 @@ from prefect import task
 
 from cnn_doctor.caching import STAGE_CACHE
 from cnn_doctor.config import EvaluateParams
-from cnn_doctor.data.shards import read_all, read_shard
+from cnn_doctor.data.shards import read_shard
 from cnn_doctor.doctor.dataset_checks import check_label_flags
 from cnn_doctor.doctor.predictions import diagnose_predictions
 from cnn_doctor.layout import Layout, write_json
-from cnn_doctor.quiet import import_tensorflow_quietly
 from cnn_doctor.records import Evaluated, Prepared, Trained, Validated, completed, record_payload
+from cnn_doctor.training.outputs import as_probabilities
 
 CALIBRATION_BINS = 15
-TRAIN_SAMPLE = 5000  # training images scored for the train/test comparison
 
 
 def expected_calibration_error(probabilities: np.ndarray, labels: np.ndarray) -> float:
@@ -64,18 +63,16 @@ def compute_metrics(probabilities: np.ndarray, labels: np.ndarray, classes: list
     }
 
 
-def training_accuracy(model, layout: Layout, prepared: Prepared) -> float | None:
+def training_accuracy(outputs: dict, layout: Layout, prepared: Prepared) -> float | None:
     """Accuracy on (a sample of) the un-augmented training split, to compare with the test accuracy."""
-    names = prepared.shards["train"]
-    if not names:
+    if "train_sample" not in outputs:
         return None
-    images, labels = read_shard(layout.stage_dir("preprocess"), names[0])
-    images, labels = np.asarray(images[:TRAIN_SAMPLE], dtype="float32"), labels[:TRAIN_SAMPLE]
-    predictions = np.asarray(model.predict(images, batch_size=256, verbose=0)).argmax(axis=1)
+    predictions = outputs["train_sample"].argmax(axis=1)
+    labels = read_shard(layout.stage_dir("preprocess"), prepared.shards["train"][0])[1][: len(predictions)]
     return float(np.mean(predictions == labels))
 
 
-def held_out_agreement(model, layout: Layout, prepared: Prepared) -> tuple[np.ndarray, np.ndarray]:
+def held_out_agreement(outputs: dict, layout: Layout, prepared: Prepared) -> tuple[np.ndarray, np.ndarray]:
     """On every image training never fitted (validation and test splits): whether the network predicts its
     given label, and whether validate's label-error search flagged it."""
     order = pd.read_csv(layout.splits, dtype="string")
@@ -87,11 +84,22 @@ def held_out_agreement(model, layout: Layout, prepared: Prepared) -> tuple[np.nd
     for split in ("val", "test"):
         if not prepared.shards[split]:
             continue
-        images, labels = read_all(layout.stage_dir("preprocess"), prepared.shards[split])
-        predictions = np.asarray(model.predict(images.astype("float32"), batch_size=256, verbose=0)).argmax(axis=1)
-        agrees.append(predictions == labels)  # row i of a split in splits.csv is image i of its shards
+        labels = read_labels(layout, prepared, split)
+        agrees.append(
+            outputs[split].argmax(axis=1) == labels
+        )  # row i of a split in splits.csv is image i of its shards
         flagged.append(order.loc[order["split"] == split, "path"].map(flags).fillna(False).to_numpy(dtype=bool))
     return np.concatenate(agrees or [np.zeros(0, bool)]), np.concatenate(flagged or [np.zeros(0, bool)])
+
+
+def read_labels(layout: Layout, prepared: Prepared, split: str) -> np.ndarray:
+    return np.concatenate([read_shard(layout.stage_dir("preprocess"), name)[1] for name in prepared.shards[split]])
+
+
+def read_outputs(layout: Layout, outputs_are_logits: bool) -> dict[str, np.ndarray]:
+    """The trained network's outputs per split (train wrote them), as probabilities."""
+    with np.load(layout.model_outputs) as stored:
+        return {split: as_probabilities(stored[split], outputs_are_logits) for split in stored.files}
 
 
 @task(name="evaluate", cache_policy=STAGE_CACHE, persist_result=True)
@@ -103,22 +111,20 @@ def evaluate(
     `trained` names the model `layout.model` holds and `validated` the manifest whose label flags are checked:
     their digests make a new model or manifest re-evaluate.
     """
-    import_tensorflow_quietly()
-    import keras
-
     classes = list(prepared.classes)
     split = prepared.evaluated_split
-    images, labels = read_all(layout.stage_dir("preprocess"), prepared.shards[split])
-    model = keras.models.load_model(layout.model, compile=False)
-    probabilities = np.asarray(model.predict(images.astype("float32"), batch_size=256, verbose=0), dtype=np.float64)
+    labels = read_labels(layout, prepared, split)
+    outputs = read_outputs(layout, trained.outputs_are_logits)
+    probabilities = outputs[split]
     if probabilities.ndim != 2 or probabilities.shape[1] != len(classes):
         raise ValueError(f"The model outputs shape {probabilities.shape[1:]}, expected ({len(classes)},).")
     probabilities, non_finite_share = usable_outputs(probabilities)
     metrics = compute_metrics(probabilities, labels, classes)
     metrics["non_finite_outputs"] = non_finite_share
     metrics["evaluated_split"] = split
-    metrics["train_accuracy"] = training_accuracy(model, layout, prepared)
-    metrics["label_check"] = check_label_flags(*held_out_agreement(model, layout, prepared), len(classes))
+    metrics["outputs_are_logits"] = trained.outputs_are_logits
+    metrics["train_accuracy"] = training_accuracy(outputs, layout, prepared)
+    metrics["label_check"] = check_label_flags(*held_out_agreement(outputs, layout, prepared), len(classes))
     findings = diagnose_predictions(metrics, classes, params)
     record = Evaluated(test_accuracy=metrics["test_accuracy"])
     with layout.writing_stage("evaluate") as folder:

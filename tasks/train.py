@@ -13,7 +13,7 @@ import numpy as np
 from prefect import task
 
 from cnn_doctor.caching import STAGE_CACHE
-from cnn_doctor.config import DiagnoseParams, ModelParams, TrainParams
+from cnn_doctor.config import DiagnoseParams, ModelParams, TrainParams, one_line
 from cnn_doctor.data.shards import read_shard
 from cnn_doctor.doctor.causes import link_causes
 from cnn_doctor.doctor.curves import diagnose_curves
@@ -29,7 +29,14 @@ from cnn_doctor.doctor.experiments import (
     train_without_augmentation,
 )
 from cnn_doctor.doctor.learning_rate import range_test_verdict, recommend_tested_rate
-from cnn_doctor.doctor.model_checks import check_model, first_step_failed, loss_not_computable, output_activation
+from cnn_doctor.doctor.model_checks import (
+    check_model,
+    describe_loss,
+    first_step_failed,
+    loss_not_computable,
+    loss_rewards_right_answers,
+    output_activation,
+)
 from cnn_doctor.doctor.probes import diagnose_probes, explodes_at_initialization, make_probe_callback
 from cnn_doctor.doctor.verification import RunFacts, curve, fixes_to_verify, held, verification, with_verifications
 from cnn_doctor.findings import Finding, sort_findings
@@ -40,8 +47,9 @@ from cnn_doctor.records import Augmented, Prepared, Trained, completed, record_p
 from cnn_doctor.run_context import run_logger
 from cnn_doctor.training.augmentation import build_augmentation
 from cnn_doctor.training.checkpoint import keep_history, make_checkpoint_callback, prepare_backup, restore_checkpoint
-from cnn_doctor.training.counterfactual import train_with_fix
-from cnn_doctor.training.models import build_model, normalization_layer
+from cnn_doctor.training.counterfactual import same_kind, train_with_fix
+from cnn_doctor.training.models import ModelCopies, build_model, normalization_layer
+from cnn_doctor.training.outputs import score_splits
 
 IN_MEMORY_CACHE_BYTES = 1 << 30  # cache decoded shards in RAM below this size
 LEARNING_CURVE_CAP = 20_000  # images per shard the learning curve uses at most
@@ -111,9 +119,29 @@ def make_optimizer(params: TrainParams, steps_per_epoch: int):
     return keras.optimizers.Adam(rate)
 
 
-def optimizer_like(params: TrainParams):
-    """For the quick experiments: a fresh optimizer of the run's kind and momentum, at a given constant rate."""
+def optimizer_like(params: TrainParams, user_optimizer=None):
+    """For the quick experiments: a fresh optimizer of the run's kind and momentum (the user's own, when they
+    compiled their model), at a given constant rate."""
+    if user_optimizer is not None:
+        return lambda rate: same_kind(user_optimizer, rate)
     return lambda rate: make_optimizer(params.model_copy(update={"learning_rate": rate, "lr_schedule": "constant"}), 1)
+
+
+USER_OPTIMIZERS = {"SGD": "sgd", "Adam": "adam", "RMSprop": "rmsprop"}
+
+
+def as_trained(params: TrainParams, user_optimizer) -> TrainParams:
+    """The settings training really ran with: a user's compiled optimizer replaces train.optimizer,
+    train.learning_rate and train.momentum (the doctor judges the rate that was used, not the params')."""
+    if user_optimizer is None:
+        return params
+    rate = float(np.asarray(user_optimizer.learning_rate))
+    update = {"learning_rate": min(max(rate, 1e-12), 10.0)}
+    kind = USER_OPTIMIZERS.get(type(user_optimizer).__name__)
+    if kind:
+        momentum = float(user_optimizer.get_config().get("momentum") or 0.0)
+        update |= {"optimizer": kind, "momentum": min(momentum, 0.99)} if kind != "adam" else {"optimizer": kind}
+    return params.model_copy(update=update)
 
 
 def wants_one_hot(loss) -> bool:
@@ -182,6 +210,7 @@ class Run:
         normalization = normalization_layer(prepared.normalize, prepared.mean, prepared.variance)
         with self.strategy.scope():
             self.model, user_model = build_model(model_params, self.image_shape, len(self.classes), normalization)
+        self.copies = ModelCopies(model_params, self.image_shape, len(self.classes), normalization, self.strategy)
         self.user_compiled = user_model is not None and user_model.compiled
         self.loss = user_model.loss if self.user_compiled else keras.losses.SparseCategoricalCrossentropy()
         self.one_hot = self.user_compiled and wants_one_hot(self.loss)
@@ -260,7 +289,9 @@ def check_before_training(run: Run, diagnose: DiagnoseParams) -> tuple[list[Find
     except Exception as error:  # Keras would raise the same on the first step: report it, never crash
         reason = str(error).strip().splitlines()[-1][:300] if str(error).strip() else type(error).__name__
         return [loss_not_computable(reason, len(run.classes), run.model.output_shape)], reason
-    return check_model(run.model, run.loss, len(run.classes), images, initial_loss, diagnose), None
+    from_logits = describe_loss(run.loss)[1]
+    rewards_right = loss_rewards_right_answers(run.loss_function(), len(run.classes), run.one_hot, from_logits)
+    return check_model(run.model, run.loss, len(run.classes), images, initial_loss, diagnose, rewards_right), None
 
 
 def run_experiments(
@@ -277,27 +308,36 @@ def run_experiments(
     found = {finding.id for finding in findings}
     results, extra = {}, []
     if diagnose.lr_range_test and found & SYMPTOMS_FOR_LR_TEST:
-        results["lr_range_test"] = test = learning_rate_range_test(
-            run.model, initial_weights, run.loss, train_data, optimizer_like(params)
+        results["lr_range_test"] = test = _attempt(
+            "lr_range_test",
+            lambda: learning_rate_range_test(
+                run.copies, initial_weights, run.loss, train_data, optimizer_like(params, run.user_optimizer)
+            ),
         )
         # gradients that explode before any update blow up every rate: then the test cannot blame the rate
-        if not any(map(explodes_at_initialization, findings)):
+        if "skipped" not in test and not any(map(explodes_at_initialization, findings)):
             extra += range_test_verdict(test, params, findings, history.get("loss", []))
             recommend_tested_rate(findings, test, params)
     if diagnose.single_batch_test and found & SYMPTOMS_FOR_BATCH_TEST:
-        results["single_batch_test"] = overfit_single_batch(run.model, initial_weights, run.loss, train_data)
-    if diagnose.learning_curve and found & SYMPTOMS_FOR_LEARNING_CURVE and val_data is not None:
-        results["learning_curve"] = curve = learning_curve(
-            run.model,
-            initial_weights,
-            run.loss,
-            lambda fraction: run.train_subset(fraction, params),
-            val_data,
-            optimizer_like(params),
-            params.learning_rate,
-            epochs=len(history.get("loss", [])),
+        results["single_batch_test"] = _attempt(
+            "single_batch_test", lambda: overfit_single_batch(run.copies, initial_weights, run.loss, train_data)
         )
-        advise_on_data(findings, curve)
+    if diagnose.learning_curve and found & SYMPTOMS_FOR_LEARNING_CURVE and val_data is not None:
+        results["learning_curve"] = curve = _attempt(
+            "learning_curve",
+            lambda: learning_curve(
+                run.copies,
+                initial_weights,
+                run.loss,
+                lambda fraction: run.train_subset(fraction, params),
+                val_data,
+                optimizer_like(params, run.user_optimizer),
+                params.learning_rate,
+                epochs=len(history.get("loss", [])),
+            ),
+        )
+        if "skipped" not in curve:
+            advise_on_data(findings, curve)
     rate_too_high = any(finding.id == "learning_rate_too_high" for finding in [*findings, *extra])
     # with a rate that makes training chaotic, a rerun without augmentation differs by luck, not by augmentation
     if (
@@ -308,18 +348,33 @@ def run_experiments(
         and not rate_too_high
     ):
         clean_train, _, _ = run.datasets(params, augment_online=False)
-        results["augmentation_ablation"] = test = train_without_augmentation(
-            run.model,
-            initial_weights,
-            run.loss,
-            clean_train,
-            val_data,
-            optimizer_like(params),
-            params.learning_rate,
-            epochs=len(history.get("loss", [])),
+        results["augmentation_ablation"] = test = _attempt(
+            "augmentation_ablation",
+            lambda: train_without_augmentation(
+                run.copies,
+                initial_weights,
+                run.loss,
+                clean_train,
+                val_data,
+                optimizer_like(params, run.user_optimizer),
+                params.learning_rate,
+                epochs=len(history.get("loss", [])),
+            ),
         )
-        extra += augmentation_verdict(test, history, diagnose)
+        if "skipped" not in test:
+            extra += augmentation_verdict(test, history, diagnose)
     return extra, results
+
+
+def _attempt(name: str, experiment) -> dict:
+    """Run one quick experiment; one that cannot run on this model (a user's object Keras cannot train twice,
+    say) is skipped with its reason, never a crash: the report still comes."""
+    try:
+        return experiment()
+    except Exception as error:
+        reason = one_line(error)
+        run_logger().warning("Skipped the %s: %s", name.replace("_", " "), reason)
+        return {"skipped": reason}
 
 
 def verify_fixes(
@@ -337,7 +392,7 @@ def verify_fixes(
     and seed; each tried cause gets `evidence.verification`. Healthy runs try nothing."""
     epochs_run = len(history.get("loss", []))
     if not diagnose.verify_fix or not run.val_shards or epochs_run == 0:
-        return findings, {"tried": [], "seconds": 0.0}
+        return findings, {"tried": [], "skipped": [], "seconds": 0.0}
     facts = RunFacts(
         params,
         model_params,
@@ -347,22 +402,25 @@ def verify_fixes(
         output_activation(run.core),
         epochs_run,
         final_val_accuracy=(history.get("val_accuracy") or [None])[-1],
+        from_logits=describe_loss(run.loss)[1],
     )
     fixes = fixes_to_verify(link_causes(sort_findings(findings)), facts, diagnose.verify_max_fixes)
     epochs = min(diagnose.verify_budget, epochs_run)
-    started, results = time.perf_counter(), {}
+    started, results, skipped = time.perf_counter(), {}, []
     for fix in fixes:
         try:
             trained = train_with_fix(
                 fix, run, initial_weights, optimizer_for, params, model_params, epochs, class_weight
             )
-        except (ValueError, TypeError) as error:  # a model the change does not fit: say so, never crash
+        except Exception as error:  # a model the change does not fit: say so in the report, never crash
             run_logger().warning("Could not try %s for %s: %s", " ".join(fix.change), fix.finding_id, error)
+            skipped.append({"finding": fix.finding_id, "change": fix.change, "reason": one_line(error)})
             continue
         without = held(history, epochs) if fix.kind == "continued" else curve(history, epochs)
         results[fix.finding_id] = verification(fix, epochs, curve(trained, epochs), without, epochs_run, run.val_images)
     seconds = round(time.perf_counter() - started, 2)
-    return with_verifications(findings, results), {"tried": [fix.change for fix in fixes], "seconds": seconds}
+    tried = [fix.change for fix in fixes if fix.finding_id in results]
+    return with_verifications(findings, results), {"tried": tried, "skipped": skipped, "seconds": seconds}
 
 
 @task(name="train", cache_policy=STAGE_CACHE, persist_result=True)
@@ -391,7 +449,7 @@ def train(
         },
     }
     if blocker:
-        return _write_train_outputs(layout, None, findings, {**summary, "stopped_by": "loss_activation_mismatch"})
+        return _write_train_outputs(layout, run, findings, {**summary, "stopped_by": "loss_activation_mismatch"})
     train_data, val_data, train_count = run.datasets(params)
     with run.strategy.scope():
         run.model.compile(
@@ -400,6 +458,7 @@ def train(
             metrics=["accuracy"],
         )
     initial_weights = run.model.get_weights()
+    judged = as_trained(params, run.user_optimizer)  # before training: a plateau schedule lowers the rate
     probes = (
         make_probe_callback(*run.probe_batch(diagnose.probe_batch_size), run.loss_function(), run.core, run.feed)
         if diagnose.probes
@@ -430,9 +489,10 @@ def train(
     except (ValueError, TypeError) as error:
         reason = str(error).strip().splitlines()[-1][:300]
         findings.append(first_step_failed(reason))
-        return _write_train_outputs(layout, None, findings, {**summary, "stopped_by": "loss_activation_mismatch"})
+        return _write_train_outputs(layout, run, findings, {**summary, "stopped_by": "loss_activation_mismatch"})
     seconds = time.perf_counter() - started
     history = _read_history(layout.training_log)
+    params = judged  # from here on the doctor judges what really ran
     findings += diagnose_curves(history, len(run.classes), params, diagnose)
     if probes:
         findings += diagnose_probes(
@@ -464,7 +524,8 @@ def train(
         if probes
         else None,
     )
-    return _write_train_outputs(layout, run.model, _deduplicate(findings), summary)
+    outputs = score_splits(run.model, layout.stage_dir("preprocess"), prepared.shards, prepared.evaluated_split)
+    return _write_train_outputs(layout, run, _deduplicate(findings), summary, outputs)
 
 
 def _deduplicate(findings: list[Finding]) -> list[Finding]:
@@ -477,17 +538,33 @@ def _deduplicate(findings: list[Finding]) -> list[Finding]:
     return unique
 
 
-def _write_train_outputs(layout: Layout, model, findings: list[Finding], summary: dict) -> Trained:
-    record = Trained(stopped_by=summary.get("stopped_by"))
+def _write_train_outputs(
+    layout: Layout, run: Run | None, findings: list[Finding], summary: dict, outputs: dict | None = None
+) -> Trained:
+    logits = run is not None and describe_loss(run.loss)[1]
+    record = Trained(stopped_by=summary.get("stopped_by"), outputs_are_logits=logits)
     with layout.writing_stage("train") as folder:
-        if model is not None:
-            model.save(folder / layout.model.name)
+        if outputs is not None:
+            summary["model_saved"] = _save_model(run.model, folder / layout.model.name)
+            np.savez(folder / layout.model_outputs.name, **outputs)
             shutil.copy(layout.training_log, folder / layout.history.name)
         write_json(folder / layout.findings("train").name, [finding.to_dict() for finding in findings])
         write_json(folder / layout.summary("train").name, summary)
         write_json(folder / layout.record("train").name, record_payload(record))
     shutil.rmtree(layout.backup, ignore_errors=True)
     return completed(record, layout, "train")
+
+
+def _save_model(model, path: Path) -> str:
+    """The whole model when Keras can serialise it, else its weights (a subclassed model without get_config)."""
+    try:
+        model.save(path)
+        return path.name
+    except Exception as error:
+        weights = path.with_name("model.weights.h5")
+        model.save_weights(weights)
+        run_logger().warning("Saved only the weights (%s): Keras cannot save this model: %s", weights, one_line(error))
+        return weights.name
 
 
 def _fingerprint(

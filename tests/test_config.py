@@ -52,7 +52,7 @@ def test_every_params_key_is_in_params_yaml_and_the_readme_table():
 
     typed = flat_keys(Params().as_dict())
     assert flat_keys(yaml.safe_load(DEFAULT_PARAMS_FILE.read_text())) == typed
-    readme = (PROJECT_ROOT / "README.md").read_text()
+    readme = (PROJECT_ROOT / "docs" / "parameters.md").read_text()
     documented = re.findall(r"^\| `([a-z_]+\.[a-z0-9_]+)` \|", readme, re.MULTILINE)
     assert sorted(documented) == sorted(typed)
 

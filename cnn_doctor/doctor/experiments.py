@@ -5,11 +5,15 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from cnn_doctor.config import DiagnoseParams
 from cnn_doctor.findings import Finding
+
+if TYPE_CHECKING:
+    from cnn_doctor.training.models import ModelCopies
 
 LR_RANGE = (1e-6, 10.0)
 LR_RANGE_STEPS = 80
@@ -24,16 +28,14 @@ def _batches(dataset, count: int):
         yield batch
 
 
-def learning_rate_range_test(model, initial_weights, loss, dataset, optimizer_at) -> dict:
+def learning_rate_range_test(copies: ModelCopies, initial_weights, loss, dataset, optimizer_at) -> dict:
     """Train a copy for a few dozen batches with an exponentially growing learning rate (Smith 2017).
 
     `optimizer_at(rate)` builds the run's own optimizer (kind and momentum: momentum 0.9 makes the same rate
     take ten times larger steps, so a plain SGD would place the limit ten times too high).
     """
-    import keras
 
-    copy = keras.models.clone_model(model)
-    copy.set_weights(initial_weights)
+    copy = copies.fresh(initial_weights)
     copy.compile(optimizer=optimizer_at(LR_RANGE[0]), loss=loss)
     rates = np.geomspace(*LR_RANGE, LR_RANGE_STEPS)
     batch_size = int(next(iter(dataset))[0].shape[0])
@@ -71,13 +73,11 @@ ABLATION_EPOCHS = 3
 
 
 def train_without_augmentation(
-    model, initial_weights, loss, clean_train, val_data, optimizer_at, learning_rate: float, epochs: int
+    copies: ModelCopies, initial_weights, loss, clean_train, val_data, optimizer_at, learning_rate: float, epochs: int
 ) -> dict:
     """A fresh copy trained briefly on un-augmented images: does augmentation hold learning back?"""
-    import keras
 
-    copy = keras.models.clone_model(model)
-    copy.set_weights(initial_weights)
+    copy = copies.fresh(initial_weights)
     copy.compile(optimizer=optimizer_at(learning_rate), loss=loss, metrics=["accuracy"])
     epochs = min(ABLATION_EPOCHS, epochs)
     history = copy.fit(clean_train, validation_data=val_data, epochs=epochs, shuffle=False, verbose=0)
@@ -94,15 +94,13 @@ MORE_DATA_GAIN = 0.02  # validation accuracy gained from 50% to 100% of the data
 
 
 def learning_curve(
-    model, initial_weights, loss, subset, val_data, optimizer_at, learning_rate: float, epochs: int
+    copies: ModelCopies, initial_weights, loss, subset, val_data, optimizer_at, learning_rate: float, epochs: int
 ) -> dict:
     """Fresh copies trained on growing shares of the training set: does more data still help?"""
-    import keras
 
     accuracies = []
     for fraction in LEARNING_CURVE_FRACTIONS:
-        copy = keras.models.clone_model(model)
-        copy.set_weights(initial_weights)
+        copy = copies.fresh(initial_weights)
         copy.compile(optimizer=optimizer_at(learning_rate), loss=loss, metrics=["accuracy"])
         history = copy.fit(
             subset(fraction),
@@ -121,12 +119,11 @@ def learning_curve(
     }
 
 
-def overfit_single_batch(model, initial_weights, loss, dataset) -> dict:
+def overfit_single_batch(copies: ModelCopies, initial_weights, loss, dataset) -> dict:
     """Can a fresh copy reach high accuracy on one batch? If not, suspect the model, loss or labels."""
     import keras
 
-    copy = keras.models.clone_model(model)
-    copy.set_weights(initial_weights)
+    copy = copies.fresh(initial_weights)
     copy.compile(optimizer=keras.optimizers.Adam(1e-3), loss=loss, metrics=["accuracy"])
     images, labels = next(iter(dataset))
     history = copy.fit(images, labels, epochs=SINGLE_BATCH_STEPS, batch_size=len(images), verbose=0)

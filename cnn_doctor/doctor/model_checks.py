@@ -59,8 +59,34 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower() if name[:1].isupper() else name.lower()
 
 
-def check_loss_and_output(model, loss, num_classes: int) -> list[Finding]:
-    """Loss vs output activation vs number of classes (label encoding is matched to the loss by cnn-doctor)."""
+# Words in the names of classification losses, and of losses that measure distances (regression losses);
+# a loss named neither (a user's own) is judged by what it does (`loss_rewards_right_answers`).
+CLASSIFICATION_LOSS_WORDS = ("crossentropy", "focal", "kl_divergence", "hinge")
+REGRESSION_LOSS_WORDS = ("mean_squared", "mean_absolute", "mse", "mae", "huber", "log_cosh", "poisson", "cosine")
+
+
+def loss_rewards_right_answers(loss_function, num_classes: int, one_hot: bool, from_logits: bool) -> bool | None:
+    """Whether the loss is lower for confident right answers than for confident wrong ones (what any
+    classification loss must do); None when it cannot be computed on such outputs."""
+    labels = np.arange(2 * num_classes) % num_classes
+    targets = np.eye(num_classes, dtype=np.float32)[labels] if one_hot else labels.astype(np.int32)
+
+    def confident(classes):
+        probabilities = np.full((len(classes), num_classes), 0.05 / max(num_classes - 1, 1), dtype=np.float32)
+        probabilities[np.arange(len(classes)), classes] = 0.95
+        return np.log(probabilities) if from_logits else probabilities
+
+    try:
+        right = float(loss_function(targets, confident(labels)))
+        wrong = float(loss_function(targets, confident((labels + 1) % num_classes)))
+    except Exception:
+        return None
+    return right < wrong if math.isfinite(right) and math.isfinite(wrong) else None
+
+
+def check_loss_and_output(model, loss, num_classes: int, rewards_right: bool | None = None) -> list[Finding]:
+    """Loss vs output activation vs number of classes (label encoding is matched to the loss by cnn-doctor);
+    `rewards_right` is what `loss_rewards_right_answers` measured (None: not measured)."""
     units = int(model.output_shape[-1])
     activation = output_activation(model)
     loss_name, from_logits = describe_loss(loss)
@@ -71,6 +97,7 @@ def check_loss_and_output(model, loss, num_classes: int) -> list[Finding]:
         "from_logits": from_logits,
         "num_classes": num_classes,
     }
+    plain_name = loss_name.replace("_", "")
     problem = None
     if units != num_classes:
         problem = ("critical", f"The output layer has {units} unit(s) for {num_classes} classes.")
@@ -86,9 +113,19 @@ def check_loss_and_output(model, loss, num_classes: int) -> list[Finding]:
             "warning",
             f"The output already applies {activation} but the loss applies it again (from_logits=True).",
         )
+    elif from_logits and activation != "linear":
+        problem = (
+            "critical",
+            f"The output applies {activation} to the logits before a loss that expects raw logits "
+            "(from_logits=True): the scores it cuts or bends cannot rank the classes.",
+        )
     elif activation == "sigmoid" and "categorical" in loss_name and num_classes > 2:
         problem = ("warning", "Sigmoid outputs with categorical cross-entropy: classes do not compete.")
-    elif not any(word in loss_name for word in ("crossentropy", "focal", "kl_divergence")):
+    elif rewards_right is False:
+        problem = ("critical", f"The loss {loss_name!r} is not lower for right answers than for wrong ones.")
+    elif any(word.replace("_", "") in plain_name for word in REGRESSION_LOSS_WORDS) or (
+        rewards_right is None and not any(word in plain_name for word in CLASSIFICATION_LOSS_WORDS)
+    ):
         problem = ("warning", f"The loss {loss_name!r} is not a classification loss.")
     if problem is None:
         return []
@@ -266,11 +303,17 @@ def check_initial_loss(initial_loss: float, num_classes: int, params: DiagnosePa
 
 
 def check_model(
-    model, loss, num_classes: int, probe_inputs: np.ndarray, initial_loss: float, params: DiagnoseParams
+    model,
+    loss,
+    num_classes: int,
+    probe_inputs: np.ndarray,
+    initial_loss: float,
+    params: DiagnoseParams,
+    rewards_right: bool | None = None,
 ) -> list[Finding]:
     """Every static check; `probe_inputs` are the values that reach the first weighted layer."""
     return [
-        *check_loss_and_output(model, loss, num_classes),
+        *check_loss_and_output(model, loss, num_classes, rewards_right),
         *check_input_scaling(model, probe_inputs),
         *check_initialization(model, params),
         *check_capacity(model, num_classes),

@@ -53,8 +53,11 @@ def _make_probe_callback():
             self._epoch = 0
 
         def on_train_begin(self, logs=None):
-            outputs = [layer.output for layer in self.activated]
-            self.activation_model = keras.Model(self.core.inputs, outputs) if outputs else None
+            try:
+                outputs = [layer.output for layer in self.activated]
+                self.activation_model = keras.Model(self.core.inputs, outputs) if outputs else None
+            except (AttributeError, ValueError):  # a subclassed model has no graph to read activations from
+                self.activated, self.activation_model = [], None
             self.kinds = [activation_name(layer) for layer in self.activated]
             self._probe = tf.function(self._statistics, reduce_retracing=True)
             self.records.append({"epoch": 0, **self.measure()})

@@ -48,8 +48,8 @@ class Fix:
 
     `kind` says how it is trained: `fresh` (same initial weights, other optimizer settings), `rebuilt`
     (a new model: other normalisation, architecture or initialiser), `continued` (the trained model, more
-    epochs), `unaugmented` (the same model on un-augmented images), `softmax_output` and `reinitialised`
-    (the user's model changed in memory: its file is never touched).
+    epochs), `unaugmented` (the same model on un-augmented images), `softmax_output`, `linear_output` and
+    `reinitialised` (the user's model changed in memory: its file is never touched).
     """
 
     finding_id: str
@@ -85,6 +85,7 @@ class RunFacts:
     output_activation: str | None
     epochs_run: int
     final_val_accuracy: float | None = None
+    from_logits: bool = False
 
 
 def fix_for(finding: Finding, facts: RunFacts) -> Fix | None:
@@ -105,7 +106,9 @@ def fix_for(finding: Finding, facts: RunFacts) -> Fix | None:
     if finding.id == "loss_activation_mismatch":
         # ReLU, linear or sigmoid outputs fed to a probability loss; a softmax output under from_logits=True is
         # the other mismatch, whose fix (drop the softmax or the flag) the doctor does not guess
-        if facts.user_compiled and facts.output_activation != "softmax":
+        if facts.user_compiled and facts.from_logits and facts.output_activation not in ("linear", "softmax"):
+            return Fix(finding.id, "linear_output", model_change="no activation on the logits layer (in your builder)")
+        if facts.user_compiled and not facts.from_logits and facts.output_activation != "softmax":
             return Fix(finding.id, "softmax_output", model_change="softmax on the output layer (in your model builder)")
         return None
     if finding.id in INITIALISATION or explodes_at_initialization(finding):

@@ -1,6 +1,6 @@
 """The counterfactual training behind a verified fix: the run's model and data with one change, trained briefly.
 
-The user's files are never touched: a changed model is a clone built in memory (`keras.models.clone_model`).
+The user's files are never touched: a changed model is a fresh build of the network (`ModelCopies`) changed in memory.
 `run` is the train stage's `Run` (model, loss, datasets); `optimizer_for(train_params)` builds the run's
 optimizer for other settings.
 """
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from cnn_doctor.config import ModelParams, TrainParams
 from cnn_doctor.doctor.model_checks import RELU_LIKE
 from cnn_doctor.doctor.verification import Fix
-from cnn_doctor.training.models import build_model, normalization_layer
+from cnn_doctor.training.models import normalization_layer
 
 
 def train_with_fix(
@@ -48,31 +48,27 @@ def train_with_fix(
 
 def _fixed_model(fix: Fix, run, initial_weights, optimizer_for, params: TrainParams, model_params: ModelParams):
     """The model to train, its loss and a fresh optimizer, with the fix applied."""
-    import keras
-
     if fix.kind == "rebuilt":
         normalize = fix.changes.get("preprocess.normalize", run.normalize)
         normalization = normalization_layer(normalize, run.mean, run.variance)
-        with run.strategy.scope():
-            model, user_model = build_model(
-                _updated(model_params, fix, "model"), run.image_shape, len(run.classes), normalization
-            )
+        model, user_model = run.copies.build(_updated(model_params, fix, "model"), normalization)
         if user_model is not None and user_model.compiled:
             return model, user_model.loss, user_model.optimizer  # freshly built: its own, unused
         return model, run.loss, optimizer_for(params)
-    clone_function = {"softmax_output": _softmax_output(run.core), "reinitialised": _reinitialised}.get(fix.kind)
-    with run.strategy.scope():
-        model = keras.models.clone_model(run.model, clone_function=clone_function, recursive=clone_function is not None)
-    if fix.kind == "continued":
-        model.set_weights(run.model.get_weights())
-    elif fix.kind != "reinitialised":
-        model.set_weights(initial_weights)
+    # a fresh build from the builder, never a clone: a user's unregistered custom objects cannot be serialised
+    model = run.copies.fresh(run.model.get_weights() if fix.kind == "continued" else initial_weights)
+    if fix.kind == "softmax_output":
+        _set_output_activation(model, "softmax")
+    elif fix.kind == "linear_output":
+        _set_output_activation(model, "linear")
+    elif fix.kind == "reinitialised":
+        _reinitialise(model)
     rate = fix.changes.get("train.learning_rate")
     if fix.kind == "continued":
         rate = _rate_where_training_ended(run.model.optimizer, params)
         params = params.model_copy(update={"learning_rate": rate, "lr_schedule": "constant"})
     if run.user_optimizer is not None:
-        return model, run.loss, _like(run.user_optimizer, rate)
+        return model, run.loss, same_kind(run.user_optimizer, rate)
     return model, run.loss, optimizer_for(params)
 
 
@@ -84,7 +80,7 @@ def _rate_where_training_ended(optimizer, params: TrainParams) -> float:
     return float(optimizer.learning_rate.numpy() if hasattr(optimizer.learning_rate, "numpy") else params.learning_rate)
 
 
-def _like(optimizer, learning_rate: float | None):
+def same_kind(optimizer, learning_rate: float | None):
     """A fresh optimizer of the same kind and settings (another learning rate when given)."""
     config = optimizer.get_config()
     if learning_rate is not None:
@@ -92,28 +88,34 @@ def _like(optimizer, learning_rate: float | None):
     return type(optimizer).from_config(config)
 
 
-def _softmax_output(core):
-    output_name = core.layers[-1].name
+def _set_output_activation(model, name: str) -> None:
+    """Change the activation of the network's last layer that has one, in place (on a fresh copy)."""
+    import keras
 
-    def clone(layer):
-        config = layer.get_config()
-        if layer.name == output_name and "activation" in config:
-            config["activation"] = "softmax"
-        return layer.__class__.from_config(config)
+    from cnn_doctor.doctor.model_checks import all_layers
 
-    return clone
+    for layer in reversed(all_layers(model)):
+        if getattr(layer, "activation", None) is not None:
+            layer.activation = keras.activations.get(name)
+            return
+    raise ValueError("the model has no output layer with an activation to change")
 
 
-def _reinitialised(layer):
-    """The initialisation the model check measures against: He-normal kernels for ReLU-like layers, Glorot
-    (Keras's default) for the others, zero biases."""
-    config = layer.get_config()
-    if "kernel_initializer" in config:
-        relu_like = str(config.get("activation")).lower() in RELU_LIKE
-        config["kernel_initializer"] = "he_normal" if relu_like else "glorot_uniform"
-    if "bias_initializer" in config:
-        config["bias_initializer"] = "zeros"
-    return layer.__class__.from_config(config)
+def _reinitialise(model) -> None:
+    """The initialisation the model check measures against, in place: He-normal kernels for ReLU-like layers,
+    Glorot (Keras's default) for the others, zero biases."""
+    import keras
+
+    from cnn_doctor.doctor.model_checks import activation_name, all_layers
+
+    for layer in all_layers(model):
+        kernel, bias = getattr(layer, "kernel", None), getattr(layer, "bias", None)
+        if kernel is not None and len(kernel.shape) >= 2:
+            relu_like = activation_name(layer) in RELU_LIKE
+            initializer = keras.initializers.get("he_normal" if relu_like else "glorot_uniform")
+            kernel.assign(initializer(kernel.shape, dtype=kernel.dtype))
+        if bias is not None:
+            bias.assign(keras.ops.zeros(bias.shape, dtype=bias.dtype))
 
 
 def _updated(section, fix: Fix, name: str):

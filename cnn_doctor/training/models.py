@@ -193,3 +193,28 @@ def build_model(params: ModelParams, image_shape: tuple[int, ...], num_classes: 
             ) from error
         return keras.Model(inputs, outputs, name=f"user_{user_model.name}"), user_model
     return ARCHITECTURES[params.architecture](inputs, scaled, num_classes, params), None
+
+
+class ModelCopies:
+    """Fresh copies of the run's network for the doctor's quick experiments and fix trials.
+
+    Each copy is built by calling the builder again (the user's, or the built-in architecture), never by
+    serialising the trained model: a user's custom layers, losses and Lambda layers are rarely registered
+    with Keras, and `keras.models.clone_model` fails on them.
+    """
+
+    def __init__(self, params: ModelParams, image_shape: tuple[int, ...], num_classes: int, normalization, strategy):
+        self.params, self.image_shape, self.num_classes = params, tuple(image_shape), num_classes
+        self.normalization, self.strategy = normalization, strategy
+
+    def build(self, params: ModelParams | None = None, normalization=...):
+        """A newly built network (other model params or normalisation when given) and the user's inner model."""
+        chosen = self.normalization if normalization is ... else normalization
+        with self.strategy.scope():
+            return build_model(params or self.params, self.image_shape, self.num_classes, chosen)
+
+    def fresh(self, weights) -> object:
+        """A new copy of the network holding `weights` (the run's initial or trained weights)."""
+        model, _ = self.build()
+        model.set_weights(weights)
+        return model

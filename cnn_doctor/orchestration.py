@@ -12,8 +12,10 @@ from cnn_doctor.layout import STAGES, Layout
 if TYPE_CHECKING:  # Prefect itself is imported only where a flow runs: a no-op run never needs it
     from prefect import Task
 
-# Mistakes in the user's input fail the same way every time: retrying them only delays the message.
-NOT_RETRIED = (UserError,)
+# Mistakes in the user's input fail the same way every time: retrying them only delays the message. So do
+# programming errors (a user's custom layer or loss raising TypeError, say): a retry is for what can pass on a
+# second try (a full disk, a lost connection, a killed worker).
+NOT_RETRIED = (UserError, TypeError, ValueError, AttributeError, NotImplementedError, KeyError, IndexError)
 
 
 class _NoTracebackForUserErrors(logging.Filter):

@@ -11,7 +11,7 @@ from cnn_doctor.config import EvaluateParams
 from cnn_doctor.data.shards import read_shard
 from cnn_doctor.doctor.dataset_checks import check_label_flags
 from cnn_doctor.doctor.predictions import diagnose_predictions
-from cnn_doctor.layout import Layout, write_json
+from cnn_doctor.layout import Layout, read_json, write_json
 from cnn_doctor.records import Evaluated, Prepared, Trained, Validated, completed, record_payload
 from cnn_doctor.training.outputs import as_probabilities
 
@@ -96,6 +96,40 @@ def read_labels(layout: Layout, prepared: Prepared, split: str) -> np.ndarray:
     return np.concatenate([read_shard(layout.stage_dir("preprocess"), name)[1] for name in prepared.shards[split]])
 
 
+def other_views(outputs: dict, layout: Layout, prepared: Prepared, labels: np.ndarray) -> dict:
+    """What tells a shifted test split and stale batch statistics apart from a weak model: validation accuracy
+    and confidence beside the test's, the splits' pixel statistics, and the evaluated split scored with batch
+    statistics (networks with batch normalisation only)."""
+    views: dict = {}
+    if "batch_statistics" in outputs:
+        views["batch_statistics_accuracy"] = float(np.mean(outputs["batch_statistics"].argmax(axis=1) == labels))
+    if prepared.evaluated_split != "test" or "val" not in outputs:
+        return views
+    val_labels = read_labels(layout, prepared, "val")
+    views["val_accuracy"] = float(np.mean(outputs["val"].argmax(axis=1) == val_labels))
+    views["val_images"] = int(len(val_labels))
+    views["split_confidence"] = {split: float(outputs[split].max(axis=1).mean()) for split in ("val", "test")}
+    views["split_statistics"] = split_statistics(layout, prepared)
+    return views
+
+
+def split_statistics(layout: Layout, prepared: Prepared) -> dict:
+    """Per split, the mean and spread of the images' mean brightness (0-255), and how far the test split's
+    mean lies from the training split's in pooled standard deviations (an effect size)."""
+    stats = {}
+    for split in ("train", "test"):
+        brightness = np.concatenate(
+            [
+                np.asarray(read_shard(layout.stage_dir("preprocess"), name)[0], dtype=np.float32).mean(axis=(1, 2, 3))
+                for name in prepared.shards[split][:2]  # a sample: the first shards hold thousands of images
+            ]
+        )
+        stats[split] = {"mean": float(brightness.mean()), "std": float(brightness.std())}
+    pooled = np.sqrt((stats["train"]["std"] ** 2 + stats["test"]["std"] ** 2) / 2) or 1.0
+    stats["brightness_shift"] = round(float((stats["test"]["mean"] - stats["train"]["mean"]) / pooled), 3)
+    return stats
+
+
 def read_outputs(layout: Layout, outputs_are_logits: bool) -> dict[str, np.ndarray]:
     """The trained network's outputs per split (train wrote them), as probabilities."""
     with np.load(layout.model_outputs) as stored:
@@ -124,6 +158,9 @@ def evaluate(
     metrics["evaluated_split"] = split
     metrics["outputs_are_logits"] = trained.outputs_are_logits
     metrics["train_accuracy"] = training_accuracy(outputs, layout, prepared)
+    metrics |= other_views(outputs, layout, prepared, labels)
+    validation = layout.summary("validate")
+    metrics["reference"] = read_json(validation).get("reference") if validation.is_file() else None
     metrics["label_check"] = check_label_flags(*held_out_agreement(outputs, layout, prepared), len(classes))
     findings = diagnose_predictions(metrics, classes, params)
     record = Evaluated(test_accuracy=metrics["test_accuracy"])

@@ -156,7 +156,9 @@ def validate(data: Path, data_digest: str, params: ValidateParams, layout: Layou
     source = read_source(data)
     manifest, thumbnails, views = build_manifest(source, params.chunk_size)
     seen_by_label_model = {"cnn": views, "linear": thumbnails}[params.label_model]
-    mark_label_errors(manifest, seen_by_label_model if params.label_errors else None, params.label_model, params.seed)
+    reference = mark_label_errors(
+        manifest, seen_by_label_model if params.label_errors else None, params.label_model, params.seed
+    )
     class_table = summarise_classes(manifest, source.classes)
     dataset_table = summarise_dataset(manifest, class_table)
     results = run_expectations(
@@ -183,6 +185,7 @@ def validate(data: Path, data_digest: str, params: ValidateParams, layout: Layou
         "entries": len(manifest),
         "usable_images": int(dataset_table["usable_images"].iloc[0]),
         "gated_by": gate,
+        "reference": reference,
         "stage": "validate",
         "params": params.model_dump(mode="json"),
     }

@@ -926,7 +926,7 @@ def test_a_suggestion_in_an_overlapping_pair_names_the_runner_up(monkeypatch):
         {"index": 8, "given": "bag", "suggested": "shirt", "second": "tshirt"},
         {"index": 9, "given": "bag", "suggested": "shoe", "second": "tshirt"},
     ]
-    monkeypatch.setattr(dataset_checks, "find_label_errors", lambda *args: issues)
+    monkeypatch.setattr(dataset_checks, "find_label_errors", lambda *args: (issues, None))
     labels = ["shirt"] * 8 + ["bag", "bag"]
     manifest = pd.DataFrame({"path": [f"{i}.png" for i in range(10)], "label": labels, "usable": True})
     dataset_checks.mark_label_errors(manifest, [np.zeros(4)] * 10, "linear", 0)

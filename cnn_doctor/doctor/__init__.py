@@ -55,6 +55,10 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "confusable_classes",
         "suspiciously_high_accuracy",
         "label_mapping_mismatch",
+        "stale_batch_statistics",
+        "test_distribution_shift",
+        "duplicate_classes",
+        "below_reference_accuracy",
     ),
 }
 

@@ -13,12 +13,30 @@ from cnn_doctor.findings import SEVERITY_RANK, Finding
 CONSEQUENCES: dict[str, tuple[str, ...]] = {
     # test labels that mean other classes: every test-side symptom, and the label flags on those rows
     "label_mapping_mismatch": (
+        "test_distribution_shift",
         "prediction_collapse",
         "minority_class_collapse",
         "poor_calibration",
         "suspected_label_errors",
         "conflicting_labels",
         "split_leakage",
+    ),
+    # test images from another source than the training images: every test-side symptom
+    "test_distribution_shift": (
+        "below_reference_accuracy",
+        "prediction_collapse",
+        "minority_class_collapse",
+        "poor_calibration",
+        "duplicate_classes",
+    ),
+    # one class under two names: the network cannot split the pair, and the label search flags them
+    "duplicate_classes": (
+        "overlapping_classes",
+        "suspected_label_errors",
+        "minority_class_collapse",
+        "poor_calibration",
+        "below_reference_accuracy",
+        "conflicting_labels",
     ),
     "loss_activation_mismatch": (
         "not_learning",
@@ -29,6 +47,7 @@ CONSEQUENCES: dict[str, tuple[str, ...]] = {
         "poor_calibration",
         "slow_convergence",
         "learning_rate_too_low",
+        "below_reference_accuracy",
     ),
     "missing_normalization": (
         "initial_loss_off",
@@ -42,6 +61,7 @@ CONSEQUENCES: dict[str, tuple[str, ...]] = {
         "learning_rate_too_high",
         "learning_rate_too_low",
         "prediction_collapse",
+        "below_reference_accuracy",
     ),
     "inputs_scaled_twice": (
         "initial_loss_off",
@@ -52,6 +72,7 @@ CONSEQUENCES: dict[str, tuple[str, ...]] = {
         "learning_rate_too_low",
         "prediction_collapse",
         "undertrained",
+        "below_reference_accuracy",
     ),
     "poor_initialization": (
         "initial_loss_off",
@@ -66,6 +87,7 @@ CONSEQUENCES: dict[str, tuple[str, ...]] = {
         "learning_rate_too_low",
         "learning_rate_too_high",
         "prediction_collapse",
+        "below_reference_accuracy",
     ),
     "insufficient_capacity": (
         "underfitting",
@@ -73,6 +95,7 @@ CONSEQUENCES: dict[str, tuple[str, ...]] = {
         "slow_convergence",
         "prediction_collapse",
         "learning_rate_too_low",
+        "below_reference_accuracy",
     ),
     "initial_loss_off": (
         "prediction_collapse",
@@ -83,6 +106,7 @@ CONSEQUENCES: dict[str, tuple[str, ...]] = {
         "learning_rate_too_low",
         "poor_calibration",
         "minority_class_collapse",
+        "below_reference_accuracy",
     ),
     "learning_rate_too_high": (
         "loss_diverged",
@@ -93,6 +117,7 @@ CONSEQUENCES: dict[str, tuple[str, ...]] = {
         "underfitting",
         "prediction_collapse",
         "poor_calibration",
+        "below_reference_accuracy",
     ),
     "learning_rate_too_low": (
         "slow_convergence",
@@ -101,6 +126,7 @@ CONSEQUENCES: dict[str, tuple[str, ...]] = {
         "undertrained",
         "prediction_collapse",
         "vanishing_gradients",
+        "below_reference_accuracy",
     ),
     "augmentation_too_strong": (
         "not_learning",
@@ -108,6 +134,16 @@ CONSEQUENCES: dict[str, tuple[str, ...]] = {
         "slow_convergence",
         "prediction_collapse",
         "undertrained",
+        "below_reference_accuracy",
+    ),
+    # moving statistics that never caught up: inference on other statistics than training's
+    "stale_batch_statistics": (
+        "prediction_collapse",
+        "minority_class_collapse",
+        "poor_calibration",
+        "overfitting",
+        "below_reference_accuracy",
+        "test_distribution_shift",
     ),
     "saturated_activations": (
         "vanishing_gradients",
@@ -115,9 +151,22 @@ CONSEQUENCES: dict[str, tuple[str, ...]] = {
         "underfitting",
         "slow_convergence",
         "prediction_collapse",
+        "below_reference_accuracy",
     ),
-    "dying_relu": ("not_learning", "underfitting", "vanishing_gradients", "prediction_collapse"),
-    "vanishing_gradients": ("not_learning", "underfitting", "slow_convergence", "prediction_collapse"),
+    "dying_relu": (
+        "not_learning",
+        "underfitting",
+        "vanishing_gradients",
+        "prediction_collapse",
+        "below_reference_accuracy",
+    ),
+    "vanishing_gradients": (
+        "not_learning",
+        "underfitting",
+        "slow_convergence",
+        "prediction_collapse",
+        "below_reference_accuracy",
+    ),
     "exploding_gradients": (
         "loss_diverged",
         "initial_loss_off",
@@ -126,6 +175,7 @@ CONSEQUENCES: dict[str, tuple[str, ...]] = {
         "prediction_collapse",
         "underfitting",
         "minority_class_collapse",
+        "below_reference_accuracy",
     ),
     "loss_diverged": (
         "prediction_collapse",
@@ -134,8 +184,9 @@ CONSEQUENCES: dict[str, tuple[str, ...]] = {
         "not_learning",
         "poor_calibration",
         "exploding_gradients",
+        "below_reference_accuracy",
     ),
-    "conflicting_labels": ("not_learning", "underfitting", "suspected_label_errors"),
+    "conflicting_labels": ("not_learning", "underfitting", "suspected_label_errors", "below_reference_accuracy"),
     # heavy label noise also fools the learning-rate range test: the loss cannot fall, whatever the rate
     "suspected_label_errors": (
         "not_learning",
@@ -146,18 +197,25 @@ CONSEQUENCES: dict[str, tuple[str, ...]] = {
         "learning_rate_too_low",
         "slow_convergence",
         "undertrained",
+        "below_reference_accuracy",
     ),
     "split_leakage": ("suspiciously_high_accuracy",),
     "class_imbalance": ("minority_class_collapse", "prediction_collapse"),
-    "too_few_images": ("overfitting", "minority_class_collapse", "poor_calibration"),
-    "undertrained": ("underfitting", "minority_class_collapse", "poor_calibration", "suspiciously_high_accuracy"),
+    "too_few_images": ("overfitting", "minority_class_collapse", "poor_calibration", "below_reference_accuracy"),
+    "undertrained": (
+        "underfitting",
+        "minority_class_collapse",
+        "poor_calibration",
+        "suspiciously_high_accuracy",
+        "below_reference_accuracy",
+    ),
     # test above training accuracy: the training labels are worse than the test labels (or the test set leaks),
     # so the model "underfits" labels it should not fit (after undertrained: a short run also scores test high)
     "suspiciously_high_accuracy": ("underfitting", "poor_calibration", "slow_convergence"),
-    "underfitting": ("minority_class_collapse", "prediction_collapse", "poor_calibration"),
-    "not_learning": ("prediction_collapse", "poor_calibration", "minority_class_collapse"),
+    "underfitting": ("minority_class_collapse", "prediction_collapse", "poor_calibration", "below_reference_accuracy"),
+    "not_learning": ("prediction_collapse", "poor_calibration", "minority_class_collapse", "below_reference_accuracy"),
     "prediction_collapse": ("minority_class_collapse",),
-    "overfitting": ("poor_calibration", "prediction_collapse", "minority_class_collapse"),
+    "overfitting": ("poor_calibration", "prediction_collapse", "minority_class_collapse", "below_reference_accuracy"),
 }
 
 
@@ -198,7 +256,55 @@ def link_causes(findings: list[Finding]) -> list[Finding]:
     # or its training leads over an estimate about the data, then the one that costs clearly more
     # (evidence.impact)
     rank = {f.id: (SEVERITY_RANK[f.severity], depth[f.id], refuted(f), f.id in ESTIMATES, cost[f.id]) for f in linked}
-    return _tried_by_gain(sorted(linked, key=lambda f: rank[f.id]), rank)
+    return say_when_unexplained(_tried_by_gain(sorted(linked, key=lambda f: rank[f.id]), rank))
+
+
+# Symptoms: what a run shows, not why. One that no finding explains gets no generic advice (it pointed users
+# the wrong way): the report says no single cause was found, and what was checked and ruled out.
+SYMPTOMS = frozenset(
+    {
+        "not_learning",
+        "underfitting",
+        "prediction_collapse",
+        "minority_class_collapse",
+        "below_reference_accuracy",
+        "slow_convergence",
+        "loss_oscillating",
+    }
+)
+# what the doctor checks for a cause, in words, and the findings that would have named one
+CHECKED_CAUSES = (
+    ("the loss and the output layer", ("loss_activation_mismatch",)),
+    ("input scaling", ("missing_normalization", "inputs_scaled_twice")),
+    ("initialisation", ("poor_initialization", "initial_loss_off")),
+    ("the network's width", ("insufficient_capacity",)),
+    ("the learning rate", ("learning_rate_too_high", "learning_rate_too_low", "loss_diverged")),
+    ("dead units and gradients", ("dying_relu", "vanishing_gradients", "exploding_gradients", "saturated_activations")),
+    ("batch-normalisation statistics", ("stale_batch_statistics",)),
+    ("training length", ("undertrained",)),
+    ("augmentation", ("augmentation_too_strong",)),
+    ("label errors", ("suspected_label_errors", "conflicting_labels", "duplicate_classes")),
+    ("class balance", ("class_imbalance", "too_few_images")),
+    ("the splits", ("split_leakage", "test_distribution_shift", "label_mapping_mismatch")),
+)
+
+
+def say_when_unexplained(findings: list[Finding]) -> list[Finding]:
+    """A symptom that leads with no cause found: replace its generic advice with what was ruled out."""
+    present = {finding.id for finding in findings}
+    ruled_out = [words for words, ids in CHECKED_CAUSES if not present & set(ids)]
+    return [
+        replace(
+            finding,
+            recommendation="No single cause found. Checked and ruled out: " + ", ".join(ruled_out) + ". "
+            "Compare with a plain network (model.architecture=simple_cnn, model.builder=null) on the same data "
+            "to tell a model problem from a data problem.",
+            evidence={**finding.evidence, "ruled_out": ruled_out},
+        )
+        if finding.id in SYMPTOMS and finding.severity != "info" and "caused_by" not in finding.evidence
+        else finding
+        for finding in findings
+    ]
 
 
 def _tried_by_gain(ordered: list[Finding], rank: dict[str, tuple]) -> list[Finding]:

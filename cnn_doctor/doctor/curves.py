@@ -108,7 +108,11 @@ def diagnose_curves(
     if (
         val_loss
         and len(val_loss) == train_params.epochs
-        and (_still_improving(val_loss, val_accuracy) or (too_short_to_judge(val_loss) and not fitted))
+        and (
+            _still_improving(val_loss, val_accuracy)
+            or _still_climbing(accuracy, val_accuracy)
+            or (too_short_to_judge(val_loss) and not fitted)
+        )
     ):
         findings.append(_undertrained(val_loss, val_accuracy, train_params))
     return findings
@@ -184,6 +188,22 @@ def _still_improving(val_loss: list[float], val_accuracy: list[float]) -> bool:
     losses, accuracies = val_loss[-4:], val_accuracy[-4:]
     accuracy_gain = accuracies[-1] - accuracies[0] if accuracies else 1.0
     return best_epoch >= len(val_loss) - 2 and losses[-1] < 0.9 * losses[0] and accuracy_gain >= UNDERTRAINED_GAIN
+
+
+# Over the last epochs, training accuracy still rising this much an epoch on a least-squares line: one noisy
+# last epoch does not hide a run that was still learning fast when it ran out of epochs.
+CLIMBING_SLOPE = 0.01
+TREND_EPOCHS = 5
+CLIMBING_CEILING = 0.98  # above this training accuracy, what is left to climb is a detail
+
+
+def _still_climbing(accuracy: list[float], val_accuracy: list[float]) -> bool:
+    epochs = min(TREND_EPOCHS, len(accuracy), len(val_accuracy))
+    if epochs < SHORT_RUN_EPOCHS or accuracy[-1] >= CLIMBING_CEILING:
+        return False
+    slope = np.polyfit(np.arange(epochs), accuracy[-epochs:], 1)[0]
+    val_slope = np.polyfit(np.arange(epochs), val_accuracy[-epochs:], 1)[0]
+    return bool(slope >= CLIMBING_SLOPE and val_slope > 0)
 
 
 def _overfitting(losses, val_loss, accuracy, val_accuracy, params: DiagnoseParams) -> list[Finding]:

@@ -351,9 +351,10 @@ DESCRIBERS: dict[str, Callable] = {
 }
 
 
-def mark_label_errors(manifest: pd.DataFrame, views: list | None, model: str, seed: int) -> None:
+def mark_label_errors(manifest: pd.DataFrame, views: list | None, model: str, seed: int) -> dict | None:
     """Add confident-learning columns: suspected_label_error, suggested_label, could_also_be, label_error_rank,
-    ambiguous_between (views None: the search is off). `views` are what `model` sees, one per manifest row."""
+    ambiguous_between (views None: the search is off). `views` are what `model` sees, one per manifest row.
+    Returns the label model's reference accuracy (`find_label_errors`), None when the search did not run."""
     manifest["suspected_label_error"] = False
     manifest["suggested_label"] = None
     manifest["could_also_be"] = None
@@ -361,9 +362,9 @@ def mark_label_errors(manifest: pd.DataFrame, views: list | None, model: str, se
     manifest["ambiguous_between"] = pd.Series(pd.NA, index=manifest.index, dtype="string")
     candidates = manifest.index[manifest["usable"]]
     if views is None or len(candidates) == 0:
-        return
+        return None
     images = np.stack([views[i] for i in candidates])
-    issues = find_label_errors(images, manifest.loc[candidates, "label"].tolist(), model, seed)
+    issues, reference = find_label_errors(images, manifest.loc[candidates, "label"].tolist(), model, seed)
     overlapping = overlapping_pairs(issues, manifest.loc[candidates, "label"].nunique())
     for rank, issue in enumerate(issues):
         row = candidates[issue["index"]]
@@ -380,6 +381,7 @@ def mark_label_errors(manifest: pd.DataFrame, views: list | None, model: str, se
             also,
             rank,
         ]
+    return reference
 
 
 def with_few_label_errors(findings, manifest, class_table, dataset_table, params) -> list[Finding]:

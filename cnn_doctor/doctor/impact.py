@@ -21,11 +21,19 @@ ABOUT_TRUST = frozenset(
 )
 
 
+# Symptoms read before the first step: when the model then fits its training images this well, they cost
+# nothing (a model below what the data allows is named by below_reference_accuracy, with its causes).
+AT_START = frozenset({"initial_loss_off"})
+RECOVERED_TRAIN_ACCURACY = 0.9
+
+
 def estimate_impact(finding: Finding, metrics: dict, usable_images: int | None) -> dict:
     """The finding's own impact when its family measured one, else the share of images it names, else the
     headroom left on the evaluated split (or on validation, then training, when the run did not evaluate)."""
     if "impact" in finding.evidence:
         return finding.evidence["impact"]
+    if finding.id in AT_START and (metrics.get("train_accuracy") or 0.0) >= RECOVERED_TRAIN_ACCURACY:
+        return {"accuracy_bound": 0.0, "how": "a symptom at initialisation that training recovered from"}
     files = finding.evidence.get("files")
     if isinstance(files, list) and files and usable_images:
         return {

@@ -112,20 +112,30 @@ def _folds(labels: np.ndarray, seed: int):
     return StratifiedKFold(min(FOLDS, int(np.bincount(labels).min())), shuffle=True, random_state=seed)
 
 
-def find_label_errors(views: np.ndarray, labels: list[str], model: str = "cnn", seed: int = 0) -> list[dict]:
+def find_label_errors(
+    views: np.ndarray, labels: list[str], model: str = "cnn", seed: int = 0
+) -> tuple[list[dict], dict | None]:
     """Images whose given label the data contradicts, most certain first, with the label it suggests and the
-    runner-up (`second`): `views` are label views for the `cnn` model, thumbnails for `linear`."""
+    runner-up (`second`): `views` are label views for the `cnn` model, thumbnails for `linear`. And the
+    reference: the label model's out-of-sample accuracy, a measured lower bound on what a plain network
+    reaches on these images (None when the search could not run)."""
     from cleanlab.filter import find_label_issues
 
     classes, label_ids = np.unique(np.asarray(labels), return_inverse=True)
     if len(classes) < 2 or np.bincount(label_ids).min() < MIN_IMAGES_PER_CLASS:
-        return []
+        return [], None
     predict = cnn_probabilities if model == "cnn" else linear_probabilities
     probabilities = predict(views, label_ids, seed)
+    reference = {
+        "accuracy": round(float(np.mean(probabilities.argmax(axis=1) == label_ids)), 4),
+        "images": int(len(label_ids)),
+        "model": model,
+        "how": f"the label model ({model}), cross-validated on every usable image: out-of-sample accuracy",
+    }
     # n_jobs=1: a forked pool inherits Prefect's SIGTERM handler and prints a TerminationSignal traceback
     ranked = find_label_issues(label_ids, probabilities, return_indices_ranked_by="self_confidence", n_jobs=1)
     order = np.argsort(-probabilities, axis=1)
-    return [
+    issues = [
         {
             "index": int(i),
             "given": str(classes[label_ids[i]]),
@@ -135,6 +145,7 @@ def find_label_errors(views: np.ndarray, labels: list[str], model: str = "cnn", 
         }
         for i in ranked
     ]
+    return issues, reference
 
 
 # A class pair is overlapping when it holds this many times the flags of the median class pair (and at least

@@ -39,21 +39,56 @@ def diagnose_predictions(metrics: dict, classes: list[str], params: EvaluatePara
         if row["support"] > 0 and row["recall"] < params.min_class_recall
     }
     if collapsed and len(collapsed) < len(present):
-        findings.append(
-            Finding(
-                "minority_class_collapse",
-                "warning",
-                "evaluate",
-                f"{len(collapsed)} class(es) are almost never recognised: {', '.join(map(repr, collapsed))}.",
-                "Collect more images of these classes; keep train.class_weight=auto and augment.balance=true.",
-                {"recall": collapsed, "threshold": params.min_class_recall},
-            )
-        )
+        findings.append(_minority_class_collapse(metrics, collapsed, len(present), params))
     if metrics["expected_calibration_error"] > params.max_calibration_error:
         findings.append(_poor_calibration(metrics, params))
     findings += _suspiciously_high(metrics, params)
+    findings += stale_batch_statistics(metrics)
+    findings += distribution_shift(metrics)
+    findings += duplicate_classes(metrics, classes)
+    findings += below_reference(metrics)
     findings += _confusable(metrics, classes)
     return findings
+
+
+def recall_upper_bound(correct: int, images: int) -> float:
+    """The highest recall consistent with `correct` of `images` (one-sided 95%, Clopper-Pearson): on a few
+    test images a recall of 0 says little, and the report says how little."""
+    from scipy.stats import beta
+
+    return 1.0 if correct >= images else float(beta.ppf(0.95, correct + 1, images - correct))
+
+
+def _minority_class_collapse(metrics: dict, collapsed: dict, present: int, params: EvaluateParams) -> Finding:
+    """Classes the model never recognises: a problem whatever their share of the images, so its impact is on
+    macro recall (each class counts as much as any other), not on overall accuracy."""
+    support = {name: metrics["per_class"][name]["support"] for name in collapsed}
+    bounds = {
+        name: round(recall_upper_bound(round(recall * support[name]), support[name]), 3)
+        for name, recall in collapsed.items()
+    }
+    described = ", ".join(
+        f"{name!r} (recall {recall:.2f} on {support[name]} test image(s); at most {bounds[name]:.2f})"
+        for name, recall in collapsed.items()
+    )
+    macro_loss = sum(1.0 - recall for recall in collapsed.values()) / present
+    return Finding(
+        "minority_class_collapse",
+        "warning",
+        "evaluate",
+        f"{len(collapsed)} class(es) are almost never recognised: {described}.",
+        "Collect more images of these classes; keep train.class_weight=auto and augment.balance=true.",
+        {
+            "recall": collapsed,
+            "support": support,
+            "recall_upper_bound": bounds,
+            "threshold": params.min_class_recall,
+            "impact": {
+                "accuracy_bound": round(macro_loss, 4),
+                "how": "macro recall lost: each class counts 1/C whatever its share of the images",
+            },
+        },
+    )
 
 
 # Scored this far below chance on the evaluated split while the training images are learned (twice chance or
@@ -162,5 +197,180 @@ def _confusable(metrics: dict, classes: list[str]) -> list[Finding]:
             "Most confused: " + ", ".join(f"{true!r} taken for {pred!r} ({n}x)" for n, true, pred in pairs) + ".",
             "Look at these classes' images side by side; more varied examples of each help most.",
             {"pairs": [{"true": true, "predicted": pred, "count": n} for n, true, pred in pairs]},
+        )
+    ]
+
+
+# --------------------------------------------------------------- causes the predictions alone can name
+
+NOISE_Z = 1.645  # one-sided 95%: a difference of accuracies chance does not explain
+# A gap worth a warning even when it is certain: under this, the finding costs less than the label noise of a
+# typical dataset (and is not worth a user's day).
+MIN_GAP = 0.1
+
+
+def chance_gap(first: float, first_images: int, second: float, second_images: int) -> float:
+    """The difference of two accuracies that chance explains on these image counts (NOISE_Z standard errors)."""
+    if min(first_images, second_images) <= 0:
+        return 1.0
+    variance = first * (1 - first) / first_images + second * (1 - second) / second_images
+    return NOISE_Z * float(np.sqrt(max(variance, 1e-12)))
+
+
+def _accuracy_gap(high: float, high_images: int, low: float, low_images: int) -> float | None:
+    """`high - low` when it is at least MIN_GAP and beyond chance, else None."""
+    gap = high - low
+    return gap if gap >= max(MIN_GAP, chance_gap(high, high_images, low, low_images)) else None
+
+
+def stale_batch_statistics(metrics: dict) -> list[Finding]:
+    """Scored with each batch's own statistics, the network does far better than with its moving averages:
+    batch normalisation's moving statistics never caught up with the weights (momentum 0.99 and few steps)."""
+    batch = metrics.get("batch_statistics_accuracy")
+    n = metrics["test_images"]
+    gap = _accuracy_gap(batch, n, metrics["test_accuracy"], n) if batch is not None else None
+    if gap is None:
+        return []
+    return [
+        Finding(
+            "stale_batch_statistics",
+            "warning",
+            "evaluate",
+            f"With each batch normalised by its own statistics the model scores {batch:.3f}; with the moving "
+            f"averages it uses at inference, {metrics['test_accuracy']:.3f}: its batch-normalisation statistics "
+            "never caught up with its weights.",
+            "Give BatchNormalization a lower momentum (momentum=0.9 in your model builder) or train more steps "
+            "(a smaller train.batch_size, more train.epochs).",
+            {
+                "accuracy_with_batch_statistics": batch,
+                "accuracy_with_moving_statistics": metrics["test_accuracy"],
+                "impact": {"accuracy_bound": round(gap, 4), "how": "batch-statistics minus inference accuracy"},
+            },
+        )
+    ]
+
+
+# Splits whose mean pixel brightness differs by this many pooled standard deviations look different
+# (effect size; with thousands of images any difference is "significant", so the size decides).
+SHIFTED_BRIGHTNESS = 0.5
+
+
+# Training and validation accuracy this close agree (the model generalises to its own distribution).
+TRAIN_VAL_AGREE = 0.15
+
+
+def distribution_shift(metrics: dict) -> list[Finding]:
+    """Validation accuracy far above test accuracy while training and validation agree: the test images are
+    not drawn from the distribution the model was trained and validated on."""
+    val, train = metrics.get("val_accuracy"), metrics.get("train_accuracy")
+    if metrics.get("evaluated_split") != "test" or val is None or train is None:
+        return []
+    gap = _accuracy_gap(val, metrics.get("val_images", 0), metrics["test_accuracy"], metrics["test_images"])
+    if gap is None or train - val > TRAIN_VAL_AGREE:
+        return []
+    stats = metrics.get("split_statistics") or {}
+    shift = stats.get("brightness_shift")
+    looks = (
+        f" The test images also look different: mean brightness {stats['test']['mean']:.0f} against "
+        f"{stats['train']['mean']:.0f} in training ({shift:.1f} standard deviations)."
+        if shift is not None and abs(shift) >= SHIFTED_BRIGHTNESS
+        else ""
+    )
+    confidence = metrics.get("split_confidence") or {}
+    return [
+        Finding(
+            "test_distribution_shift",
+            "critical" if metrics["test_accuracy"] < 2.0 / len(metrics["per_class"]) else "warning",
+            "evaluate",
+            f"Validation accuracy is {val:.3f} but test accuracy {metrics['test_accuracy']:.3f}, while training "
+            f"({train:.3f}) and validation agree: the test images come from another distribution than the "
+            f"images the model learned from.{looks}",
+            "Draw the test split from the same source as training (or let cnn-doctor split the data: drop the "
+            "split column); if the test source is what the model will meet, add images of it to training.",
+            {
+                "val_accuracy": val,
+                "test_accuracy": metrics["test_accuracy"],
+                "train_accuracy": train,
+                "split_statistics": stats,
+                "mean_confidence": confidence,
+                "impact": {"accuracy_bound": round(gap, 4), "how": "validation minus test accuracy"},
+            },
+        )
+    ]
+
+
+# Two classes are one when the network keeps their images within the pair (this share of them) and yet
+# cannot tell which of the two an image is (within-pair accuracy no better than a coin beyond chance).
+PAIR_CONTAINED = 0.9
+MIN_PAIR_IMAGES = 10
+# ...and takes each of the two for at least this share of the pair's images (else it collapsed onto one)
+MIN_PREDICTED_SHARE = 0.1
+
+
+def duplicate_classes(metrics: dict, classes: list[str]) -> list[Finding]:
+    """Pairs of classes the network separates from every other class but not from each other."""
+    matrix = np.asarray(metrics["confusion_matrix"], dtype=float)
+    found = []
+    for first in range(len(classes)):
+        for second in range(first + 1, len(classes)):
+            pair = [first, second]
+            images = matrix[pair].sum()
+            within = matrix[np.ix_(pair, pair)]
+            if images < MIN_PAIR_IMAGES or within.sum() < PAIR_CONTAINED * images:
+                continue
+            right = np.trace(within) / within.sum()
+            others = [c for c in range(len(classes)) if c not in pair]
+            others_right = np.trace(matrix[np.ix_(others, others)]) / max(matrix[others].sum(), 1.0)
+            if (
+                right - 0.5 > chance_gap(0.5, int(within.sum()), 0.5, 10**9)
+                or within.sum(axis=0).min() < MIN_PREDICTED_SHARE * within.sum()  # one class taken for both
+                or others_right < 2.0 / len(classes)  # a model that separates nothing separates no pair either
+            ):
+                continue
+            names = f"{classes[first]!r} and {classes[second]!r}"
+            found.append(
+                Finding(
+                    "duplicate_classes",
+                    "warning",
+                    "evaluate",
+                    f"Classes {names} look like one class: the network keeps their images apart from every other "
+                    f"class ({within.sum() / images:.0%} stay within the pair) but gets only {right:.0%} of them "
+                    "right between the two (a coin gets 50%).",
+                    f"If {names} name the same thing, merge their folders (or labels); if they differ, collect "
+                    "images that show the difference.",
+                    {
+                        "classes": [classes[first], classes[second]],
+                        "within_pair_accuracy": round(float(right), 4),
+                        "kept_within_pair": round(float(within.sum() / images), 4),
+                        "impact": {
+                            "accuracy_bound": round(float((1 - right) * images / matrix.sum()), 4),
+                            "how": "the pair's images the network gets wrong between the two, as a share of all",
+                        },
+                    },
+                )
+            )
+    return found
+
+
+def below_reference(metrics: dict) -> list[Finding]:
+    """The model ends clearly below what a plain network reached on the same images (the label model,
+    cross-validated in validate): something in the model or its training holds it back."""
+    reference = metrics.get("reference") or {}
+    accuracy, n = metrics["test_accuracy"], metrics["test_images"]
+    if not reference.get("accuracy"):
+        return []
+    gap = _accuracy_gap(reference["accuracy"], reference["images"], accuracy, n)
+    if gap is None:
+        return []
+    return [
+        Finding(
+            "below_reference_accuracy",
+            "warning",
+            "evaluate",
+            f"The model ends at test accuracy {accuracy:.3f}, below the {reference['accuracy']:.3f} that a plain "
+            f"{reference['model']} model reached on the same images (cross-validated): the data allows more.",
+            "The cause is in the model or its training: see the findings it links; with none, compare your model "
+            "with model.architecture=simple_cnn (model.builder=null).",
+            {"reference": reference, "impact": {"accuracy_bound": round(gap, 4), "how": "reference minus test"}},
         )
     ]

@@ -1007,3 +1007,157 @@ def test_bounds_within_a_factor_two_are_a_tie_that_keeps_the_stage_order():
     ]
     linked = link_causes(with_impact(findings, {"test_accuracy": 0.787}, 1000))
     assert [f.id for f in linked] == ["class_imbalance", "undertrained"]
+
+
+# ---------------------------------------------------------------- causes nobody had named (issue 23)
+
+
+def with_views(metrics: dict, **views) -> dict:
+    return {**metrics, **views}
+
+
+@pytest.mark.parametrize("batch_accuracy, stale", [(0.95, True), (0.93, False), (None, False)])
+def test_batch_statistics_far_better_than_the_moving_ones_are_stale(batch_accuracy, stale):
+    labels = np.repeat(np.arange(4), 50)
+    predictions = np.where(np.arange(200) % 2 == 0, labels, (labels + 1) % 4)  # 50% right at inference
+    metrics = metrics_for(labels, predictions, 0.6, train_accuracy=0.97)
+    if batch_accuracy is not None and not stale:
+        metrics = metrics_for(*healthy_predictions(), 0.92, train_accuracy=0.95)  # 0.92 at inference
+    found = evaluated(with_views(metrics, batch_statistics_accuracy=batch_accuracy))
+    assert ("stale_batch_statistics" in found) == stale
+
+
+@pytest.mark.parametrize(
+    "val_accuracy, train_accuracy, shifted",
+    [(0.95, 0.97, True), (0.40, 0.42, False), (0.95, 0.99 + 0.2, False)],
+    ids=["validation-high-test-low", "all-low-together", "train-far-above-validation"],
+)
+def test_validation_far_above_test_while_train_agrees_is_a_shifted_test_split(val_accuracy, train_accuracy, shifted):
+    labels = np.repeat(np.arange(4), 50)
+    predictions = np.where(np.arange(200) % 5 < 2, labels, (labels + 1) % 4)  # 40% right on the test images
+    metrics = metrics_for(labels, predictions, 0.6, train_accuracy=min(train_accuracy, 1.0))
+    if train_accuracy > 1:
+        metrics["train_accuracy"], val_accuracy = 1.0, 0.8
+    views = {"val_accuracy": val_accuracy, "val_images": 200, "evaluated_split": "test"}
+    found = evaluated(with_views(metrics, **views))
+    assert ("test_distribution_shift" in found) == shifted
+    if shifted:
+        assert serious_ids(link_causes(list(found.values())))
+        assert link_causes(list(found.values()))[0].id == "test_distribution_shift"
+
+
+def test_two_classes_the_network_cannot_tell_apart_are_one_class():
+    classes = ["a", "b", "c", "d", "e"]
+    labels = np.repeat(np.arange(5), 40)
+    rng = np.random.default_rng(0)
+    predictions = labels.copy()
+    pair = labels >= 3  # 'd' and 'e': kept within the pair, a coin between them
+    predictions[pair] = rng.choice([3, 4], pair.sum())
+    found = evaluated(metrics_for(labels, predictions, 0.6, classes=classes, train_accuracy=0.8), classes)
+    assert found["duplicate_classes"].evidence["classes"] == ["d", "e"]
+
+
+@pytest.mark.parametrize("case", ["overlapping-but-separable", "one-class-for-everything", "healthy"])
+def test_classes_that_are_merely_confused_are_not_one_class(case):
+    classes = ["a", "b", "c", "d", "e"]
+    labels = np.repeat(np.arange(5), 40)
+    predictions = labels.copy()
+    if case == "overlapping-but-separable":  # a third of 'd' and 'e' swapped: 67% right between them
+        predictions[(labels >= 3) & (np.arange(200) % 3 == 0)] = 7 - labels[(labels >= 3) & (np.arange(200) % 3 == 0)]
+    elif case == "one-class-for-everything":
+        predictions[:] = 3
+    found = evaluated(metrics_for(labels, predictions, 0.6, classes=classes, train_accuracy=0.8), classes)
+    assert "duplicate_classes" not in found
+
+
+@pytest.mark.parametrize("reference, below", [(0.98, True), (0.93, False), (None, False)])
+def test_a_model_clearly_below_the_label_models_reference_says_so(reference, below):
+    metrics = metrics_for(*healthy_predictions(), 0.92, train_accuracy=0.95)  # test accuracy 0.92 on 100
+    metrics["test_accuracy"] = 0.80 if below else metrics["test_accuracy"]
+    views = {"reference": {"accuracy": reference, "images": 1800, "model": "cnn"}} if reference else {}
+    assert ("below_reference_accuracy" in evaluated(with_views(metrics, **views))) == below
+
+
+def test_a_symptom_no_finding_explains_says_what_was_ruled_out():
+    found = link_causes([finding("not_learning", "critical"), finding("suspected_label_errors", "info")])
+    assert found[0].recommendation.startswith("No single cause found")
+    assert "the learning rate" in found[0].evidence["ruled_out"]
+    assert "label errors" not in found[0].evidence["ruled_out"]  # flagged (at info): not ruled out
+    explained = link_causes([finding("not_learning", "critical"), finding("learning_rate_too_high", "warning")])
+    assert not explained[1].recommendation.startswith("No single cause found")
+
+
+def test_a_rare_class_never_recognised_is_a_warning_on_macro_recall_with_its_bound():
+    from cnn_doctor.doctor.impact import with_impact
+
+    classes = ["a", "b", "c", "d", "e"]
+    labels = np.array([0] * 60 + [1] * 60 + [2] * 60 + [3] * 60 + [4])  # one test image of 'e'
+    predictions = np.where(labels == 4, 0, labels)
+    metrics = metrics_for(labels, predictions, 0.95, classes=classes, train_accuracy=0.99)
+    found = with_impact(diagnose_predictions(metrics, classes, EVALUATE), metrics, 241)
+    collapse = by_id(found)["minority_class_collapse"]
+    assert metrics["test_accuracy"] > 0.99 and collapse.severity == "warning"
+    assert collapse.evidence["impact"]["accuracy_bound"] == pytest.approx(0.2)
+    assert collapse.evidence["recall_upper_bound"]["e"] == pytest.approx(0.95, abs=0.01)
+
+
+@pytest.mark.parametrize("train_accuracy, severity", [(0.98, "info"), (0.5, "warning")])
+def test_an_initial_loss_training_recovered_from_costs_nothing(train_accuracy, severity):
+    from cnn_doctor.doctor.impact import with_impact
+
+    metrics = {"train_accuracy": train_accuracy, "test_accuracy": train_accuracy}
+    (found,) = with_impact([finding("initial_loss_off", "warning")], metrics, 1000)
+    assert found.severity == severity
+
+
+def test_training_accuracy_still_climbing_under_a_noisy_last_epoch_is_undertrained():
+    history = {
+        "loss": [1.6, 1.0, 0.8, 0.6, 0.5, 0.42, 0.36, 0.31, 0.27, 0.26],
+        "accuracy": [0.5, 0.62, 0.7, 0.75, 0.79, 0.82, 0.85, 0.87, 0.89, 0.90],
+        "val_loss": [1.2, 0.9, 0.7, 0.6, 0.5, 0.45, 0.41, 0.37, 0.33, 0.36],  # a noisy last epoch
+        "val_accuracy": [0.6, 0.68, 0.74, 0.78, 0.8, 0.83, 0.85, 0.87, 0.9, 0.88],
+    }
+    assert "undertrained" in curves(history, epochs=10)
+    assert "undertrained" not in curves(history, epochs=30)  # early stopping ended it: it had converged
+
+
+@pytest.mark.parametrize(
+    "activation, loss, severity",
+    [("relu", "sparse+from_logits", "critical"), (None, "sparse+from_logits", None)],
+    ids=["relu-on-logits", "linear-logits"],
+)
+def test_an_activation_on_logits_is_a_mismatch(activation, loss, severity):
+    found = check_loss_and_output(tiny_model(activation=activation), loss_named(loss), 4)
+    assert [f.severity for f in found] == ([severity] if severity else [])
+
+
+def test_a_users_own_loss_is_judged_by_what_it_does():
+    from cnn_doctor.doctor.model_checks import loss_rewards_right_answers
+
+    keras = keras_quietly()
+    summed = lambda y, p: keras.ops.sum(keras.losses.sparse_categorical_crossentropy(y, p))  # noqa: E731
+    backwards = lambda y, p: -keras.ops.mean(keras.losses.sparse_categorical_crossentropy(y, p))  # noqa: E731
+    assert loss_rewards_right_answers(summed, 4, one_hot=False, from_logits=False) is True
+    assert loss_rewards_right_answers(backwards, 4, one_hot=False, from_logits=False) is False
+    model = tiny_model()
+    assert check_loss_and_output(model, summed, 4, rewards_right=True) == []
+    assert check_loss_and_output(model, backwards, 4, rewards_right=False)[0].severity == "critical"
+
+
+@pytest.mark.parametrize(
+    "outputs, from_logits, expected",
+    [
+        ([[2.0, 0.0, -1.0]], True, None),  # logits: softmax
+        ([[0.2, 0.7, 0.1]], False, [[0.2, 0.7, 0.1]]),  # probabilities: unchanged
+        ([[0.5, 1.5, 0.0]], False, [[0.25, 0.75, 0.0]]),  # ReLU scores: divided by their sum
+        ([[14.0, -3.0, 1.0]], False, None),  # negative values: logits whatever the loss says
+    ],
+)
+def test_outputs_are_read_as_probabilities(outputs, from_logits, expected):
+    from cnn_doctor.training.outputs import as_probabilities
+
+    probabilities = as_probabilities(np.asarray(outputs), from_logits)
+    assert probabilities.sum(axis=1) == pytest.approx(1.0)
+    if expected is not None:
+        assert probabilities == pytest.approx(np.asarray(expected))
+    assert probabilities.argmax(axis=1).tolist() == np.asarray(outputs).argmax(axis=1).tolist()

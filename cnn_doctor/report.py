@@ -10,11 +10,9 @@ from importlib import metadata
 from pathlib import Path
 
 from cnn_doctor import __version__
-from cnn_doctor.doctor.causes import link_causes
-from cnn_doctor.doctor.dataset_checks import with_network_opinion
-from cnn_doctor.doctor.impact import with_impact
+from cnn_doctor.doctor.judge import judge
 from cnn_doctor.doctor.verification import effect_text, helped
-from cnn_doctor.findings import Finding, count_by_severity, load_findings, sort_findings
+from cnn_doctor.findings import Finding, count_by_severity, load_findings
 from cnn_doctor.layout import Layout, read_json, write_json, write_text
 
 LIBRARIES = ("tensorflow", "keras", "prefect", "great-expectations", "dvc", "scikit-learn", "numpy", "pandas", "pillow")
@@ -54,8 +52,7 @@ def compose_report(layout: Layout, stages: tuple[str, ...]) -> dict:
     validation = summaries.get("validate", {})
     metrics = summaries.get("evaluate", {}).get("metrics", {})
     findings = [f for stage in stages for f in load_findings(layout.findings(stage))]
-    findings = with_network_opinion(findings, metrics.get("label_check") or {})
-    findings = link_causes(sort_findings(with_impact(findings, metrics, validation.get("usable_images"))))
+    findings = judge(findings, metrics, validation.get("usable_images"))
     stopped_by_model = summaries.get("train", {}).get("stopped_by")
     status = (
         "stopped_by_validation"

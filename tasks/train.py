@@ -15,7 +15,6 @@ from prefect import task
 from cnn_doctor.caching import STAGE_CACHE
 from cnn_doctor.config import DiagnoseParams, ModelParams, TrainParams, one_line
 from cnn_doctor.data.shards import read_shard
-from cnn_doctor.doctor.causes import link_causes
 from cnn_doctor.doctor.curves import diagnose_curves
 from cnn_doctor.doctor.experiments import (
     SYMPTOMS_FOR_BATCH_TEST,
@@ -28,6 +27,7 @@ from cnn_doctor.doctor.experiments import (
     overfit_single_batch,
     train_without_augmentation,
 )
+from cnn_doctor.doctor.judge import judge
 from cnn_doctor.doctor.learning_rate import range_test_verdict, recommend_tested_rate
 from cnn_doctor.doctor.model_checks import (
     check_model,
@@ -39,8 +39,8 @@ from cnn_doctor.doctor.model_checks import (
 )
 from cnn_doctor.doctor.probes import diagnose_probes, explodes_at_initialization, make_probe_callback
 from cnn_doctor.doctor.verification import RunFacts, curve, fixes_to_verify, held, verification, with_verifications
-from cnn_doctor.findings import Finding, sort_findings
-from cnn_doctor.layout import Layout, write_json
+from cnn_doctor.findings import Finding, load_findings
+from cnn_doctor.layout import Layout, read_json, write_json
 from cnn_doctor.progress import interactive
 from cnn_doctor.quiet import import_tensorflow_quietly
 from cnn_doctor.records import Augmented, Prepared, Trained, completed, record_payload
@@ -304,7 +304,8 @@ def run_experiments(
     params: TrainParams,
     diagnose: DiagnoseParams,
 ) -> tuple[list[Finding], dict]:
-    """The quick experiments the symptoms call for, and the findings they settle."""
+    """The quick experiments the symptoms call for: the findings with what they settled (amended advice and
+    new findings), and their results."""
     found = {finding.id for finding in findings}
     results, extra = {}, []
     if diagnose.lr_range_test and found & SYMPTOMS_FOR_LR_TEST:
@@ -317,7 +318,7 @@ def run_experiments(
         # gradients that explode before any update blow up every rate: then the test cannot blame the rate
         if "skipped" not in test and not any(map(explodes_at_initialization, findings)):
             extra += range_test_verdict(test, params, findings, history.get("loss", []))
-            recommend_tested_rate(findings, test, params)
+            findings = recommend_tested_rate(findings, test, params)
     if diagnose.single_batch_test and found & SYMPTOMS_FOR_BATCH_TEST:
         results["single_batch_test"] = _attempt(
             "single_batch_test", lambda: overfit_single_batch(run.copies, initial_weights, run.loss, train_data)
@@ -337,7 +338,7 @@ def run_experiments(
             ),
         )
         if "skipped" not in curve:
-            advise_on_data(findings, curve)
+            findings = advise_on_data(findings, curve)
     rate_too_high = any(finding.id == "learning_rate_too_high" for finding in [*findings, *extra])
     # with a rate that makes training chaotic, a rerun without augmentation differs by luck, not by augmentation
     if (
@@ -363,7 +364,7 @@ def run_experiments(
         )
         if "skipped" not in test:
             extra += augmentation_verdict(test, history, diagnose)
-    return extra, results
+    return findings + extra, results
 
 
 def _attempt(name: str, experiment) -> dict:
@@ -380,6 +381,7 @@ def _attempt(name: str, experiment) -> dict:
 def verify_fixes(
     run: Run,
     findings: list[Finding],
+    layout: Layout,
     initial_weights,
     history: dict,
     optimizer_for,
@@ -404,7 +406,7 @@ def verify_fixes(
         final_val_accuracy=(history.get("val_accuracy") or [None])[-1],
         from_logits=describe_loss(run.loss)[1],
     )
-    fixes = fixes_to_verify(link_causes(sort_findings(findings)), facts, diagnose.verify_max_fixes)
+    fixes = fixes_to_verify(judge_so_far(findings, layout, history), facts, diagnose.verify_max_fixes)
     epochs = min(diagnose.verify_budget, epochs_run)
     started, results, skipped = time.perf_counter(), {}, []
     for fix in fixes:
@@ -498,12 +500,13 @@ def train(
         findings += diagnose_probes(
             probes.records, probes.early_losses, probes.update_ratios, len(run.classes), params.learning_rate, diagnose
         )
-    experiment_findings, experiments = run_experiments(
+    findings, experiments = run_experiments(
         run, findings, initial_weights, train_data, val_data, history, params, diagnose
     )
     findings, verified = verify_fixes(
         run,
-        _deduplicate(findings + experiment_findings),
+        _deduplicate(findings),
+        layout,
         initial_weights,
         history,
         lambda fixed: make_optimizer(fixed, math.ceil(train_count / fixed.batch_size)),
@@ -526,6 +529,18 @@ def train(
     )
     outputs = score_splits(run.model, layout.stage_dir("preprocess"), prepared.shards, prepared.evaluated_split)
     return _write_train_outputs(layout, run, _deduplicate(findings), summary, outputs)
+
+
+def judge_so_far(findings: list[Finding], layout: Layout, history: dict) -> list[Finding]:
+    """The run's judgement with every finding known before evaluate (validate's and train's), validation
+    accuracy standing in for the test accuracy: the same judge the report uses, so the cause whose fix is
+    tried is the cause the report leads with (a data fault is never answered with a rate trial)."""
+    validation = read_json(layout.summary("validate")) if layout.summary("validate").is_file() else {}
+    metrics = {
+        "test_accuracy": (history.get("val_accuracy") or history.get("accuracy") or [None])[-1],
+        "train_accuracy": (history.get("accuracy") or [None])[-1],
+    }
+    return judge([*load_findings(layout.findings("validate")), *findings], metrics, validation.get("usable_images"))
 
 
 def _deduplicate(findings: list[Finding]) -> list[Finding]:

@@ -68,3 +68,14 @@ def test_benchmarks_do_not_import_the_tests():
     for module, imports in modules_under("bench").items():
         from_tests = {name for name in imports if name.split(".")[0] in ("helpers", "conftest", "tests")}
         assert not from_tests and not any(name.startswith("test_") for name in imports), module
+
+
+def test_the_report_only_renders_what_the_judge_decided():
+    """Severity, impact, causes and order are decided in one place (cnn_doctor.doctor.judge), used by the report
+    and by the choice of the fix to try: the report itself imports none of the deciding modules."""
+    imports = imported_modules(PROJECT_ROOT / "cnn_doctor" / "report.py")
+    deciding = {"cnn_doctor.doctor.causes", "cnn_doctor.doctor.impact", "cnn_doctor.findings.sort_findings"}
+    assert not imports & deciding, sorted(imports & deciding)
+    assert "cnn_doctor.doctor.judge.judge" in imports
+    train_imports = imported_modules(PROJECT_ROOT / "tasks" / "train.py")
+    assert "cnn_doctor.doctor.judge.judge" in train_imports and "cnn_doctor.doctor.causes" not in train_imports

@@ -526,7 +526,7 @@ def test_a_symptom_that_costs_next_to_nothing_blames_no_rate(symptom):
 
 def test_learning_rate_findings_get_the_range_tests_suggestion():
     findings = [*update_ratio_findings([{"dense": 0.5}], 0.1, DIAGNOSE), finding("overfitting")]
-    recommend_tested_rate(findings, RANGE_TEST, TRAIN.model_copy(update={"learning_rate": 0.1}))
+    findings = recommend_tested_rate(findings, RANGE_TEST, TRAIN.model_copy(update={"learning_rate": 0.1}))
     assert findings[0].recommendation.startswith("Set train.learning_rate=0.001 ")
     assert findings[0].evidence["lr_range_test"] == RANGE_TEST
     assert findings[1] == finding("overfitting")
@@ -539,14 +539,14 @@ def test_learning_rate_findings_get_the_range_tests_suggestion():
 def test_a_range_test_that_lands_on_the_current_rate_is_not_advice_to_keep_it(finding_id, used, advised):
     """Seen in the SGD 0.001 scenario: a noisy range test suggested 0.001, the rate the report called too low."""
     findings = [finding(finding_id)]
-    recommend_tested_rate(findings, RANGE_TEST, TRAIN.model_copy(update={"learning_rate": used}))
+    findings = recommend_tested_rate(findings, RANGE_TEST, TRAIN.model_copy(update={"learning_rate": used}))
     assert findings[0].recommendation.startswith(f"Set train.learning_rate={advised} ")
 
 
 @pytest.mark.parametrize("used, extended", [(1e-5, True), (1e-3, False)])
 def test_an_undertrained_run_hears_of_a_higher_rate_only_when_far_below_the_suggestion(used, extended):
     findings = [finding("undertrained")]
-    recommend_tested_rate(findings, RANGE_TEST, TRAIN.model_copy(update={"learning_rate": used}))
+    findings = recommend_tested_rate(findings, RANGE_TEST, TRAIN.model_copy(update={"learning_rate": used}))
     assert ("range test suggests up to 0.001" in findings[0].recommendation) is extended
     assert ("lr_range_test" in findings[0].evidence) is extended
 

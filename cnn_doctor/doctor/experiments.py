@@ -153,7 +153,7 @@ SYMPTOMS_FOR_BATCH_TEST = {"not_learning", "underfitting"}
 SYMPTOMS_FOR_LEARNING_CURVE = {"overfitting"}
 
 
-def advise_on_data(findings: list[Finding], curve: dict) -> None:
+def advise_on_data(findings: list[Finding], curve: dict) -> list[Finding]:
     """The learning curve says whether more images of the same kind would help: put it in the advice."""
     shares = ", ".join(
         f"{fraction:.0%}: {accuracy:.2f}" for fraction, accuracy in zip(curve["fractions"], curve["val_accuracy"])
@@ -165,13 +165,16 @@ def advise_on_data(findings: list[Finding], curve: dict) -> None:
         else f"More data of the same kind will not help much (validation accuracy by share of the training set: "
         f"{shares}); regularise or change the model instead. "
     )
-    for position, finding in enumerate(findings):
-        if finding.id in SYMPTOMS_FOR_LEARNING_CURVE:
-            findings[position] = replace(
-                finding,
-                recommendation=advice + finding.recommendation,
-                evidence={**finding.evidence, "learning_curve": curve},
-            )
+    return [
+        replace(
+            finding,
+            recommendation=advice + finding.recommendation,
+            evidence={**finding.evidence, "learning_curve": curve},
+        )
+        if finding.id in SYMPTOMS_FOR_LEARNING_CURVE
+        else finding
+        for finding in findings
+    ]
 
 
 def augmentation_verdict(test: dict, history: dict, diagnose: DiagnoseParams) -> list[Finding]:

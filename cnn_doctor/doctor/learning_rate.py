@@ -46,13 +46,14 @@ def update_ratio_findings(update_ratios: list[dict], learning_rate: float, param
     return []
 
 
-def recommend_tested_rate(findings: list[Finding], test: dict, params: TrainParams) -> None:
+def recommend_tested_rate(findings: list[Finding], test: dict, params: TrainParams) -> list[Finding]:
     """Learning-rate findings from the probes get the range test's concrete suggestion; so does a run cut
     short while the rate could have been higher."""
     suggested = test["suggested_learning_rate"]
-    for position, finding in enumerate(findings):
+
+    def advised(finding: Finding) -> Finding:
         if finding.id in ("learning_rate_too_high", "learning_rate_too_low"):
-            findings[position] = replace(
+            return replace(
                 finding,
                 recommendation=_rate_advice(finding.id, suggested, params.learning_rate),
                 evidence={
@@ -61,13 +62,16 @@ def recommend_tested_rate(findings: list[Finding], test: dict, params: TrainPara
                     "advised_learning_rate": advised_rate(finding.id, suggested, params.learning_rate),
                 },
             )
-        elif finding.id == "undertrained" and params.learning_rate < suggested / 3:
-            findings[position] = replace(
+        if finding.id == "undertrained" and params.learning_rate < suggested / 3:
+            return replace(
                 finding,
                 recommendation=finding.recommendation + f" A higher train.learning_rate (the range test "
                 f"suggests up to {suggested:g}) would also get there in fewer epochs.",
                 evidence={**finding.evidence, "lr_range_test": test},
             )
+        return finding
+
+    return [advised(finding) for finding in findings]
 
 
 def advised_rate(finding_id: str, suggested: float, current: float) -> float:

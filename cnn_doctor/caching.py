@@ -102,3 +102,25 @@ def dvc_code_deps(stage: str) -> list[str]:
     stage command runs after it."""
     files = {path for name in (f"tasks.{stage}", *DVC_STAGE_EXTRAS.get(stage, ())) for path in code_files(name)}
     return sorted(path.relative_to(PROJECT_ROOT).as_posix() for path in files if path.suffix == ".py")
+
+
+def rewrite_dvc_deps(dvc_file: Path = PROJECT_ROOT / "dvc.yaml") -> None:
+    """Write each stage's computed code files into dvc.yaml's deps, in place of the listed ones (other deps,
+    comments and order kept): `python -m cnn_doctor.caching` after adding or moving a module."""
+    import re
+
+    lines, stage, written = [], None, False
+    for line in dvc_file.read_text().splitlines():
+        if match := re.match(r"^  (\w+):$", line):
+            stage, written = match.group(1), False
+        if re.match(r"^      - (tasks|cnn_doctor)/.*\.py$", line):
+            if not written:
+                lines += [f"      - {path}" for path in dvc_code_deps(stage)]
+                written = True
+            continue
+        lines.append(line)
+    dvc_file.write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    rewrite_dvc_deps()

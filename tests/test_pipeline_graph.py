@@ -50,7 +50,7 @@ def test_the_code_each_stage_runs_is_exactly_its_dvc_dependencies():
 
     for name, stage in dvc_stages().items():
         listed = [dep for dep in stage["deps"] if dep.endswith(".py")]
-        assert listed == dvc_code_deps(name), name
+        assert listed == dvc_code_deps(name), f"{name}: run python -m cnn_doctor.caching to rewrite its deps"
 
 
 def test_a_stage_cache_key_covers_modules_it_reaches_only_through_others():

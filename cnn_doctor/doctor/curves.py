@@ -190,8 +190,8 @@ def _still_improving(val_loss: list[float], val_accuracy: list[float]) -> bool:
     return best_epoch >= len(val_loss) - 2 and losses[-1] < 0.9 * losses[0] and accuracy_gain >= UNDERTRAINED_GAIN
 
 
-# Over the last epochs, training accuracy still rising this much an epoch on a least-squares line (validation
-# accuracy at least half as much): one noisy last epoch does not hide a run still learning fast at its end.
+# Over the last epochs, training accuracy still rising this much an epoch on a least-squares line (and validation
+# accuracy too): one noisy last epoch does not hide a run still learning fast at its end.
 CLIMBING_SLOPE = 0.01
 TREND_EPOCHS = 5
 CLIMBING_CEILING = 0.98  # above this training accuracy, what is left to climb is a detail
@@ -203,7 +203,7 @@ def _still_climbing(accuracy: list[float], val_accuracy: list[float]) -> bool:
         return False
     slope = np.polyfit(np.arange(epochs), accuracy[-epochs:], 1)[0]
     val_slope = np.polyfit(np.arange(epochs), val_accuracy[-epochs:], 1)[0]
-    return bool(slope >= CLIMBING_SLOPE and val_slope >= CLIMBING_SLOPE / 2)
+    return bool(slope >= CLIMBING_SLOPE and val_slope >= CLIMBING_SLOPE)
 
 
 def _overfitting(losses, val_loss, accuracy, val_accuracy, params: DiagnoseParams) -> list[Finding]:

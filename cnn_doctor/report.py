@@ -196,7 +196,7 @@ def plot_lr_range_test(report: dict) -> str | None:
     import matplotlib.pyplot as plt
 
     test = ((report.get("training") or {}).get("experiments") or {}).get("lr_range_test")
-    if not test:
+    if not test or "skipped" in test:
         return None
     figure, axis = plt.subplots(figsize=(6, 3.2))
     axis.plot(test["learning_rates"], test["losses"])
@@ -375,6 +375,10 @@ def render_html(report: dict, layout: Layout) -> str:
         "<h2>Findings</h2>",
     ]
     parts += [_finding_html(finding) for finding in findings] or ["<p>No problems found.</p>"]
+    skipped = not_run(report)
+    if skipped:
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in skipped)
+        parts.append(f"<h2>Not run on this model</h2><ul>{items}</ul>")
     plots = [
         ("Learning curves", plot_learning_curves(layout, report)),
         *plot_verifications(report),
@@ -390,6 +394,21 @@ def render_html(report: dict, layout: Layout) -> str:
             parts.append(f"<h2>{title}</h2><img alt='{title}' src='{uri}'>")
     parts.append(f"<h2>Run</h2><pre>{html.escape(_run_text(report))}</pre></body></html>")
     return "\n".join(parts)
+
+
+def not_run(report: dict) -> list[str]:
+    """The quick experiments and fix trials that could not run on this model, each with its reason."""
+    training = report.get("training") or {}
+    lines = [
+        f"{name.replace('_', ' ')}: {result['skipped']}"
+        for name, result in (training.get("experiments") or {}).items()
+        if "skipped" in result
+    ]
+    lines += [
+        f"trying {' '.join(trial['change'])} for {trial['finding']}: {trial['reason']}"
+        for trial in (training.get("verification") or {}).get("skipped", [])
+    ]
+    return lines
 
 
 def _metrics_html(report: dict) -> str:

@@ -135,6 +135,7 @@ def as_trained(params: TrainParams, user_optimizer) -> TrainParams:
     train.learning_rate and train.momentum (the doctor judges the rate that was used, not the params')."""
     if user_optimizer is None:
         return params
+    user_optimizer = getattr(user_optimizer, "inner_optimizer", user_optimizer)  # mixed precision wraps it
     rate = float(np.asarray(user_optimizer.learning_rate))
     update = {"learning_rate": min(max(rate, 1e-12), 10.0)}
     kind = USER_OPTIMIZERS.get(type(user_optimizer).__name__)

@@ -1,6 +1,7 @@
 """Never crash on what users write: custom layers, losses (classes and plain functions), metrics, subclassed
-models, Lambda layers and logits, none registered for serialisation. Each gets a full report, and the doctor's
-quick experiments and fix trials run on copies rebuilt from the builder (a 5.0 SGD rate calls for them)."""
+models, Lambda layers, logits and mixed precision, none registered for serialisation. Each gets a full report,
+and the doctor's quick experiments and fix trials run on copies rebuilt from the builder (a 5.0 SGD rate calls
+for them)."""
 
 from __future__ import annotations
 
@@ -94,18 +95,37 @@ def subclassed_logits(input_shape, num_classes):
 """
 
 
+@pytest.fixture(autouse=True)
+def float32_afterwards():
+    """Keras's precision policy is global: a mixed-precision run must not leak into the next test."""
+    yield
+    import keras
+
+    keras.mixed_precision.set_global_policy("float32")
+
+
 @pytest.fixture(scope="module")
 def small_digits(digits_folder, tmp_path_factory):
     return copy_digits(digits_folder, tmp_path_factory.mktemp("data") / "digits", per_class=30)
 
 
 @pytest.mark.parametrize(
-    "builder", ["loss_class", "loss_function_and_metric", "custom_layer", "lambda_layer", "subclassed_logits"]
+    "builder, precision",
+    [
+        ("loss_class", "false"),
+        ("loss_function_and_metric", "false"),
+        ("custom_layer", "false"),
+        ("lambda_layer", "false"),
+        ("subclassed_logits", "false"),
+        ("subclassed_logits", "true"),  # Keras wraps the user's optimizer in a LossScaleOptimizer
+    ],
 )
-def test_user_code_gets_a_report_and_the_doctors_experiments(builder, small_digits, tmp_path, fast_params, layout):
+def test_user_code_gets_a_report_and_the_doctors_experiments(
+    builder, precision, small_digits, tmp_path, fast_params, layout
+):
     path = tmp_path / "user_code.py"
     path.write_text(textwrap.dedent(USER_CODE))
-    params = fast_params("train.epochs=3", f"model.builder={path}:{builder}")
+    params = fast_params("train.epochs=3", f"model.builder={path}:{builder}", f"train.mixed_precision={precision}")
     report = run_pipeline(PLAIN_CALLS, params, small_digits, "", layout).report
 
     assert report["status"] == "completed" and report["metrics"]["test_images"] > 0

@@ -81,7 +81,10 @@ def _rate_where_training_ended(optimizer, params: TrainParams) -> float:
 
 
 def same_kind(optimizer, learning_rate: float | None):
-    """A fresh optimizer of the same kind and settings (another learning rate when given)."""
+    """A fresh optimizer of the same kind and settings (another learning rate when given). Under mixed precision
+    Keras wraps the user's optimizer in a LossScaleOptimizer: the copy is of the inner one (compile wraps it
+    again)."""
+    optimizer = getattr(optimizer, "inner_optimizer", optimizer)
     config = optimizer.get_config()
     if learning_rate is not None:
         config["learning_rate"] = learning_rate

@@ -147,7 +147,10 @@ def as_trained(params: TrainParams, user_optimizer) -> TrainParams:
 
 def wants_one_hot(loss) -> bool:
     """Whether a (user's) loss expects one-hot labels rather than class indices."""
-    name = loss if isinstance(loss, str) else getattr(loss, "name", type(loss).__name__)
+    # a Keras loss object has a name; a plain function (keras.losses.categorical_crossentropy) its __name__
+    name = (
+        loss if isinstance(loss, str) else getattr(loss, "name", None) or getattr(loss, "__name__", type(loss).__name__)
+    )
     name = str(name).lower()
     return "sparse" not in name and ("categorical" in name or "binary" in name or "hinge" in name)
 

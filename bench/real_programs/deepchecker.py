@@ -50,39 +50,6 @@ def ips4_fixed(input_shape, num_classes):
     return _ips4(input_shape, num_classes, "glorot_uniform", "zeros")
 
 
-# ----------------------------------------- IPS_7: hand-written binary cross-entropy on a linear (unbounded) output
-def _ips7_loss(num_classes):
-    def cross_entropy(y_true, y_pred):
-        y = _one_hot(y_true, num_classes)
-        return ops.mean(ops.sum(-y * ops.log(y_pred) - (1 - y) * ops.log(1 - y_pred), axis=1))
-
-    return cross_entropy
-
-
-def _ips7(input_shape, num_classes, output_activation):
-    normal = keras.initializers.RandomNormal(stddev=1.0)
-    model = keras.Sequential(
-        [
-            keras.Input(input_shape),
-            layers.Flatten(),
-            layers.Dense(512, activation="sigmoid", use_bias=False, kernel_initializer=normal),
-            layers.Dense(num_classes, activation=output_activation, use_bias=False, kernel_initializer=normal),
-        ]
-    )
-    model.compile(
-        optimizer=keras.optimizers.SGD(learning_rate=0.05), loss=_ips7_loss(num_classes), metrics=["accuracy"]
-    )
-    return model
-
-
-def ips7_faulty(input_shape, num_classes):
-    return _ips7(input_shape, num_classes, None)
-
-
-def ips7_fixed(input_shape, num_classes):
-    return _ips7(input_shape, num_classes, "sigmoid")
-
-
 # ---------------------------------------------- IPS_11: hand-written conv and fc layers, ReLU on the logits layer
 class ConvLayer(keras.layers.Layer):
     """conv_layer(): 5x5 convolution, bias 0.1, ReLU, 2x2 max-pool, weights as the program's tf.Variables."""

@@ -532,3 +532,31 @@ def traffic_signs_faulty(input_shape, num_classes):
 
 def traffic_signs_fixed(input_shape, num_classes):
     return _traffic_signs(input_shape, num_classes, "sigmoid", "elu", "elu")
+
+
+# --------------------------------- SO 59325381: the CNN whose test pixels were left unscaled (fault in the data)
+def _so59325381(input_shape, num_classes, loss):
+    model = keras.Sequential(
+        [
+            keras.Input(input_shape),
+            layers.Conv2D(64, (3, 3), strides=(1, 1), padding="same"),
+            layers.MaxPooling2D(pool_size=(2, 2), padding="valid"),
+            layers.Conv2D(32, (3, 3), strides=(1, 1), padding="same"),
+            layers.MaxPooling2D(pool_size=(2, 2), padding="valid"),
+            layers.Flatten(),
+            layers.Dense(128),
+            layers.Activation("relu"),
+            layers.Dense(num_classes),
+            layers.Activation("softmax"),
+        ]
+    )
+    model.compile(optimizer="adam", loss=loss, metrics=["accuracy"])
+    return model
+
+
+def so59325381_faulty(input_shape, num_classes):
+    return _so59325381(input_shape, num_classes, "sparse_categorical_crossentropy")
+
+
+def so59325381_fixed(input_shape, num_classes):
+    return _so59325381(input_shape, num_classes, "categorical_crossentropy")

@@ -31,11 +31,16 @@ from cnn_doctor.doctor.judge import judge
 from cnn_doctor.doctor.learning_rate import range_test_verdict, recommend_tested_rate
 from cnn_doctor.doctor.model_checks import (
     check_model,
+    check_regularization,
+    check_summed_loss,
     describe_loss,
     first_step_failed,
+    largest_dropout,
     loss_not_computable,
     loss_rewards_right_answers,
+    loss_sums_over_the_batch,
     output_activation,
+    regularization_share,
 )
 from cnn_doctor.doctor.probes import diagnose_probes, explodes_at_initialization, make_probe_callback
 from cnn_doctor.doctor.verification import RunFacts, curve, fixes_to_verify, held, verification, with_verifications
@@ -285,7 +290,7 @@ class Run:
         return lambda targets, predictions: keras.ops.mean(function(targets, predictions))
 
 
-def check_before_training(run: Run, diagnose: DiagnoseParams) -> tuple[list[Finding], str | None]:
+def check_before_training(run: Run, diagnose: DiagnoseParams, batch_size: int) -> tuple[list[Finding], str | None]:
     """Static model checks; returns the findings and, when no training step is possible, why."""
     images, targets = run.probe_batch(diagnose.probe_batch_size)
     try:
@@ -294,8 +299,10 @@ def check_before_training(run: Run, diagnose: DiagnoseParams) -> tuple[list[Find
         reason = str(error).strip().splitlines()[-1][:300] if str(error).strip() else type(error).__name__
         return [loss_not_computable(reason, len(run.classes), run.model.output_shape)], reason
     from_logits = describe_loss(run.loss)[1]
-    rewards_right = loss_rewards_right_answers(run.loss_function(), len(run.classes), run.one_hot, from_logits)
-    return check_model(run.model, run.loss, len(run.classes), images, initial_loss, diagnose, rewards_right), None
+    loss, classes = run.loss_function(), len(run.classes)
+    rewards_right = loss_rewards_right_answers(loss, classes, run.one_hot, from_logits)
+    summed = check_summed_loss(loss_sums_over_the_batch(loss, classes, run.one_hot, from_logits), batch_size)
+    return [*check_model(run.model, run.loss, classes, images, initial_loss, diagnose, rewards_right), *summed], None
 
 
 def run_experiments(
@@ -441,7 +448,7 @@ def train(
     """Fit the model, watched by the doctor's probes, and write it with its history and findings."""
     import_tensorflow_quietly()
     run = Run(layout, prepared, augmented, model_params, params)
-    findings, blocker = check_before_training(run, diagnose)
+    findings, blocker = check_before_training(run, diagnose, params.batch_size)
     summary = {
         "stage": "train",
         "model_name": run.model.name,
@@ -500,6 +507,12 @@ def train(
     history = _read_history(layout.training_log)
     params = judged  # from here on the doctor judges what really ran
     findings += diagnose_curves(history, len(run.classes), params, diagnose)
+    findings += check_regularization(
+        regularization_share(run.model, run.loss_function(), *run.probe_batch(diagnose.probe_batch_size)),
+        largest_dropout(run.model),
+        max(history.get("accuracy") or [0.0]),
+        diagnose,
+    )
     if probes:
         findings += diagnose_probes(
             probes.records, probes.early_losses, probes.update_ratios, len(run.classes), params.learning_rate, diagnose

@@ -1161,3 +1161,51 @@ def test_outputs_are_read_as_probabilities(outputs, from_logits, expected):
     if expected is not None:
         assert probabilities == pytest.approx(np.asarray(expected))
     assert probabilities.argmax(axis=1).tolist() == np.asarray(outputs).argmax(axis=1).tolist()
+
+
+def test_a_loss_summed_over_the_batch_is_named_and_a_mean_is_not():
+    from cnn_doctor.doctor.model_checks import check_summed_loss, loss_sums_over_the_batch
+
+    keras = keras_quietly()
+    summed = lambda y, p: keras.ops.sum(keras.losses.sparse_categorical_crossentropy(y, p))  # noqa: E731
+    averaged = lambda y, p: keras.ops.mean(keras.losses.sparse_categorical_crossentropy(y, p))  # noqa: E731
+    assert loss_sums_over_the_batch(summed, 4, one_hot=False, from_logits=False) is True
+    assert loss_sums_over_the_batch(averaged, 4, one_hot=False, from_logits=False) is False
+    assert [f.id for f in check_summed_loss(True, 64)] == ["loss_summed_over_batch"]
+    assert check_summed_loss(False, 64) == []
+
+
+def test_softmax_between_layers_is_a_wrong_hidden_activation():
+    from cnn_doctor.doctor.model_checks import check_hidden_activations
+
+    layers = keras_quietly().layers
+    assert [f.id for f in check_hidden_activations(tiny_model(layers.Dense(8, activation="softmax")))] == [
+        "wrong_hidden_activation"
+    ]
+    assert check_hidden_activations(tiny_model(layers.Dense(8, activation="relu"))) == []
+
+
+@pytest.mark.parametrize("trained_weights, expected", [(False, ["frozen_layers"]), (True, [])])
+def test_layers_frozen_at_their_random_initialisation_are_named(trained_weights, expected):
+    """A frozen backbone holding trained weights is transfer learning; frozen random weights never learn."""
+    from cnn_doctor.doctor.model_checks import check_frozen_layers
+
+    model = tiny_model(keras_quietly().layers.Dense(8, activation="relu"))
+    for layer in model.layers:
+        layer.trainable = False
+        if trained_weights and getattr(layer, "bias", None) is not None:
+            layer.bias.assign(np.full(layer.bias.shape, 0.1, dtype="float32"))
+    assert [f.id for f in check_frozen_layers(model)] == expected
+    assert check_frozen_layers(tiny_model()) == []  # trainable: nothing to say
+
+
+@pytest.mark.parametrize(
+    "decay_share, dropout, train_accuracy, over",
+    [(0.8, 0.0, 0.3, True), (0.0, 0.9, 0.3, True), (0.8, 0.0, 0.95, False), (0.05, 0.3, 0.3, False)],
+    ids=["heavy-decay-underfits", "heavy-dropout-underfits", "heavy-decay-but-fits", "light-underfits"],
+)
+def test_regularisation_that_holds_training_down_is_over_regularization(decay_share, dropout, train_accuracy, over):
+    from cnn_doctor.doctor.model_checks import check_regularization
+
+    found = check_regularization(decay_share, dropout, train_accuracy, DIAGNOSE)
+    assert [f.id for f in found] == (["over_regularization"] if over else [])

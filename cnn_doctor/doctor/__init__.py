@@ -30,6 +30,10 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "poor_initialization",
         "insufficient_capacity",
         "initial_loss_off",
+        "loss_summed_over_batch",
+        "wrong_hidden_activation",
+        "frozen_layers",
+        "over_regularization",
     ),
     # the training and validation curves
     "curves": (

@@ -38,6 +38,51 @@ CONSEQUENCES: dict[str, tuple[str, ...]] = {
         "below_reference_accuracy",
         "conflicting_labels",
     ),
+    # a loss summed over the batch: every step batch-size times larger than the rate says
+    "loss_summed_over_batch": (
+        "initial_loss_off",
+        "learning_rate_too_high",
+        "loss_diverged",
+        "loss_oscillating",
+        "exploding_gradients",
+        "dying_relu",
+        "not_learning",
+        "underfitting",
+        "prediction_collapse",
+        "poor_calibration",
+        "below_reference_accuracy",
+    ),
+    # layers that can never learn: frozen at their random initialisation
+    "frozen_layers": (
+        "not_learning",
+        "underfitting",
+        "slow_convergence",
+        "learning_rate_too_low",
+        "prediction_collapse",
+        "insufficient_capacity",
+        "vanishing_gradients",
+        "below_reference_accuracy",
+    ),
+    "wrong_hidden_activation": (
+        "not_learning",
+        "underfitting",
+        "slow_convergence",
+        "vanishing_gradients",
+        "saturated_activations",
+        "learning_rate_too_low",
+        "prediction_collapse",
+        "below_reference_accuracy",
+    ),
+    "over_regularization": (
+        "underfitting",
+        "not_learning",
+        "slow_convergence",
+        "learning_rate_too_low",
+        "poor_calibration",
+        "prediction_collapse",
+        "minority_class_collapse",
+        "below_reference_accuracy",
+    ),
     "loss_activation_mismatch": (
         "not_learning",
         "underfitting",
@@ -274,7 +319,10 @@ SYMPTOMS = frozenset(
 )
 # what the doctor checks for a cause, in words, and the findings that would have named one
 CHECKED_CAUSES = (
-    ("the loss and the output layer", ("loss_activation_mismatch",)),
+    ("the loss and the output layer", ("loss_activation_mismatch", "loss_summed_over_batch")),
+    ("hidden activations", ("wrong_hidden_activation",)),
+    ("frozen layers", ("frozen_layers",)),
+    ("regularisation", ("over_regularization",)),
     ("input scaling", ("missing_normalization", "inputs_scaled_twice")),
     ("initialisation", ("poor_initialization", "initial_loss_off")),
     ("the network's width", ("insufficient_capacity",)),

@@ -302,6 +302,146 @@ def check_initial_loss(initial_loss: float, num_classes: int, params: DiagnosePa
     ]
 
 
+def loss_sums_over_the_batch(loss_function, num_classes: int, one_hot: bool, from_logits: bool) -> bool | None:
+    """Whether the loss grows with the batch size (a sum over the batch where Keras expects a mean): the same
+    rows twice give about twice the loss. Then every step is batch-size times larger than the rate says."""
+    labels = np.arange(num_classes) % num_classes
+    targets = np.eye(num_classes, dtype=np.float32)[labels] if one_hot else labels.astype(np.int32)
+    outputs = np.full((num_classes, num_classes), 1.0 / num_classes, dtype=np.float32)
+    outputs = np.log(outputs) if from_logits else outputs
+    try:
+        once = float(loss_function(targets, outputs))
+        twice = float(loss_function(np.concatenate([targets, targets]), np.concatenate([outputs, outputs])))
+    except Exception:
+        return None
+    return bool(math.isfinite(once) and once > 0 and twice / once > 1.5)
+
+
+def check_summed_loss(sums: bool | None, batch_size: int) -> list[Finding]:
+    if not sums:
+        return []
+    return [
+        _finding(
+            "loss_summed_over_batch",
+            "warning",
+            f"The loss sums over the batch instead of averaging: with batches of {batch_size} every step is "
+            f"{batch_size} times larger than the learning rate says.",
+            "Average over the batch in your loss (reduce_mean, or return per-example values and let Keras "
+            f"reduce them), or divide the learning rate by {batch_size}.",
+            batch_size=batch_size,
+        )
+    ]
+
+
+def check_hidden_activations(model) -> list[Finding]:
+    """Softmax between layers: it squashes a layer's units into one distribution, so they compete instead of
+    carrying features (a hidden activation meant for the output)."""
+    layers = [layer for layer in all_layers(model) if activation_name(layer)]
+    hidden = [layer.name for layer in layers[:-1] if activation_name(layer) == "softmax"]
+    if not hidden:
+        return []
+    return [
+        _finding(
+            "wrong_hidden_activation",
+            "warning",
+            f"Hidden layer(s) {', '.join(hidden)} use softmax: their units compete for one unit of probability "
+            "instead of carrying features to the next layer.",
+            "Use ReLU (or another hidden activation) there; keep softmax for the output layer only.",
+            layers=hidden,
+        )
+    ]
+
+
+# A frozen layer whose weights still look freshly initialised (biases all zero, kernel within this factor of
+# He/Glorot scale) was never trained: pretrained weights of a frozen backbone do not look like that.
+FRESH_SCALE = 1.5
+
+
+def check_frozen_layers(model) -> list[Finding]:
+    """Layers set trainable=False while their weights are still a random initialisation: they can never learn."""
+    frozen, total = {}, 0
+    for layer in all_layers(model):
+        kernel = getattr(layer, "kernel", None)
+        if kernel is None or len(kernel.shape) < 2:
+            continue
+        size = int(np.prod(kernel.shape))
+        total += size
+        if layer.trainable or not _looks_fresh(layer):
+            continue
+        frozen[layer.name] = size
+    if not frozen:
+        return []
+    share = sum(frozen.values()) / max(total, 1)
+    return [
+        _finding(
+            "frozen_layers",
+            "critical" if share > 0.99 else "warning",
+            f"{len(frozen)} layer(s) are frozen (trainable=False) with weights that were never trained: "
+            f"{', '.join(frozen)} ({share:.0%} of the network's weights) keep their random initialisation.",
+            "Remove trainable=False (or layer.trainable = False) from these layers; freeze only layers that hold "
+            "pretrained weights.",
+            layers=list(frozen),
+            frozen_share=round(share, 4),
+        )
+    ]
+
+
+def _looks_fresh(layer) -> bool:
+    weights = np.asarray(layer.kernel)
+    fan_in, fan_out = int(np.prod(weights.shape[:-1])), int(weights.shape[-1])
+    expected = expected_std(fan_in, fan_out, activation_name(layer))
+    bias = getattr(layer, "bias", None)
+    zero_bias = bias is None or not np.any(np.asarray(bias))
+    return zero_bias and expected / FRESH_SCALE <= float(weights.std()) <= expected * FRESH_SCALE
+
+
+def regularization_share(model, loss_function, images, targets) -> float | None:
+    """The share of the training objective that is weight decay (the model's regularisation losses) on the
+    probe batch, after training; None when it cannot be computed."""
+    try:
+        data_loss = float(loss_function(targets, model(images, training=False)))
+        penalty = float(sum(float(np.asarray(term)) for term in model.losses)) if model.losses else 0.0
+    except Exception:
+        return None
+    total = data_loss + penalty
+    return penalty / total if math.isfinite(total) and total > 0 else None
+
+
+def largest_dropout(model) -> float:
+    return max((float(layer.rate) for layer in all_layers(model) if type(layer).__name__ == "Dropout"), default=0.0)
+
+
+# Weight decay that is this share of the objective, or dropout this strong, holds a network that cannot fit its
+# training images down (healthy runs: decay a few percent of the loss, dropout 0.2-0.5).
+HEAVY_DECAY_SHARE = 0.5
+HEAVY_DROPOUT = 0.7
+
+
+def check_regularization(
+    decay_share: float | None, dropout: float, train_accuracy: float | None, params: DiagnoseParams
+) -> list[Finding]:
+    """Regularisation so strong the network cannot fit its own training images."""
+    if train_accuracy is None or train_accuracy >= params.min_train_accuracy:
+        return []
+    heavy_decay = decay_share is not None and decay_share >= HEAVY_DECAY_SHARE
+    if not heavy_decay and dropout < HEAVY_DROPOUT:
+        return []
+    what = f"weight decay is {decay_share:.0%} of the loss it minimises" if heavy_decay else f"dropout is {dropout:g}"
+    return [
+        _finding(
+            "over_regularization",
+            "warning",
+            f"The network fits only {train_accuracy:.0%} of its training images and {what}: regularisation "
+            "holds it down.",
+            "Lower the L2 factor (model.l2, or kernel_regularizer in your builder) and dropout (model.dropout, or "
+            "Dropout rates above 0.5 in your builder).",
+            decay_share=decay_share,
+            largest_dropout=dropout,
+            train_accuracy=train_accuracy,
+        )
+    ]
+
+
 def check_model(
     model,
     loss,
@@ -314,6 +454,8 @@ def check_model(
     """Every static check; `probe_inputs` are the values that reach the first weighted layer."""
     return [
         *check_loss_and_output(model, loss, num_classes, rewards_right),
+        *check_hidden_activations(model),
+        *check_frozen_layers(model),
         *check_input_scaling(model, probe_inputs),
         *check_initialization(model, params),
         *check_capacity(model, num_classes),

@@ -41,6 +41,14 @@ CERTAIN = frozenset({"loss_activation_mismatch"})
 INITIALISATION = ("poor_initialization", "initial_loss_off", "dying_relu")
 
 
+# causes whose fix is a change to the user's network, made in memory on a fresh copy: (kind, words)
+MODEL_CHANGES = {
+    "frozen_layers": ("unfrozen", "every layer trainable (remove trainable=False in your model builder)"),
+    "wrong_hidden_activation": ("hidden_relu", "ReLU instead of softmax in hidden layers (in your model builder)"),
+    "over_regularization": ("unregularised", "no weight decay and dropout at most 0.3 (in your model builder)"),
+}
+
+
 @dataclass(frozen=True)
 class Fix:
     """One change to try: params keys with their new values (the `--set` lines), or, when `model_change` says
@@ -95,6 +103,11 @@ def fix_for(finding: Finding, facts: RunFacts) -> Fix | None:
         advised = finding.evidence.get("advised_learning_rate")
         too_low = finding.id == "learning_rate_too_low"
         return _rate_fix(finding.id, float(advised) if advised else (rate * 10 if too_low else rate / 10), facts)
+    if finding.id == "loss_summed_over_batch":  # the same steps as a mean: the rate over the batch size
+        return _rate_fix(finding.id, rate / facts.train.batch_size, facts)
+    if finding.id in MODEL_CHANGES and facts.model.builder:
+        kind, words = MODEL_CHANGES[finding.id]
+        return Fix(finding.id, kind, model_change=words)
     if finding.id == "missing_normalization" and facts.normalize == "none":
         return Fix(finding.id, "rebuilt", {"preprocess.normalize": "unit"})
     if finding.id == "inputs_scaled_twice" and facts.normalize != "none":

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from cnn_doctor.config import ModelParams, TrainParams
-from cnn_doctor.doctor.model_checks import RELU_LIKE
+from cnn_doctor.doctor.model_checks import RELU_LIKE, all_layers
 from cnn_doctor.doctor.verification import Fix
 from cnn_doctor.training.models import normalization_layer
 
@@ -63,6 +63,8 @@ def _fixed_model(fix: Fix, run, initial_weights, optimizer_for, params: TrainPar
         _set_output_activation(model, "linear")
     elif fix.kind == "reinitialised":
         _reinitialise(model)
+    elif fix.kind in NETWORK_CHANGES:
+        NETWORK_CHANGES[fix.kind](model)
     rate = fix.changes.get("train.learning_rate")
     if fix.kind == "continued":
         rate = _rate_where_training_ended(run.model.optimizer, params)
@@ -91,11 +93,40 @@ def same_kind(optimizer, learning_rate: float | None):
     return type(optimizer).from_config(config)
 
 
+def _unfreeze(model) -> None:
+    for layer in all_layers(model):
+        layer.trainable = True
+
+
+def _hidden_relu(model) -> None:
+    """Softmax in hidden layers replaced by ReLU; the output layer (the last with an activation) keeps its own."""
+    import keras
+
+    activated = [layer for layer in all_layers(model) if getattr(layer, "activation", None) is not None]
+    for layer in activated[:-1]:
+        if getattr(layer.activation, "__name__", "") == "softmax":
+            layer.activation = keras.activations.relu
+
+
+MAX_FIX_DROPOUT = 0.3
+
+
+def _unregularise(model) -> None:
+    """No weight decay (the variables' regularizers removed) and dropout at most MAX_FIX_DROPOUT."""
+    for layer in all_layers(model):
+        for weight in layer.weights:
+            if getattr(weight, "regularizer", None) is not None:
+                weight.regularizer = None
+        if type(layer).__name__ == "Dropout":
+            layer.rate = min(float(layer.rate), MAX_FIX_DROPOUT)
+
+
+NETWORK_CHANGES = {"unfrozen": _unfreeze, "hidden_relu": _hidden_relu, "unregularised": _unregularise}
+
+
 def _set_output_activation(model, name: str) -> None:
     """Change the activation of the network's last layer that has one, in place (on a fresh copy)."""
     import keras
-
-    from cnn_doctor.doctor.model_checks import all_layers
 
     for layer in reversed(all_layers(model)):
         if getattr(layer, "activation", None) is not None:
@@ -109,7 +140,7 @@ def _reinitialise(model) -> None:
     Glorot (Keras's default) for the others, zero biases."""
     import keras
 
-    from cnn_doctor.doctor.model_checks import activation_name, all_layers
+    from cnn_doctor.doctor.model_checks import activation_name
 
     for layer in all_layers(model):
         kernel, bias = getattr(layer, "kernel", None), getattr(layer, "bias", None)

@@ -1209,3 +1209,19 @@ def test_regularisation_that_holds_training_down_is_over_regularization(decay_sh
 
     found = check_regularization(decay_share, dropout, train_accuracy, DIAGNOSE)
     assert [f.id for f in found] == (["over_regularization"] if over else [])
+
+
+@pytest.mark.parametrize("sorted_split, named", [(True, True), (False, False)])
+def test_a_class_held_out_but_never_trained_on_is_an_unrepresentative_split(sorted_split, named):
+    import pandas as pd
+
+    from cnn_doctor.doctor.dataset_checks import with_unrepresented_classes
+
+    labels = ["a"] * 4 + ["b"] * 4 + ["c"] * 4
+    splits = ["train"] * 8 + ["val"] * 4 if sorted_split else ["train", "train", "train", "val"] * 3
+    manifest = pd.DataFrame({"path": [f"{i}.png" for i in range(12)], "label": labels, "split": splits})
+    manifest["usable"] = True
+    found = with_unrepresented_classes([], manifest)
+    assert [f.id for f in found] == (["unrepresentative_split"] if named else [])
+    if named:
+        assert found[0].evidence["classes"] == ["c"] and len(found[0].evidence["files"]) == 4

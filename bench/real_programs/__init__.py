@@ -45,7 +45,7 @@ PROPOSED_IDS = {
     "with the batch size: the rate is effectively batch-size times too high",
     "frozen_layers": "the network has no (or almost no) trainable weights: every layer set trainable=False",
     "over_regularization": "weight decay or dropout so strong that the network cannot fit its training images",
-    "batchnorm_statistics_stale": "BatchNormalization's moving mean and variance have not converged (momentum too "
+    "stale_batch_statistics": "BatchNormalization's moving mean and variance have not converged (momentum too "
     "high for the number of updates): inference is far worse than training on the same images",
     "test_distribution_shift": "the evaluated split is preprocessed or sourced differently from the training split "
     "(test pixels unscaled): a model that learned its training images fails on it",
@@ -780,7 +780,7 @@ PROGRAMS: tuple[Program, ...] = (
         "variance are far from the data's, so validation and test are poor while training accuracy is fine",
         fix="more updates (batch 32 -> 16, epochs 5 -> 250 in the thread) so the moving statistics converge",
         fix_kind="batch-norm moving statistics (updates)",
-        root_causes=("batchnorm_statistics_stale", "undertrained"),
+        root_causes=("stale_batch_statistics", "undertrained"),
         fix_equivalents=("epochs",),
         faulty=_v("issues:keras7177", "train.batch_size=256", "train.epochs=3"),
         fixed=_v("issues:keras7177", "train.batch_size=16", "train.epochs=15"),

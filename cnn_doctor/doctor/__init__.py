@@ -21,6 +21,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "outlier_images",
         "mixed_image_formats",
         "overlapping_classes",
+        "unrepresentative_split",
     ),
     # before training: the model and its loss, read statically and on one batch
     "model_checks": (

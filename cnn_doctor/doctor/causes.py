@@ -21,6 +21,15 @@ CONSEQUENCES: dict[str, tuple[str, ...]] = {
         "conflicting_labels",
         "split_leakage",
     ),
+    # classes only in the held-out splits: never learned, so never predicted
+    "unrepresentative_split": (
+        "minority_class_collapse",
+        "prediction_collapse",
+        "below_reference_accuracy",
+        "poor_calibration",
+        "test_distribution_shift",
+        "suspiciously_high_accuracy",
+    ),
     # test images from another source than the training images: every test-side symptom
     "test_distribution_shift": (
         "below_reference_accuracy",
@@ -333,7 +342,7 @@ CHECKED_CAUSES = (
     ("augmentation", ("augmentation_too_strong",)),
     ("label errors", ("suspected_label_errors", "conflicting_labels", "duplicate_classes")),
     ("class balance", ("class_imbalance", "too_few_images")),
-    ("the splits", ("split_leakage", "test_distribution_shift", "label_mapping_mismatch")),
+    ("the splits", ("split_leakage", "test_distribution_shift", "label_mapping_mismatch", "unrepresentative_split")),
 )
 
 

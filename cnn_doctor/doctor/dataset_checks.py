@@ -398,6 +398,37 @@ def with_few_label_errors(findings, manifest, class_table, dataset_table, params
 EXAMPLES_PER_PAIR = 8
 
 
+def with_unrepresented_classes(findings: list[Finding], manifest: pd.DataFrame) -> list[Finding]:
+    """Classes the manifest puts in its validation or test rows but never in its training rows (data sorted by
+    class and split without shuffling): the model cannot learn them, and every one of their images is an error."""
+    usable = manifest[manifest["usable"]]
+    if "split" not in usable or not (usable["split"] == "train").any():
+        return findings
+    trained = set(usable.loc[usable["split"] == "train", "label"])
+    held_out = usable[usable["split"].isin(["val", "test"]) & ~usable["label"].isin(trained)]
+    if held_out.empty:
+        return findings
+    classes = sorted(set(held_out["label"]))
+    finding = Finding(
+        "unrepresentative_split",
+        "critical",
+        "validate",
+        f"Class(es) {', '.join(map(repr, classes))} appear in the validation or test split but never in training: "
+        "the model cannot learn them (data sorted by class and split without shuffling does this).",
+        "Shuffle before splitting, or let cnn-doctor split the data (drop the split column): it splits each "
+        "class in proportion.",
+        {
+            "classes": classes,
+            "files": held_out["path"].tolist(),
+            "impact": {
+                "accuracy_bound": round(len(held_out) / max(1, int(usable["split"].isin(["val", "test"]).sum())), 4),
+                "how": "share of the held-out images whose class training never saw",
+            },
+        },
+    )
+    return sort_findings([*findings, finding])
+
+
 def with_overlapping_classes(findings: list[Finding], manifest: pd.DataFrame) -> list[Finding]:
     """Images the label-error search flagged between two classes that genuinely overlap: named as a property
     of the data (info), with examples and the share of images it concerns, instead of accusing each image."""

@@ -4,7 +4,7 @@ Run: .venv/bin/python bench/input_pipeline.py [images] [repeats] [fit_epochs]
 
 Same images for both: scikit-learn's digits upscaled to 32x32 grayscale, tiled to `images` (default 6000).
 Ours is the project's code path: uint8 shards written by cnn_doctor.data.shards.ShardWriter (as preprocess does),
-streamed by tasks.train.make_dataset (memory-mapped shard read, in-memory cache, shuffle, batch 64, cast,
+streamed by cnn_doctor.training.run.make_dataset (memory-mapped shard read, in-memory cache, shuffle, batch 64, cast,
 the online transforms of tasks.augment.build_augmentation with the default augment params, prefetch).
 The baseline is Keras' `ImageDataGenerator(...).flow(x, y)` with the same transforms: in Keras 3.15 it is
 gone from `keras.preprocessing.image` and survives as `tf.keras.preprocessing.image.ImageDataGenerator`
@@ -44,7 +44,7 @@ from PIL import Image  # noqa: E402
 from cnn_doctor.data.shards import ShardWriter  # noqa: E402
 from cnn_doctor.training.augmentation import build_augmentation  # noqa: E402
 from cnn_doctor.training.models import build_model, normalization_layer  # noqa: E402
-from tasks.train import make_dataset  # noqa: E402
+from cnn_doctor.training.run import make_dataset  # noqa: E402
 
 SIDE, BATCH, SEED = 32, 64, 42
 

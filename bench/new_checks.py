@@ -23,7 +23,10 @@ import tasks.evaluate as evaluate_module  # noqa: E402
 import tasks.train as train_module  # noqa: E402
 from cnn_doctor.config import load_params  # noqa: E402
 from cnn_doctor.data.sources import write_digits  # noqa: E402
-from cnn_doctor.doctor import predictions  # noqa: E402
+from cnn_doctor.doctor import (
+    examination,  # noqa: E402
+    predictions,  # noqa: E402
+)
 from cnn_doctor.layout import Layout  # noqa: E402
 from cnn_doctor.training import outputs as outputs_module  # noqa: E402
 from flows.pipeline import PLAIN_CALLS, run_pipeline  # noqa: E402
@@ -56,7 +59,8 @@ def main() -> None:
 
         setattr(module, name, wrapper)
 
-    timed(train_module, "loss_rewards_right_answers", "loss judged by behaviour")
+    timed(examination, "loss_rewards_right_answers", "loss judged by behaviour")
+    timed(examination, "loss_sums_over_the_batch", "loss judged by behaviour")
     timed(train_module, "score_splits", "splits scored in train (all of it)")
     timed(outputs_module, "predict_with_batch_statistics", "of which batch statistics")
     timed(evaluate_module, "other_views", "validation view and pixel statistics")

@@ -295,7 +295,7 @@ def check(split: str, only: str) -> int:
     import numpy as np
 
     from cnn_doctor.training.models import load_builder
-    from tasks.train import wants_one_hot
+    from cnn_doctor.training.run import wants_one_hot
 
     def step(builder: str, shape, classes: int, raw: bool, one_hot: bool | None) -> tuple[float, bool, object]:
         """One training step of a freshly built model; `one_hot` None: the encoding cnn-doctor picks."""

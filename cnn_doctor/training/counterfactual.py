@@ -1,7 +1,7 @@
 """The counterfactual training behind a verified fix: the run's model and data with one change, trained briefly.
 
 The user's files are never touched: a changed model is a fresh build of the network (`ModelCopies`) changed in memory.
-`run` is the train stage's `Run` (model, loss, datasets); `optimizer_for(train_params)` builds the run's
+`run` is the run's `Run` (model, loss, datasets, copies); `optimizer_for(train_params)` builds the run's
 optimizer for other settings.
 """
 
@@ -13,11 +13,12 @@ from cnn_doctor.config import ModelParams, TrainParams
 from cnn_doctor.doctor.model_checks import RELU_LIKE, all_layers
 from cnn_doctor.doctor.verification import Fix
 from cnn_doctor.training.models import normalization_layer
+from cnn_doctor.training.run import Run, same_kind
 
 
 def train_with_fix(
     fix: Fix,
-    run,
+    run: Run,
     initial_weights,
     optimizer_for: Callable[[TrainParams], object],
     params: TrainParams,
@@ -46,7 +47,7 @@ def train_with_fix(
     return history.history
 
 
-def _fixed_model(fix: Fix, run, initial_weights, optimizer_for, params: TrainParams, model_params: ModelParams):
+def _fixed_model(fix: Fix, run: Run, initial_weights, optimizer_for, params: TrainParams, model_params: ModelParams):
     """The model to train, its loss and a fresh optimizer, with the fix applied."""
     if fix.kind == "rebuilt":
         normalize = fix.changes.get("preprocess.normalize", run.normalize)
@@ -80,17 +81,6 @@ def _rate_where_training_ended(optimizer, params: TrainParams) -> float:
     if params.lr_schedule == "cosine":
         return params.learning_rate
     return float(optimizer.learning_rate.numpy() if hasattr(optimizer.learning_rate, "numpy") else params.learning_rate)
-
-
-def same_kind(optimizer, learning_rate: float | None):
-    """A fresh optimizer of the same kind and settings (another learning rate when given). Under mixed precision
-    Keras wraps the user's optimizer in a LossScaleOptimizer: the copy is of the inner one (compile wraps it
-    again)."""
-    optimizer = getattr(optimizer, "inner_optimizer", optimizer)
-    config = optimizer.get_config()
-    if learning_rate is not None:
-        config["learning_rate"] = learning_rate
-    return type(optimizer).from_config(config)
 
 
 def _unfreeze(model) -> None:

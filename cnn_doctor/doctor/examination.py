@@ -1,0 +1,206 @@
+"""The doctor's part of a training run: the checks before the first step, the quick experiments the symptoms
+call for, and the fix trials chosen by the one judge. The train stage calls these; they work on the run's
+`Run` (cnn_doctor/training/run.py) and never touch the user's files."""
+
+from __future__ import annotations
+
+import time
+
+from cnn_doctor.config import DiagnoseParams, ModelParams, TrainParams, one_line
+from cnn_doctor.doctor.experiments import (
+    SYMPTOMS_FOR_BATCH_TEST,
+    SYMPTOMS_FOR_LEARNING_CURVE,
+    SYMPTOMS_FOR_LR_TEST,
+    advise_on_data,
+    augmentation_verdict,
+    learning_curve,
+    learning_rate_range_test,
+    overfit_single_batch,
+    train_without_augmentation,
+)
+from cnn_doctor.doctor.judge import judge
+from cnn_doctor.doctor.learning_rate import range_test_verdict, recommend_tested_rate
+from cnn_doctor.doctor.model_checks import (
+    check_model,
+    check_summed_loss,
+    describe_loss,
+    loss_not_computable,
+    loss_rewards_right_answers,
+    loss_sums_over_the_batch,
+    output_activation,
+)
+from cnn_doctor.doctor.probes import explodes_at_initialization
+from cnn_doctor.doctor.verification import RunFacts, curve, fixes_to_verify, held, verification, with_verifications
+from cnn_doctor.findings import Finding, load_findings
+from cnn_doctor.layout import Layout, read_json
+from cnn_doctor.run_context import run_logger
+from cnn_doctor.training.counterfactual import train_with_fix
+from cnn_doctor.training.run import Run, optimizer_like
+
+
+def check_before_training(run: Run, diagnose: DiagnoseParams, batch_size: int) -> tuple[list[Finding], str | None]:
+    """Static model checks; returns the findings and, when no training step is possible, why."""
+    images, targets = run.probe_batch(diagnose.probe_batch_size)
+    try:
+        initial_loss = float(run.loss_function()(targets, run.model(images, training=False)))
+    except Exception as error:  # Keras would raise the same on the first step: report it, never crash
+        reason = str(error).strip().splitlines()[-1][:300] if str(error).strip() else type(error).__name__
+        return [loss_not_computable(reason, len(run.classes), run.model.output_shape)], reason
+    from_logits = describe_loss(run.loss)[1]
+    loss, classes = run.loss_function(), len(run.classes)
+    rewards_right = loss_rewards_right_answers(loss, classes, run.one_hot, from_logits)
+    summed = check_summed_loss(loss_sums_over_the_batch(loss, classes, run.one_hot, from_logits), batch_size)
+    return [*check_model(run.model, run.loss, classes, images, initial_loss, diagnose, rewards_right), *summed], None
+
+
+def run_experiments(
+    run: Run,
+    findings: list[Finding],
+    initial_weights,
+    train_data,
+    val_data,
+    history: dict,
+    params: TrainParams,
+    diagnose: DiagnoseParams,
+) -> tuple[list[Finding], dict]:
+    """The quick experiments the symptoms call for: the findings with what they settled (amended advice and
+    new findings), and their results."""
+    found = {finding.id for finding in findings}
+    results, extra = {}, []
+    if diagnose.lr_range_test and found & SYMPTOMS_FOR_LR_TEST:
+        results["lr_range_test"] = test = _attempt(
+            "lr_range_test",
+            lambda: learning_rate_range_test(
+                run.copies, initial_weights, run.loss, train_data, optimizer_like(params, run.user_optimizer)
+            ),
+        )
+        # gradients that explode before any update blow up every rate: then the test cannot blame the rate
+        if "skipped" not in test and not any(map(explodes_at_initialization, findings)):
+            extra += range_test_verdict(test, params, findings, history.get("loss", []))
+            findings = recommend_tested_rate(findings, test, params)
+    if diagnose.single_batch_test and found & SYMPTOMS_FOR_BATCH_TEST:
+        results["single_batch_test"] = _attempt(
+            "single_batch_test", lambda: overfit_single_batch(run.copies, initial_weights, run.loss, train_data)
+        )
+    if diagnose.learning_curve and found & SYMPTOMS_FOR_LEARNING_CURVE and val_data is not None:
+        results["learning_curve"] = curve = _attempt(
+            "learning_curve",
+            lambda: learning_curve(
+                run.copies,
+                initial_weights,
+                run.loss,
+                lambda fraction: run.train_subset(fraction, params),
+                val_data,
+                optimizer_like(params, run.user_optimizer),
+                params.learning_rate,
+                epochs=len(history.get("loss", [])),
+            ),
+        )
+        if "skipped" not in curve:
+            findings = advise_on_data(findings, curve)
+    rate_too_high = any(finding.id == "learning_rate_too_high" for finding in [*findings, *extra])
+    # with a rate that makes training chaotic, a rerun without augmentation differs by luck, not by augmentation
+    if (
+        diagnose.augmentation_ablation
+        and run.augmented
+        and found & SYMPTOMS_FOR_BATCH_TEST
+        and val_data is not None
+        and not rate_too_high
+    ):
+        clean_train, _, _ = run.datasets(params, augment_online=False)
+        results["augmentation_ablation"] = test = _attempt(
+            "augmentation_ablation",
+            lambda: train_without_augmentation(
+                run.copies,
+                initial_weights,
+                run.loss,
+                clean_train,
+                val_data,
+                optimizer_like(params, run.user_optimizer),
+                params.learning_rate,
+                epochs=len(history.get("loss", [])),
+            ),
+        )
+        if "skipped" not in test:
+            extra += augmentation_verdict(test, history, diagnose)
+    return findings + extra, results
+
+
+def _attempt(name: str, experiment) -> dict:
+    """Run one quick experiment; one that cannot run on this model (a user's object Keras cannot train twice,
+    say) is skipped with its reason, never a crash: the report still comes."""
+    try:
+        return experiment()
+    except Exception as error:
+        reason = one_line(error)
+        run_logger().warning("Skipped the %s: %s", name.replace("_", " "), reason)
+        return {"skipped": reason}
+
+
+def verify_fixes(
+    run: Run,
+    findings: list[Finding],
+    layout: Layout,
+    initial_weights,
+    history: dict,
+    optimizer_for,
+    class_weight: dict | None,
+    params: TrainParams,
+    model_params: ModelParams,
+    diagnose: DiagnoseParams,
+) -> tuple[list[Finding], dict]:
+    """Try the leading cause's fix (and an equally severe second cause's) in a short training with the same data
+    and seed; each tried cause gets `evidence.verification`. Healthy runs try nothing."""
+    epochs_run = len(history.get("loss", []))
+    if not diagnose.verify_fix or not run.val_shards or epochs_run == 0:
+        return findings, {"tried": [], "skipped": [], "seconds": 0.0}
+    facts = RunFacts(
+        params,
+        model_params,
+        run.normalize,
+        run.augmented,
+        run.user_compiled,
+        output_activation(run.core),
+        epochs_run,
+        final_val_accuracy=(history.get("val_accuracy") or [None])[-1],
+        from_logits=describe_loss(run.loss)[1],
+    )
+    fixes = fixes_to_verify(judge_so_far(findings, layout, history), facts, diagnose.verify_max_fixes)
+    epochs = min(diagnose.verify_budget, epochs_run)
+    started, results, skipped = time.perf_counter(), {}, []
+    for fix in fixes:
+        try:
+            trained = train_with_fix(
+                fix, run, initial_weights, optimizer_for, params, model_params, epochs, class_weight
+            )
+        except Exception as error:  # a model the change does not fit: say so in the report, never crash
+            run_logger().warning("Could not try %s for %s: %s", " ".join(fix.change), fix.finding_id, error)
+            skipped.append({"finding": fix.finding_id, "change": fix.change, "reason": one_line(error)})
+            continue
+        without = held(history, epochs) if fix.kind == "continued" else curve(history, epochs)
+        results[fix.finding_id] = verification(fix, epochs, curve(trained, epochs), without, epochs_run, run.val_images)
+    seconds = round(time.perf_counter() - started, 2)
+    tried = [fix.change for fix in fixes if fix.finding_id in results]
+    return with_verifications(findings, results), {"tried": tried, "skipped": skipped, "seconds": seconds}
+
+
+def judge_so_far(findings: list[Finding], layout: Layout, history: dict) -> list[Finding]:
+    """The run's judgement with every finding known before evaluate (validate's and train's), validation
+    accuracy standing in for the test accuracy: the same judge the report uses, so the cause whose fix is
+    tried is the cause the report leads with (a data fault is never answered with a rate trial)."""
+    validation = read_json(layout.summary("validate")) if layout.summary("validate").is_file() else {}
+    metrics = {
+        "test_accuracy": (history.get("val_accuracy") or history.get("accuracy") or [None])[-1],
+        "train_accuracy": (history.get("accuracy") or [None])[-1],
+    }
+    return judge([*load_findings(layout.findings("validate")), *findings], metrics, validation.get("usable_images"))
+
+
+def deduplicate(findings: list[Finding]) -> list[Finding]:
+    """One finding per id: the first (most specific) one wins."""
+    seen, unique = set(), []
+    for finding in findings:
+        if finding.id not in seen:
+            seen.add(finding.id)
+            unique.append(finding)
+    return unique

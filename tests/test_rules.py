@@ -1225,3 +1225,39 @@ def test_a_class_held_out_but_never_trained_on_is_an_unrepresentative_split(sort
     assert [f.id for f in found] == (["unrepresentative_split"] if named else [])
     if named:
         assert found[0].evidence["classes"] == ["c"] and len(found[0].evidence["files"]) == 4
+
+
+@pytest.mark.parametrize("accuracy, severity", [(0.985, "info"), (0.90, "warning")])
+def test_training_longer_is_a_detail_for_a_model_that_reached_the_reference(accuracy, severity):
+    from cnn_doctor.doctor.impact import with_impact
+
+    metrics = {"test_accuracy": accuracy, "train_accuracy": accuracy, "reference": {"accuracy": 0.99}}
+    undertrained = finding("undertrained")
+    undertrained = Finding(**{**undertrained.to_dict(), "evidence": {"impact": {"accuracy_bound": 0.05}}})
+    (found,) = with_impact([undertrained], metrics, 1000)
+    assert found.severity == severity
+
+
+def test_a_pair_the_reference_separates_is_no_duplicate_and_a_class_it_fails_too_is_info():
+    classes = ["a", "b", "c", "d", "e"]
+    labels = np.repeat(np.arange(5), 40)
+    predictions = labels.copy()
+    pair = labels >= 3
+    predictions[pair] = np.random.default_rng(0).choice([3, 4], pair.sum())
+    metrics = metrics_for(labels, predictions, 0.6, classes=classes, train_accuracy=0.8)
+    separating = np.diag([40] * 5).tolist()
+    metrics["reference"] = {
+        "accuracy": 0.95,
+        "images": 200,
+        "model": "cnn",
+        "classes": classes,
+        "confusion": separating,
+    }
+    assert "duplicate_classes" not in evaluated(metrics, classes)
+    # one class never recognised by the model, nor by the reference: the data does not separate it
+    predictions = np.where(labels == 4, 3, labels)
+    metrics = metrics_for(labels, predictions, 0.8, classes=classes)
+    failing = np.diag([40, 40, 40, 40, 0]).tolist()
+    failing[4][3] = 40
+    metrics["reference"] = {"accuracy": 0.8, "images": 200, "model": "cnn", "classes": classes, "confusion": failing}
+    assert evaluated(metrics, classes)["minority_class_collapse"].severity == "info"

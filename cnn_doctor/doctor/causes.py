@@ -240,7 +240,14 @@ CONSEQUENCES: dict[str, tuple[str, ...]] = {
         "exploding_gradients",
         "below_reference_accuracy",
     ),
-    "conflicting_labels": ("not_learning", "underfitting", "suspected_label_errors", "below_reference_accuracy"),
+    # wrong training labels hold training accuracy below a clean test split's
+    "conflicting_labels": (
+        "not_learning",
+        "underfitting",
+        "suspected_label_errors",
+        "suspiciously_high_accuracy",
+        "below_reference_accuracy",
+    ),
     # heavy label noise also fools the learning-rate range test: the loss cannot fall, whatever the rate
     "suspected_label_errors": (
         "not_learning",

@@ -25,15 +25,29 @@ ABOUT_TRUST = frozenset(
 # nothing (a model below what the data allows is named by below_reference_accuracy, with its causes).
 AT_START = frozenset({"initial_loss_off"})
 RECOVERED_TRAIN_ACCURACY = 0.9
+# Findings that say training could go further (longer, faster): for a model within REACHED of the reference
+# accuracy (validate's label model, cross-validated), what they could still buy is that gap at most.
+TRAINING_SPEED = frozenset({"undertrained", "learning_rate_too_low", "slow_convergence"})
+REACHED = 0.03
 
 
 def estimate_impact(finding: Finding, metrics: dict, usable_images: int | None) -> dict:
-    """The finding's own impact when its family measured one, else the share of images it names, else the
-    headroom left on the evaluated split (or on validation, then training, when the run did not evaluate)."""
-    if "impact" in finding.evidence:
-        return finding.evidence["impact"]
+    """Nothing for a symptom training recovered from, at most the gap to the reference for training-speed
+    findings of a model that reached it; else the finding's own impact when its family measured one, else the
+    share of images it names, else the headroom left on the evaluated split (or on validation, then training,
+    when the run did not evaluate)."""
     if finding.id in AT_START and (metrics.get("train_accuracy") or 0.0) >= RECOVERED_TRAIN_ACCURACY:
         return {"accuracy_bound": 0.0, "how": "a symptom at initialisation that training recovered from"}
+    reference = (metrics.get("reference") or {}).get("accuracy")
+    accuracy = metrics.get("test_accuracy")
+    if finding.id in TRAINING_SPEED and reference and accuracy is not None and accuracy >= reference - REACHED:
+        return {
+            "accuracy_bound": round(max(0.0, reference - accuracy), 4),
+            "how": "the model reached the reference (what a plain network reaches on these images): training "
+            "longer or faster buys little that can be shown",
+        }
+    if "impact" in finding.evidence:
+        return finding.evidence["impact"]
     files = finding.evidence.get("files")
     if isinstance(files, list) and files and usable_images:
         return {

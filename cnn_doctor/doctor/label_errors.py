@@ -126,10 +126,15 @@ def find_label_errors(
         return [], None
     predict = cnn_probabilities if model == "cnn" else linear_probabilities
     probabilities = predict(views, label_ids, seed)
+    from sklearn.metrics import confusion_matrix
+
+    predicted = probabilities.argmax(axis=1)
     reference = {
-        "accuracy": round(float(np.mean(probabilities.argmax(axis=1) == label_ids)), 4),
+        "accuracy": round(float(np.mean(predicted == label_ids)), 4),
         "images": int(len(label_ids)),
         "model": model,
+        "classes": [str(name) for name in classes],
+        "confusion": confusion_matrix(label_ids, predicted, labels=range(len(classes))).tolist(),
         "how": f"the label model ({model}), cross-validated on every usable image: out-of-sample accuracy",
     }
     # n_jobs=1: a forked pool inherits Prefect's SIGTERM handler and prints a TerminationSignal traceback

@@ -110,7 +110,7 @@ def range_test_verdict(test: dict, params: TrainParams, findings: list[Finding],
     # only symptoms that cost accuracy count: an info one (a model at 99% still creeping up) blames no rate
     found = {finding.id for finding in findings if finding.severity != "info"}
     suggested, used = test["suggested_learning_rate"], params.learning_rate
-    evidence = {"used": used, "suggested": suggested, "lr_range_test": test, "advised_learning_rate": suggested}
+    evidence = {"used": used, "suggested": suggested, "lr_range_test": test}
     # unstable: a symptom of steps too large, or a training loss that climbed clearly in two epochs or more
     # (fewer than loss_oscillating needs, but with a constant rate a healthy training loss hardly ever rises)
     unstable = (
@@ -127,8 +127,8 @@ def range_test_verdict(test: dict, params: TrainParams, findings: list[Finding],
                 "train",
                 f"The learning rate {used:g} is far above where the loss still falls "
                 f"(range test minimum at {test['loss_minimum_at']:.2g}).",
-                f"Set train.learning_rate={suggested:g}.",
-                evidence,
+                _rate_advice("learning_rate_too_high", suggested, used),
+                {**evidence, "advised_learning_rate": advised_rate("learning_rate_too_high", suggested, used)},
             )
         ]
     gradients_blocked = found & {"dying_relu", "vanishing_gradients", "saturated_activations"}
@@ -146,8 +146,8 @@ def range_test_verdict(test: dict, params: TrainParams, findings: list[Finding],
                 "train",
                 f"The learning rate {used:g} is far below what this model tolerates "
                 f"(range test suggests {suggested:g}).",
-                f"Set train.learning_rate={suggested:g}.",
-                evidence,
+                _rate_advice("learning_rate_too_low", suggested, used),
+                {**evidence, "advised_learning_rate": advised_rate("learning_rate_too_low", suggested, used)},
             )
         ]
     return []

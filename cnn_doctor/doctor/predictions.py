@@ -72,9 +72,16 @@ def _minority_class_collapse(metrics: dict, collapsed: dict, present: int, param
         for name, recall in collapsed.items()
     )
     macro_loss = sum(1.0 - recall for recall in collapsed.values()) / present
+    reference = metrics.get("reference") or {}
+    # classes a plain network cross-validated on the same images fails as well: the data does not separate them
+    inseparable = {
+        name: recalled
+        for name in collapsed
+        if (recalled := reference_recall(reference, name)) is not None and recalled < params.min_class_recall
+    }
     return Finding(
         "minority_class_collapse",
-        "warning",
+        "info" if inseparable and len(inseparable) == len(collapsed) else "warning",
         "evaluate",
         f"{len(collapsed)} class(es) are almost never recognised: {described}.",
         "Collect more images of these classes; keep train.class_weight=auto and augment.balance=true.",
@@ -82,6 +89,7 @@ def _minority_class_collapse(metrics: dict, collapsed: dict, present: int, param
             "recall": collapsed,
             "support": support,
             "recall_upper_bound": bounds,
+            "reference_recall": inseparable,
             "threshold": params.min_class_recall,
             "impact": {
                 "accuracy_bound": round(macro_loss, 4),
@@ -325,6 +333,7 @@ def duplicate_classes(metrics: dict, classes: list[str]) -> list[Finding]:
                 right - 0.5 > chance_gap(0.5, int(within.sum()), 0.5, 10**9)
                 or within.sum(axis=0).min() < MIN_PREDICTED_SHARE * within.sum()  # one class taken for both
                 or others_right < 2.0 / len(classes)  # a model that separates nothing separates no pair either
+                or _reference_separates(metrics.get("reference") or {}, classes[first], classes[second])
             ):
                 continue
             names = f"{classes[first]!r} and {classes[second]!r}"
@@ -350,6 +359,31 @@ def duplicate_classes(metrics: dict, classes: list[str]) -> list[Finding]:
                 )
             )
     return found
+
+
+def _reference_within_pair(reference: dict, first: str, second: str) -> tuple[float, int] | None:
+    """The reference model's accuracy between two classes on their images (and how many it kept in the pair)."""
+    names = reference.get("classes") or []
+    if first not in names or second not in names or "confusion" not in reference:
+        return None
+    pair = [names.index(first), names.index(second)]
+    within = np.asarray(reference["confusion"], dtype=float)[np.ix_(pair, pair)]
+    return (float(np.trace(within) / within.sum()), int(within.sum())) if within.sum() else None
+
+
+def _reference_separates(reference: dict, first: str, second: str) -> bool:
+    """A plain network cross-validated on the same images tells the two apart beyond chance: the pair is two
+    classes, and the model at hand is what fails them."""
+    measured = _reference_within_pair(reference, first, second)
+    return measured is not None and measured[0] - 0.5 > chance_gap(0.5, measured[1], 0.5, 10**9)
+
+
+def reference_recall(reference: dict, name: str) -> float | None:
+    names = reference.get("classes") or []
+    if name not in names or "confusion" not in reference:
+        return None
+    row = np.asarray(reference["confusion"], dtype=float)[names.index(name)]
+    return float(row[names.index(name)] / row.sum()) if row.sum() else None
 
 
 def below_reference(metrics: dict) -> list[Finding]:

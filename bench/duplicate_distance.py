@@ -23,9 +23,8 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cnn_doctor.data.decoding import _perceptual_hash  # noqa: E402
+from cnn_doctor.data.decoding import _perceptual_hash, thumbnail  # noqa: E402
 from cnn_doctor.data.fashion_mnist import read_split  # noqa: E402
-from cnn_doctor.doctor.label_errors import thumbnail  # noqa: E402
 
 
 def mad(a: np.ndarray, b: np.ndarray) -> float:

@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from cnn_doctor.data.decoding import thumbnail
 from cnn_doctor.data.sources import decode_image
-from cnn_doctor.doctor.label_errors import out_of_sample_probabilities, thumbnail
+from cnn_doctor.doctor.label_errors import out_of_sample_probabilities
 
 data = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.gettempdir()) / "cnn-scale" / "10000"
 files = sorted(data.rglob("*.png"))

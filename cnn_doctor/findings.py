@@ -7,9 +7,71 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cnn_doctor.doctor import FAMILIES
+# The registry: the finding ids each family module under cnn_doctor/doctor/ alone produces (family_of there).
+FAMILIES: dict[str, tuple[str, ...]] = {
+    # validate: what the expectation suites and the label-error search found in the data
+    "dataset_checks": (
+        "corrupt_images",
+        "missing_files",
+        "unknown_labels",
+        "empty_class",
+        "too_few_images",
+        "class_imbalance",
+        "duplicate_images",
+        "conflicting_labels",
+        "split_leakage",
+        "suspected_label_errors",
+        "outlier_images",
+        "mixed_image_formats",
+        "overlapping_classes",
+        "unrepresentative_split",
+    ),
+    # before training: the model and its loss, read statically and on one batch
+    "model_checks": (
+        "loss_activation_mismatch",
+        "missing_normalization",
+        "inputs_scaled_twice",
+        "poor_initialization",
+        "insufficient_capacity",
+        "initial_loss_off",
+        "loss_summed_over_batch",
+        "wrong_hidden_activation",
+        "frozen_layers",
+        "over_regularization",
+    ),
+    # the training and validation curves
+    "curves": (
+        "loss_diverged",
+        "loss_oscillating",
+        "slow_convergence",
+        "not_learning",
+        "underfitting",
+        "overfitting",
+        "undertrained",
+    ),
+    # per-layer activations and gradients, measured during training
+    "probes": ("dying_relu", "vanishing_gradients", "exploding_gradients", "saturated_activations"),
+    # the step size: update ratios and the learning-rate range test
+    "learning_rate": ("learning_rate_too_high", "learning_rate_too_low"),
+    # quick retrainings that settle what the symptoms leave open
+    "experiments": ("augmentation_too_strong",),
+    # the test predictions
+    "predictions": (
+        "minority_class_collapse",
+        "prediction_collapse",
+        "poor_calibration",
+        "confusable_classes",
+        "suspiciously_high_accuracy",
+        "label_mapping_mismatch",
+        "stale_batch_statistics",
+        "test_distribution_shift",
+        "duplicate_classes",
+        "below_reference_accuracy",
+    ),
+}
 
-# every id the report may name: the finding families' ids (cnn_doctor/doctor/__init__.py), one home each
+
+# every id the report may name: the finding families' ids, one home each
 FINDING_IDS = frozenset(finding_id for ids in FAMILIES.values() for finding_id in ids)
 SEVERITIES = ("critical", "warning", "info")  # most severe first
 SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}

@@ -79,3 +79,32 @@ def test_the_report_only_renders_what_the_judge_decided():
     assert "cnn_doctor.doctor.judge.judge" in imports
     chooser = imported_modules(PROJECT_ROOT / "cnn_doctor" / "doctor" / "examination.py")  # picks the fix to try
     assert "cnn_doctor.doctor.judge.judge" in chooser and "cnn_doctor.doctor.causes" not in chooser
+
+
+# Inside the core, floors from the top: the doctor reads and trains networks, the training machinery reads
+# data, and the foundation (params, findings, paths, records, logging helpers) knows none of them.
+FLOORS = (
+    ("cnn_doctor.doctor", ()),
+    ("cnn_doctor.training", ("cnn_doctor.doctor",)),
+    ("cnn_doctor.data", ("cnn_doctor.doctor", "cnn_doctor.training")),
+)
+FOUNDATION = ("config", "findings", "layout", "records", "quiet", "progress", "run_context", "parallel")
+
+
+@pytest.mark.parametrize("package, forbidden", FLOORS, ids=[package for package, _ in FLOORS])
+def test_each_floor_of_the_core_imports_only_downward(package, forbidden):
+    upward = {
+        f"{module} -> {name}"
+        for module, imports in CORE.items()
+        if is_within(module, package)
+        for name in imports
+        if any(is_within(name, above) for above in forbidden)
+    }
+    assert not upward, sorted(upward)
+
+
+@pytest.mark.parametrize("module", FOUNDATION)
+def test_the_foundation_imports_no_floor_above_it(module):
+    imports = CORE[f"cnn_doctor.{module}"]
+    above = ("cnn_doctor.doctor", "cnn_doctor.training", "cnn_doctor.data", "cnn_doctor.report")
+    assert not {name for name in imports if any(is_within(name, floor) for floor in above)}, module

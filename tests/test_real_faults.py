@@ -201,9 +201,8 @@ def fashion_thumbnails():
     """The first 10,000 Fashion-MNIST training photos: perceptual hashes and the thumbnails validate keeps."""
     from PIL import Image
 
-    from cnn_doctor.data.decoding import _perceptual_hash
+    from cnn_doctor.data.decoding import _perceptual_hash, thumbnail
     from cnn_doctor.data.fashion_mnist import read_split
-    from cnn_doctor.doctor.label_errors import thumbnail
 
     images, labels = read_split("train")
     grays = [Image.fromarray(image) for image in images[:10_000]]
@@ -247,9 +246,8 @@ def test_a_reencoded_copy_is_a_duplicate_with_its_distance(fashion_thumbnails):
 
     from PIL import Image
 
-    from cnn_doctor.data.decoding import _perceptual_hash
+    from cnn_doctor.data.decoding import _perceptual_hash, thumbnail
     from cnn_doctor.doctor.dataset_checks import DUPLICATE_DISTANCE, verified_content_groups
-    from cnn_doctor.doctor.label_errors import thumbnail
 
     grays, hashes, thumbs, labels = fashion_thumbnails
     buffer = io.BytesIO()

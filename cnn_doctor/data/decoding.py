@@ -12,8 +12,29 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from cnn_doctor.doctor.label_errors import label_view, thumbnail
 from cnn_doctor.data.sources import Entry, decode_image
+
+# the small views of each image the doctor compares: thumbnails (duplicates, the linear label model) and the
+# CNN label model's views
+THUMBNAIL_SIDE = 16
+LABEL_VIEW_SIDE = 28
+
+
+def thumbnail(gray_image) -> np.ndarray:
+    """The small grayscale view the duplicate search and the linear label model see."""
+    return _resized(gray_image, THUMBNAIL_SIDE).reshape(-1)
+
+
+def label_view(gray_image) -> np.ndarray:
+    """The grayscale view the CNN label model sees (LABEL_VIEW_SIDE square)."""
+    return _resized(gray_image, LABEL_VIEW_SIDE)
+
+
+def _resized(gray_image, side: int) -> np.ndarray:
+    resized = gray_image.resize((side, side), Image.Resampling.BILINEAR)
+    return np.asarray(resized, dtype=np.uint8)
+
+
 
 
 def inspect_image(path: Path) -> tuple[dict, np.ndarray | None, np.ndarray | None]:

@@ -27,7 +27,6 @@ from cnn_doctor.doctor.model_checks import (
     loss_not_computable,
     loss_rewards_right_answers,
     loss_sums_over_the_batch,
-    output_activation,
 )
 from cnn_doctor.doctor.probes import explodes_at_initialization
 from cnn_doctor.doctor.verification import RunFacts, curve, fixes_to_verify, held, verification, with_verifications
@@ -35,6 +34,7 @@ from cnn_doctor.findings import Finding, load_findings
 from cnn_doctor.layout import Layout, read_json
 from cnn_doctor.run_context import run_logger
 from cnn_doctor.training.counterfactual import train_with_fix
+from cnn_doctor.training.models import output_activation
 from cnn_doctor.training.run import Run, optimizer_like
 
 

@@ -12,8 +12,6 @@ import warnings
 
 import numpy as np
 
-THUMBNAIL_SIDE = 16
-LABEL_VIEW_SIDE = 28
 MIN_IMAGES_PER_CLASS = 5
 FOLDS = 5
 # The CNN's training budget per fold: about this many images seen (12 epochs of 3,200 images, which is where
@@ -22,23 +20,6 @@ FOLDS = 5
 SAMPLES_PER_FOLD = 40_000
 MIN_EPOCHS, MAX_EPOCHS = 2, 15
 BATCH_SIZE = 64
-
-
-def thumbnail(gray_image) -> np.ndarray:
-    """The small grayscale view the duplicate search and the linear label model see."""
-    return _resized(gray_image, THUMBNAIL_SIDE).reshape(-1)
-
-
-def label_view(gray_image) -> np.ndarray:
-    """The grayscale view the CNN label model sees (LABEL_VIEW_SIDE square)."""
-    return _resized(gray_image, LABEL_VIEW_SIDE)
-
-
-def _resized(gray_image, side: int) -> np.ndarray:
-    from PIL import Image
-
-    resized = gray_image.resize((side, side), Image.Resampling.BILINEAR)
-    return np.asarray(resized, dtype=np.uint8)
 
 
 def linear_probabilities(thumbnails: np.ndarray, labels: np.ndarray, seed: int) -> np.ndarray:

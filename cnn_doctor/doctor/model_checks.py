@@ -8,40 +8,14 @@ import numpy as np
 
 from cnn_doctor.config import DiagnoseParams
 from cnn_doctor.findings import Finding
+from cnn_doctor.training.models import RELU_LIKE, activation_name, all_layers, output_activation
 
 SCALING_LAYERS = ("Rescaling", "Normalization")
 PROBABILITY_LOSSES = ("categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy")
-RELU_LIKE = ("relu", "relu6", "leaky_relu", "elu", "gelu", "selu", "silu", "swish")
 
 
 def _finding(finding_id: str, severity: str, summary: str, recommendation: str, **evidence) -> Finding:
     return Finding(finding_id, severity, "model", summary, recommendation, evidence)
-
-
-def all_layers(model) -> list:
-    """Every layer, nested models expanded, in build order."""
-    found = []
-    for layer in model.layers:
-        found += all_layers(layer) if hasattr(layer, "layers") and layer.layers else [layer]
-    return found
-
-
-def activation_name(layer) -> str:
-    activation = getattr(layer, "activation", None)
-    if activation is None:
-        return {"ReLU": "relu", "Softmax": "softmax"}.get(type(layer).__name__, "")
-    return getattr(activation, "__name__", str(activation)).lower()
-
-
-def output_activation(model) -> str:
-    """The activation of the last layer that has one (linear when none)."""
-    for layer in reversed(all_layers(model)):
-        name = activation_name(layer)
-        if name:
-            return name
-        if hasattr(layer, "kernel"):
-            return "linear"
-    return "linear"
 
 
 def describe_loss(loss) -> tuple[str, bool]:

@@ -9,8 +9,8 @@ import numpy as np
 from cnn_doctor.config import DiagnoseParams
 from cnn_doctor.doctor.curves import early_divergence
 from cnn_doctor.doctor.learning_rate import update_ratio_findings
-from cnn_doctor.doctor.model_checks import activation_name, all_layers
 from cnn_doctor.findings import Finding
+from cnn_doctor.training.models import activation_name, all_layers
 
 EARLY_BATCHES = 30
 SATURATION_PREACTIVATION = 5.0

@@ -12,12 +12,12 @@ The training itself is in `cnn_doctor.training.counterfactual`; this module deci
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, replace
 
 from cnn_doctor.config import ModelParams, TrainParams
 from cnn_doctor.doctor.probes import explodes_at_initialization
 from cnn_doctor.findings import SEVERITIES, SEVERITY_RANK, Finding
+from cnn_doctor.training.counterfactual import Fix
 
 # validation accuracy the fix must add by the last common epoch to count as verified; below it, the cause is
 # refuted. At least two points (repeated runs of the same params on 2 cores differ by about one: not
@@ -47,38 +47,6 @@ MODEL_CHANGES = {
     "wrong_hidden_activation": ("hidden_relu", "ReLU instead of softmax in hidden layers (in your model builder)"),
     "over_regularization": ("unregularised", "no weight decay and dropout at most 0.3 (in your model builder)"),
 }
-
-
-@dataclass(frozen=True)
-class Fix:
-    """One change to try: params keys with their new values (the `--set` lines), or, when `model_change` says
-    it in words, a change to the user's model (`changes` then holds only what the counterfactual applies).
-
-    `kind` says how it is trained: `fresh` (same initial weights, other optimizer settings), `rebuilt`
-    (a new model: other normalisation, architecture or initialiser), `continued` (the trained model, more
-    epochs), `unaugmented` (the same model on un-augmented images), `softmax_output`, `linear_output` and
-    `reinitialised` (the user's model changed in memory: its file is never touched).
-    """
-
-    finding_id: str
-    kind: str
-    changes: dict[str, Any] = field(default_factory=dict)
-    model_change: str = ""
-
-    @property
-    def overrides(self) -> list[str]:
-        """The `--set` lines (none for a change to the user's model)."""
-        if self.model_change:
-            return []
-        return [f"{key}={_format(value)}" for key, value in self.changes.items()]
-
-    @property
-    def change(self) -> list[str]:
-        return self.overrides or [self.model_change]
-
-
-def _format(value) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value).lower() if isinstance(value, bool) else str(value)
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,44 @@ optimizer for other settings.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 from cnn_doctor.config import ModelParams, TrainParams
-from cnn_doctor.doctor.model_checks import RELU_LIKE, all_layers
-from cnn_doctor.doctor.verification import Fix
-from cnn_doctor.training.models import normalization_layer
+from cnn_doctor.training.models import RELU_LIKE, activation_name, all_layers, normalization_layer
 from cnn_doctor.training.run import Run, same_kind
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One change to try: params keys with their new values (the `--set` lines), or, when `model_change` says
+    it in words, a change to the user's model (`changes` then holds only what the counterfactual applies).
+
+    `kind` says how it is trained: `fresh` (same initial weights, other optimizer settings), `rebuilt`
+    (a new model: other normalisation, architecture or initialiser), `continued` (the trained model, more
+    epochs), `unaugmented` (the same model on un-augmented images), `softmax_output`, `linear_output` and
+    `reinitialised` (the user's model changed in memory: its file is never touched).
+    """
+
+    finding_id: str
+    kind: str
+    changes: dict[str, Any] = field(default_factory=dict)
+    model_change: str = ""
+
+    @property
+    def overrides(self) -> list[str]:
+        """The `--set` lines (none for a change to the user's model)."""
+        if self.model_change:
+            return []
+        return [f"{key}={_format(value)}" for key, value in self.changes.items()]
+
+    @property
+    def change(self) -> list[str]:
+        return self.overrides or [self.model_change]
+
+
+def _format(value) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def train_with_fix(
@@ -129,8 +161,6 @@ def _reinitialise(model) -> None:
     """The initialisation the model check measures against, in place: He-normal kernels for ReLU-like layers,
     Glorot (Keras's default) for the others, zero biases."""
     import keras
-
-    from cnn_doctor.doctor.model_checks import activation_name
 
     for layer in all_layers(model):
         kernel, bias = getattr(layer, "kernel", None), getattr(layer, "bias", None)

@@ -9,6 +9,35 @@ from pathlib import Path
 
 from cnn_doctor.config import ModelParams, UserError, one_line
 
+# Reading a built network: its layers (nested models expanded) and their activations.
+RELU_LIKE = ("relu", "relu6", "leaky_relu", "elu", "gelu", "selu", "silu", "swish")
+
+
+def all_layers(model) -> list:
+    """Every layer, nested models expanded, in build order."""
+    found = []
+    for layer in model.layers:
+        found += all_layers(layer) if hasattr(layer, "layers") and layer.layers else [layer]
+    return found
+
+
+def activation_name(layer) -> str:
+    activation = getattr(layer, "activation", None)
+    if activation is None:
+        return {"ReLU": "relu", "Softmax": "softmax"}.get(type(layer).__name__, "")
+    return getattr(activation, "__name__", str(activation)).lower()
+
+
+def output_activation(model) -> str:
+    """The activation of the last layer that has one (linear when none)."""
+    for layer in reversed(all_layers(model)):
+        name = activation_name(layer)
+        if name:
+            return name
+        if hasattr(layer, "kernel"):
+            return "linear"
+    return "linear"
+
 
 def normalization_layer(mode: str, mean: list[float], variance: list[float]):
     """Scaling inside the model, so the saved model takes raw 0-255 images."""

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from cnn_doctor.data.shards import read_all, read_shard
+from cnn_doctor.training.models import all_layers
 
 TRAIN_SAMPLE = 5000  # training images scored for the train/test comparison
 PREDICT_BATCH = 256
@@ -20,8 +21,6 @@ DISTRIBUTION_TOLERANCE = 1e-3
 
 
 def has_batch_normalization(model) -> bool:
-    from cnn_doctor.doctor.model_checks import all_layers
-
     return any(type(layer).__name__ == "BatchNormalization" for layer in all_layers(model))
 
 

@@ -34,7 +34,15 @@ from cnn_doctor.records import Augmented, Prepared, Trained, completed, record_p
 from cnn_doctor.run_context import run_logger
 from cnn_doctor.training.checkpoint import keep_history, prepare_backup, restore_checkpoint
 from cnn_doctor.training.outputs import score_splits
-from cnn_doctor.training.run import Run, as_trained, class_weights, make_callbacks, make_optimizer, read_history
+from cnn_doctor.training.run import (
+    Fitted,
+    Run,
+    as_trained,
+    class_weights,
+    make_callbacks,
+    make_optimizer,
+    read_history,
+)
 
 
 @task(name="train", cache_policy=STAGE_CACHE, persist_result=True)
@@ -118,21 +126,9 @@ def train(
         findings += diagnose_probes(
             probes.records, probes.early_losses, probes.update_ratios, len(run.classes), params.learning_rate, diagnose
         )
-    findings, experiments = run_experiments(
-        run, findings, initial_weights, train_data, val_data, history, params, diagnose
-    )
-    findings, verified = verify_fixes(
-        run,
-        deduplicate(findings),
-        layout,
-        initial_weights,
-        history,
-        lambda fixed: make_optimizer(fixed, math.ceil(train_count / fixed.batch_size)),
-        weights,
-        params,
-        model_params,
-        diagnose,
-    )
+    fitted = Fitted(run, train_data, val_data, initial_weights, history, params, model_params, weights, train_count)
+    findings, experiments = run_experiments(fitted, findings, diagnose)
+    findings, verified = verify_fixes(fitted, deduplicate(findings), layout, diagnose)
     summary.update(
         epochs_run=len(history.get("loss", [])),
         seconds=round(seconds, 2),

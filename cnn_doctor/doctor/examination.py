@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 
-from cnn_doctor.config import DiagnoseParams, ModelParams, TrainParams, one_line
+from cnn_doctor.config import DiagnoseParams, one_line
 from cnn_doctor.doctor.experiments import (
     SYMPTOMS_FOR_BATCH_TEST,
     SYMPTOMS_FOR_LEARNING_CURVE,
@@ -35,7 +35,7 @@ from cnn_doctor.layout import Layout, read_json
 from cnn_doctor.run_context import run_logger
 from cnn_doctor.training.counterfactual import train_with_fix
 from cnn_doctor.training.models import output_activation
-from cnn_doctor.training.run import Run, optimizer_like
+from cnn_doctor.training.run import Fitted, Run
 
 
 def check_before_training(run: Run, diagnose: DiagnoseParams, batch_size: int) -> tuple[list[Finding], str | None]:
@@ -53,49 +53,22 @@ def check_before_training(run: Run, diagnose: DiagnoseParams, batch_size: int) -
     return [*check_model(run.model, run.loss, classes, images, initial_loss, diagnose, rewards_right), *summed], None
 
 
-def run_experiments(
-    run: Run,
-    findings: list[Finding],
-    initial_weights,
-    train_data,
-    val_data,
-    history: dict,
-    params: TrainParams,
-    diagnose: DiagnoseParams,
-) -> tuple[list[Finding], dict]:
+def run_experiments(fitted: Fitted, findings: list[Finding], diagnose: DiagnoseParams) -> tuple[list[Finding], dict]:
     """The quick experiments the symptoms call for: the findings with what they settled (amended advice and
     new findings), and their results."""
+    run, params, history = fitted.run, fitted.params, fitted.history
     found = {finding.id for finding in findings}
     results, extra = {}, []
     if diagnose.lr_range_test and found & SYMPTOMS_FOR_LR_TEST:
-        results["lr_range_test"] = test = _attempt(
-            "lr_range_test",
-            lambda: learning_rate_range_test(
-                run.copies, initial_weights, run.loss, train_data, optimizer_like(params, run.user_optimizer)
-            ),
-        )
+        results["lr_range_test"] = test = _attempt("lr_range_test", lambda: learning_rate_range_test(fitted))
         # gradients that explode before any update blow up every rate: then the test cannot blame the rate
         if "skipped" not in test and not any(map(explodes_at_initialization, findings)):
             extra += range_test_verdict(test, params, findings, history.get("loss", []))
             findings = recommend_tested_rate(findings, test, params)
     if diagnose.single_batch_test and found & SYMPTOMS_FOR_BATCH_TEST:
-        results["single_batch_test"] = _attempt(
-            "single_batch_test", lambda: overfit_single_batch(run.copies, initial_weights, run.loss, train_data)
-        )
-    if diagnose.learning_curve and found & SYMPTOMS_FOR_LEARNING_CURVE and val_data is not None:
-        results["learning_curve"] = curve = _attempt(
-            "learning_curve",
-            lambda: learning_curve(
-                run.copies,
-                initial_weights,
-                run.loss,
-                lambda fraction: run.train_subset(fraction, params),
-                val_data,
-                optimizer_like(params, run.user_optimizer),
-                params.learning_rate,
-                epochs=len(history.get("loss", [])),
-            ),
-        )
+        results["single_batch_test"] = _attempt("single_batch_test", lambda: overfit_single_batch(fitted))
+    if diagnose.learning_curve and found & SYMPTOMS_FOR_LEARNING_CURVE and fitted.val_data is not None:
+        results["learning_curve"] = curve = _attempt("learning_curve", lambda: learning_curve(fitted))
         if "skipped" not in curve:
             findings = advise_on_data(findings, curve)
     rate_too_high = any(finding.id == "learning_rate_too_high" for finding in [*findings, *extra])
@@ -104,22 +77,12 @@ def run_experiments(
         diagnose.augmentation_ablation
         and run.augmented
         and found & SYMPTOMS_FOR_BATCH_TEST
-        and val_data is not None
+        and fitted.val_data is not None
         and not rate_too_high
     ):
         clean_train, _, _ = run.datasets(params, augment_online=False)
         results["augmentation_ablation"] = test = _attempt(
-            "augmentation_ablation",
-            lambda: train_without_augmentation(
-                run.copies,
-                initial_weights,
-                run.loss,
-                clean_train,
-                val_data,
-                optimizer_like(params, run.user_optimizer),
-                params.learning_rate,
-                epochs=len(history.get("loss", [])),
-            ),
+            "augmentation_ablation", lambda: train_without_augmentation(fitted, clean_train)
         )
         if "skipped" not in test:
             extra += augmentation_verdict(test, history, diagnose)
@@ -138,25 +101,16 @@ def _attempt(name: str, experiment) -> dict:
 
 
 def verify_fixes(
-    run: Run,
-    findings: list[Finding],
-    layout: Layout,
-    initial_weights,
-    history: dict,
-    optimizer_for,
-    class_weight: dict | None,
-    params: TrainParams,
-    model_params: ModelParams,
-    diagnose: DiagnoseParams,
+    fitted: Fitted, findings: list[Finding], layout: Layout, diagnose: DiagnoseParams
 ) -> tuple[list[Finding], dict]:
     """Try the leading cause's fix (and an equally severe second cause's) in a short training with the same data
     and seed; each tried cause gets `evidence.verification`. Healthy runs try nothing."""
-    epochs_run = len(history.get("loss", []))
+    run, history, epochs_run = fitted.run, fitted.history, fitted.epochs_run
     if not diagnose.verify_fix or not run.val_shards or epochs_run == 0:
         return findings, {"tried": [], "skipped": [], "seconds": 0.0}
     facts = RunFacts(
-        params,
-        model_params,
+        fitted.params,
+        fitted.model_params,
         run.normalize,
         run.augmented,
         run.user_compiled,
@@ -170,9 +124,7 @@ def verify_fixes(
     started, results, skipped = time.perf_counter(), {}, []
     for fix in fixes:
         try:
-            trained = train_with_fix(
-                fix, run, initial_weights, optimizer_for, params, model_params, epochs, class_weight
-            )
+            trained = train_with_fix(fix, fitted, epochs)
         except Exception as error:  # a model the change does not fit: say so in the report, never crash
             run_logger().warning("Could not try %s for %s: %s", " ".join(fix.change), fix.finding_id, error)
             skipped.append({"finding": fix.finding_id, "change": fix.change, "reason": one_line(error)})

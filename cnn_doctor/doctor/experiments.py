@@ -13,7 +13,7 @@ from cnn_doctor.config import DiagnoseParams
 from cnn_doctor.findings import Finding
 
 if TYPE_CHECKING:
-    from cnn_doctor.training.models import ModelCopies
+    from cnn_doctor.training.run import Fitted
 
 LR_RANGE = (1e-6, 10.0)
 LR_RANGE_STEPS = 80
@@ -28,15 +28,15 @@ def _batches(dataset, count: int):
         yield batch
 
 
-def learning_rate_range_test(copies: ModelCopies, initial_weights, loss, dataset, optimizer_at) -> dict:
+def learning_rate_range_test(fitted: Fitted) -> dict:
     """Train a copy for a few dozen batches with an exponentially growing learning rate (Smith 2017).
 
-    `optimizer_at(rate)` builds the run's own optimizer (kind and momentum: momentum 0.9 makes the same rate
-    take ten times larger steps, so a plain SGD would place the limit ten times too high).
+    The run's own optimizer (kind and momentum: momentum 0.9 makes the same rate take ten times larger steps,
+    so a plain SGD would place the limit ten times too high).
     """
-
-    copy = copies.fresh(initial_weights)
-    copy.compile(optimizer=optimizer_at(LR_RANGE[0]), loss=loss)
+    dataset = fitted.train_data
+    copy = fitted.run.copies.fresh(fitted.initial_weights)
+    copy.compile(optimizer=fitted.optimizer_at(LR_RANGE[0]), loss=fitted.run.loss)
     rates = np.geomspace(*LR_RANGE, LR_RANGE_STEPS)
     batch_size = int(next(iter(dataset))[0].shape[0])
     # each rate sees at least 64 images: with batches of 8, single-batch losses are too noisy to place the limit
@@ -72,15 +72,13 @@ def learning_rate_range_test(copies: ModelCopies, initial_weights, loss, dataset
 ABLATION_EPOCHS = 3
 
 
-def train_without_augmentation(
-    copies: ModelCopies, initial_weights, loss, clean_train, val_data, optimizer_at, learning_rate: float, epochs: int
-) -> dict:
+def train_without_augmentation(fitted: Fitted, clean_train) -> dict:
     """A fresh copy trained briefly on un-augmented images: does augmentation hold learning back?"""
-
-    copy = copies.fresh(initial_weights)
-    copy.compile(optimizer=optimizer_at(learning_rate), loss=loss, metrics=["accuracy"])
-    epochs = min(ABLATION_EPOCHS, epochs)
-    history = copy.fit(clean_train, validation_data=val_data, epochs=epochs, shuffle=False, verbose=0)
+    run = fitted.run
+    copy = run.copies.fresh(fitted.initial_weights)
+    copy.compile(optimizer=fitted.optimizer_at(fitted.params.learning_rate), loss=run.loss, metrics=["accuracy"])
+    epochs = min(ABLATION_EPOCHS, fitted.epochs_run)
+    history = copy.fit(clean_train, validation_data=fitted.val_data, epochs=epochs, shuffle=False, verbose=0)
     return {
         "epochs": epochs,
         "val_accuracy": float(max(history.history["val_accuracy"])),
@@ -93,19 +91,16 @@ LEARNING_CURVE_MAX_EPOCHS = 10
 MORE_DATA_GAIN = 0.02  # validation accuracy gained from 50% to 100% of the data that says "more will help"
 
 
-def learning_curve(
-    copies: ModelCopies, initial_weights, loss, subset, val_data, optimizer_at, learning_rate: float, epochs: int
-) -> dict:
+def learning_curve(fitted: Fitted) -> dict:
     """Fresh copies trained on growing shares of the training set: does more data still help?"""
-
-    accuracies = []
+    run, accuracies = fitted.run, []
     for fraction in LEARNING_CURVE_FRACTIONS:
-        copy = copies.fresh(initial_weights)
-        copy.compile(optimizer=optimizer_at(learning_rate), loss=loss, metrics=["accuracy"])
+        copy = run.copies.fresh(fitted.initial_weights)
+        copy.compile(optimizer=fitted.optimizer_at(fitted.params.learning_rate), loss=run.loss, metrics=["accuracy"])
         history = copy.fit(
-            subset(fraction),
-            validation_data=val_data,
-            epochs=min(epochs, LEARNING_CURVE_MAX_EPOCHS),
+            run.train_subset(fraction, fitted.params),
+            validation_data=fitted.val_data,
+            epochs=min(fitted.epochs_run, LEARNING_CURVE_MAX_EPOCHS),
             shuffle=False,
             verbose=0,
         )
@@ -119,13 +114,13 @@ def learning_curve(
     }
 
 
-def overfit_single_batch(copies: ModelCopies, initial_weights, loss, dataset) -> dict:
+def overfit_single_batch(fitted: Fitted) -> dict:
     """Can a fresh copy reach high accuracy on one batch? If not, suspect the model, loss or labels."""
     import keras
 
-    copy = copies.fresh(initial_weights)
-    copy.compile(optimizer=keras.optimizers.Adam(1e-3), loss=loss, metrics=["accuracy"])
-    images, labels = next(iter(dataset))
+    copy = fitted.run.copies.fresh(fitted.initial_weights)
+    copy.compile(optimizer=keras.optimizers.Adam(1e-3), loss=fitted.run.loss, metrics=["accuracy"])
+    images, labels = next(iter(fitted.train_data))
     history = copy.fit(images, labels, epochs=SINGLE_BATCH_STEPS, batch_size=len(images), verbose=0)
     accuracy = float(history.history["accuracy"][-1])
     return {

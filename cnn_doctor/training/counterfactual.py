@@ -1,19 +1,17 @@
 """The counterfactual training behind a verified fix: the run's model and data with one change, trained briefly.
 
 The user's files are never touched: a changed model is a fresh build of the network (`ModelCopies`) changed in memory.
-`run` is the run's `Run` (model, loss, datasets, copies); `optimizer_for(train_params)` builds the run's
-optimizer for other settings.
+`fitted` is the finished run (`cnn_doctor.training.run.Fitted`): its model, copies, datasets and settings.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from cnn_doctor.config import ModelParams, TrainParams
+from cnn_doctor.config import TrainParams
 from cnn_doctor.training.models import RELU_LIKE, activation_name, all_layers, normalization_layer
-from cnn_doctor.training.run import Run, same_kind
+from cnn_doctor.training.run import Fitted, same_kind
 
 
 @dataclass(frozen=True)
@@ -48,48 +46,41 @@ def _format(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def train_with_fix(
-    fix: Fix,
-    run: Run,
-    initial_weights,
-    optimizer_for: Callable[[TrainParams], object],
-    params: TrainParams,
-    model_params: ModelParams,
-    epochs: int,
-    class_weight: dict | None,
-) -> dict[str, list[float]]:
+def train_with_fix(fix: Fix, fitted: Fitted, epochs: int) -> dict[str, list[float]]:
     """Train the run's model with `fix` applied for `epochs` epochs; its Keras history."""
     import keras
 
-    keras.utils.set_random_seed(params.seed)
-    fixed = _updated(params, fix, "train")
-    model, loss, optimizer = _fixed_model(fix, run, initial_weights, optimizer_for, fixed, model_params)
+    run = fitted.run
+    keras.utils.set_random_seed(fitted.params.seed)
+    fixed = _updated(fitted.params, fix, "train")
+    model, optimizer = _fixed_model(fix, fitted, fixed)
     train_data, val_data, _ = run.datasets(fixed, augment_online=fix.kind != "unaugmented")
     with run.strategy.scope():
-        model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
+        model.compile(optimizer=optimizer, loss=run.loss, metrics=["accuracy"])
     history = model.fit(
         train_data,
         validation_data=val_data,
         epochs=epochs,
         shuffle=False,
-        class_weight=class_weight,
+        class_weight=fitted.class_weight,
         callbacks=[keras.callbacks.TerminateOnNaN()],
         verbose=0,
     )
     return history.history
 
 
-def _fixed_model(fix: Fix, run: Run, initial_weights, optimizer_for, params: TrainParams, model_params: ModelParams):
-    """The model to train, its loss and a fresh optimizer, with the fix applied."""
+def _fixed_model(fix: Fix, fitted: Fitted, params: TrainParams):
+    """The model to train, with the fix applied, and a fresh optimizer for it."""
+    run = fitted.run
     if fix.kind == "rebuilt":
         normalize = fix.changes.get("preprocess.normalize", run.normalize)
         normalization = normalization_layer(normalize, run.mean, run.variance)
-        model, user_model = run.copies.build(_updated(model_params, fix, "model"), normalization)
+        model, user_model = run.copies.build(_updated(fitted.model_params, fix, "model"), normalization)
         if user_model is not None and user_model.compiled:
-            return model, user_model.loss, user_model.optimizer  # freshly built: its own, unused
-        return model, run.loss, optimizer_for(params)
+            return model, user_model.optimizer  # freshly built: its own, unused
+        return model, fitted.optimizer(params)
     # a fresh build from the builder, never a clone: a user's unregistered custom objects cannot be serialised
-    model = run.copies.fresh(run.model.get_weights() if fix.kind == "continued" else initial_weights)
+    model = run.copies.fresh(run.model.get_weights() if fix.kind == "continued" else fitted.initial_weights)
     if fix.kind == "softmax_output":
         _set_output_activation(model, "softmax")
     elif fix.kind == "linear_output":
@@ -103,8 +94,8 @@ def _fixed_model(fix: Fix, run: Run, initial_weights, optimizer_for, params: Tra
         rate = _rate_where_training_ended(run.model.optimizer, params)
         params = params.model_copy(update={"learning_rate": rate, "lr_schedule": "constant"})
     if run.user_optimizer is not None:
-        return model, run.loss, same_kind(run.user_optimizer, rate)
-    return model, run.loss, optimizer_for(params)
+        return model, same_kind(run.user_optimizer, rate)
+    return model, fitted.optimizer(params)
 
 
 def _rate_where_training_ended(optimizer, params: TrainParams) -> float:

@@ -4,6 +4,8 @@ doctor's experiments and the fix trials share."""
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -268,3 +270,32 @@ def read_history(path: Path) -> dict[str, list[float]]:
         return {}
     table = pd.read_csv(path).drop_duplicates("epoch", keep="last").sort_values("epoch")
     return {column: table[column].astype(float).tolist() for column in table.columns if column != "epoch"}
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """A finished training run, as the doctor's quick experiments and fix trials take it: the run, its
+    datasets, the weights it started from, its history, and the settings it really trained with."""
+
+    run: Run
+    train_data: object
+    val_data: object
+    initial_weights: list
+    history: dict
+    params: TrainParams  # as trained: a user's compiled optimizer's rate, not train.*
+    model_params: ModelParams
+    class_weight: dict | None
+    train_images: int
+
+    @property
+    def epochs_run(self) -> int:
+        return len(self.history.get("loss", []))
+
+    def optimizer(self, params: TrainParams | None = None):
+        """A fresh optimizer for other settings (the run's own schedule over its own steps)."""
+        chosen = params or self.params
+        return make_optimizer(chosen, math.ceil(self.train_images / chosen.batch_size))
+
+    def optimizer_at(self, rate: float):
+        """A fresh optimizer of the run's kind (the user's own, when they compiled their model) at a constant rate."""
+        return optimizer_like(self.params, self.run.user_optimizer)(rate)

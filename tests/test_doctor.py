@@ -311,12 +311,11 @@ def test_random_labels_are_not_learned(small_digits, scenario, layout):
     ids = [f["id"] for f in report["findings"]]
     assert report["leading_finding"] == "suspected_label_errors"
     assert "not_learning" in ids or "underfitting" in ids
-    # the rules also blamed the step size; the tried rate changed nothing, and the report follows the measurement
+    # one judge: the fix tried is chosen with validate's findings known, so the labels (no training change fixes
+    # them) explain the rate's symptoms and no rate trial answers a data fault; a tried fix, if any, helped nothing
     tried = [f for f in report["findings"] if "verification" in f["evidence"]]
-    assert tried and all(
-        f["evidence"]["verification"]["gain"] < f["evidence"]["verification"]["needed_gain"] for f in tried
-    )
-    assert all(f["severity"] == "info" and "no better" in f["summary"] for f in tried)
+    assert not any("learning_rate" in " ".join(f["evidence"]["verification"]["change"]) for f in tried)
+    assert all(f["evidence"]["verification"]["gain"] < f["evidence"]["verification"]["needed_gain"] for f in tried)
     assert report["verified_fix"] is None
 
 

@@ -90,5 +90,5 @@ def cost_ranks(findings: list[Finding]) -> dict[str, int]:
     and a tie keeps the order the causes give."""
     if not findings:
         return {}
-    costliest = max(impact_bound(f) for f in findings)
+    costliest = max(max(impact_bound(f) for f in findings), 1e-6)  # every bound 0: all tie
     return {f.id: int(math.log2(costliest / max(impact_bound(f), 1e-6))) for f in findings}

@@ -36,7 +36,17 @@ STEP_TOO_LARGE = ("loss_diverged", "loss_oscillating")
 # Faults read off the model for certain (a ReLU output under a probability loss, a network that amplifies
 # its gradients a thousandfold before any update): a fix that does not help alone means something else holds
 # training back too, not that the fault is absent, so they are not demoted.
-CERTAIN = frozenset({"loss_activation_mismatch"})
+CERTAIN = frozenset(
+    {
+        "loss_activation_mismatch",
+        # read off the inputs, the loss or the layers: present whatever a short trial of the fix measures
+        "missing_normalization",
+        "inputs_scaled_twice",
+        "loss_summed_over_batch",
+        "frozen_layers",
+        "wrong_hidden_activation",
+    }
+)
 # causes a fresh initialisation removes (the user's own initialisers, or an output bias that starts saturated)
 INITIALISATION = ("poor_initialization", "initial_loss_off", "dying_relu")
 

@@ -49,6 +49,7 @@ COMMON = (
     "train.early_stopping_patience=4",
 )
 SERIOUS = ("critical", "warning")
+REACHED = 0.03  # a fixed version this close to the label model's reference accuracy is healthy by measurement
 VERSIONS = ("faulty", "fixed")
 
 
@@ -149,10 +150,15 @@ def score(program, outcomes: dict) -> dict:
         row.update(fixed_findings="CRASH: " + fixed["crash"], false_alarm=False, fixed_accuracy=None)
     else:
         found = [f["id"] for f in serious_findings(fixed["report"])]
+        metrics = fixed["report"].get("metrics", {})
+        reference = (metrics.get("reference") or {}).get("accuracy")
         row.update(
             fixed_findings=found,
             false_alarm=bool(found),
-            fixed_accuracy=fixed["report"].get("metrics", {}).get("test_accuracy"),
+            fixed_accuracy=metrics.get("test_accuracy"),
+            fixed_reference=reference,
+            # the fixed version is healthy by measurement: within REACHED of what the label model reaches
+            fixed_reaches_reference=bool(reference and (metrics.get("test_accuracy") or 0) >= reference - REACHED),
         )
     row["crashes"] = sum("crash" in outcome for outcome in (faulty, fixed))
     return row
@@ -240,9 +246,12 @@ def totals(rows: list[dict]) -> str:
         return f"{hits}/{count} ({100 * hits / count:.0f}%)"
 
     crashes = sum(row["crashes"] for row in rows)
+    healthy = [row for row in rows if row.get("fixed_reaches_reference")]
+    healthy_alarms = sum(bool(row["false_alarm"]) for row in healthy)
     return (
         f"Detection {share('detected')}, root cause {share('root_cause_right')}, "
-        f"false alarms {share('false_alarm')}, crashes {crashes} of {2 * count} runs. "
+        f"false alarms {share('false_alarm')} (on the {len(healthy)} fixed versions within {REACHED:.0%} of the "
+        f"reference accuracy: {healthy_alarms}), crashes {crashes} of {2 * count} runs. "
         f"({sum(row['seconds'] for row in rows) / 60:.1f} min)"
     )
 

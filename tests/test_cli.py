@@ -194,7 +194,11 @@ def test_default_run_on_digits_is_accurate_and_healthy(tmp_path):
     assert "data:image/png;base64," in html and "Confusion matrix" in html
     assert "Verdict:" in result.stdout and "Findings:" in result.stdout
     # nothing to fix, nothing tried: verification adds no time to a healthy run
-    assert report["verified_fix"] is None and report["training"]["verification"] == {"tried": [], "seconds": 0.0}
+    assert report["verified_fix"] is None and report["training"]["verification"] == {
+        "tried": [],
+        "skipped": [],
+        "seconds": 0.0,
+    }
     assert "Rerun:" not in result.stdout
 
     again = readme_run(tmp_path / "out", as_a_newcomer(tmp_path / "second"))

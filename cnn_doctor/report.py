@@ -35,7 +35,8 @@ def verdict(findings: list[Finding], metrics: dict, gated_by: list[str]) -> str:
         where = "validation" if leading.stage == "validate" else "the model check"
         return f"Stopped after {where} ({', '.join(gated_by)}): {leading.summary} Fix: {leading.recommendation}"
     accuracy = metrics.get("test_accuracy")
-    scored = f"test accuracy {accuracy:.3f}" if accuracy is not None else "no test accuracy"
+    split = "validation" if metrics.get("evaluated_split") == "val" else "test"
+    scored = f"{split} accuracy {accuracy:.3f}" if accuracy is not None else f"no {split} accuracy"
     tried = leading.evidence.get("verification") if leading else None
     proof = f" {effect_text(tried)}" if tried and helped(tried) else ""
     if leading and leading.severity == "critical":

@@ -13,54 +13,7 @@ from cnn_doctor.doctor.dataset_checks import check_label_flags
 from cnn_doctor.doctor.predictions import diagnose_predictions
 from cnn_doctor.layout import Layout, read_json, write_json
 from cnn_doctor.records import Evaluated, Prepared, Trained, Validated, completed, record_payload
-from cnn_doctor.training.outputs import as_probabilities
-
-CALIBRATION_BINS = 15
-
-
-def expected_calibration_error(probabilities: np.ndarray, labels: np.ndarray) -> float:
-    """Mean gap between confidence and accuracy over equal-width confidence bins, weighted by bin size."""
-    confidence = probabilities.max(axis=1)
-    correct = probabilities.argmax(axis=1) == labels
-    bins = np.minimum((confidence * CALIBRATION_BINS).astype(int), CALIBRATION_BINS - 1)
-    gaps = [
-        abs(confidence[bins == b].mean() - correct[bins == b].mean()) * np.mean(bins == b)
-        for b in range(CALIBRATION_BINS)
-        if np.any(bins == b)
-    ]
-    return float(np.sum(gaps))
-
-
-def usable_outputs(outputs: np.ndarray) -> tuple[np.ndarray, float]:
-    """The model's outputs with every row holding NaN or infinity replaced by a uniform row (the model predicts
-    nothing there: a broken model still gets a report); and the share of such rows."""
-    finite = np.isfinite(outputs).all(axis=1)
-    return np.where(finite[:, None], outputs, 1.0 / outputs.shape[1]), float(1.0 - finite.mean())
-
-
-def compute_metrics(probabilities: np.ndarray, labels: np.ndarray, classes: list[str]) -> dict:
-    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, log_loss, precision_recall_fscore_support
-
-    predictions = probabilities.argmax(axis=1)
-    label_ids = list(range(len(classes)))
-    precision, recall, f1, support = precision_recall_fscore_support(
-        labels, predictions, labels=label_ids, zero_division=0
-    )
-    clipped = np.clip(probabilities.astype(np.float64), 1e-7, 1.0)
-    return {
-        "test_accuracy": float(accuracy_score(labels, predictions)),
-        "test_loss": float(log_loss(labels, clipped / clipped.sum(1, keepdims=True), labels=label_ids)),
-        "macro_f1": float(f1_score(labels, predictions, labels=label_ids, average="macro", zero_division=0)),
-        "expected_calibration_error": expected_calibration_error(probabilities, labels),
-        "mean_confidence": float(probabilities.max(axis=1).mean()),
-        "test_images": int(len(labels)),
-        "per_class": {
-            name: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
-            for name, p, r, f, s in zip(classes, precision, recall, f1, support)
-        },
-        "confusion_matrix": confusion_matrix(labels, predictions, labels=label_ids).tolist(),
-        "predicted_share": (np.bincount(predictions, minlength=len(classes)) / len(predictions)).tolist(),
-    }
+from cnn_doctor.training.outputs import as_probabilities, compute_metrics, usable_outputs
 
 
 def training_accuracy(outputs: dict, layout: Layout, prepared: Prepared) -> float | None:

@@ -106,7 +106,7 @@ def verify_fixes(
     """Try the leading cause's fix (and an equally severe second cause's) in a short training with the same data
     and seed; each tried cause gets `evidence.verification`. Healthy runs try nothing."""
     run, history, epochs_run = fitted.run, fitted.history, fitted.epochs_run
-    if not diagnose.verify_fix or not run.val_shards or epochs_run == 0:
+    if not diagnose.verify_fix or fitted.val_data is None or epochs_run == 0:
         return findings, {"tried": [], "skipped": [], "seconds": 0.0}
     facts = RunFacts(
         fitted.params,

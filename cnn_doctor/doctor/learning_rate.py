@@ -13,7 +13,13 @@ from cnn_doctor.findings import Finding
 
 
 def median_update_ratio(update_ratios: list[dict]) -> float | None:
-    values = [value for step in update_ratios for value in step.values() if math.isfinite(value)]
+    """The median step size relative to the weights, over the steps that moved any weight: once every unit is
+    dead nothing moves, which says nothing of the rate (a too-large first step is what killed them)."""
+    moved = [step for step in update_ratios if any(value != 0 for value in step.values())]
+    values = [value for step in moved for value in step.values() if math.isfinite(value)]
+    if moved and len(moved) < len(update_ratios) and update_ratios[-1] not in moved:
+        # the network stopped moving for good: its largest step before that is what killed its units
+        return max(values, default=None)
     return float(np.median(values)) if values else None
 
 

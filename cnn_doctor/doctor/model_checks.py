@@ -61,7 +61,8 @@ def loss_rewards_right_answers(loss_function, num_classes: int, one_hot: bool, f
 def check_loss_and_output(model, loss, num_classes: int, rewards_right: bool | None = None) -> list[Finding]:
     """Loss vs output activation vs number of classes (label encoding is matched to the loss by cnn-doctor);
     `rewards_right` is what `loss_rewards_right_answers` measured (None: not measured)."""
-    units = int(model.output_shape[-1])
+    # a subclassed model has no output_shape: its width is what its forward pass gave (`num_classes` then)
+    units = int(model.output_shape[-1]) if hasattr(model, "output_shape") else num_classes
     activation = output_activation(model)
     loss_name, from_logits = describe_loss(loss)
     evidence = {
@@ -136,16 +137,52 @@ def input_to_first_weights(model, inputs):
                 if found:
                     return True, values
                 continue
-            if getattr(layer, "kernel", None) is not None or getattr(layer, "depthwise_kernel", None) is not None:
+            if _has_weights(layer):
                 return True, values
             values = layer(values, training=False)
         return False, values
 
+    if not hasattr(model, "output_shape"):  # subclassed: its layers' order is not its call order
+        return _recorded_input_to_first_weights(model, inputs)
     try:
         found, values = walk(model.layers, inputs)
     except Exception:  # branches, several inputs: no chain to follow
         return None
     return np.asarray(values) if found else None
+
+
+def _has_weights(layer) -> bool:
+    return getattr(layer, "kernel", None) is not None or getattr(layer, "depthwise_kernel", None) is not None
+
+
+def _recorded_input_to_first_weights(model, inputs):
+    """What the first weighted layer to run receives in one forward pass (a subclassed model scales its
+    inputs in its own `call`): each weighted layer's `call` is wrapped to record, then restored."""
+    try:
+        model(inputs[:1], training=False)  # builds an unbuilt model's layers: their kernels exist from here on
+    except Exception:
+        return None
+    weighted = [layer for layer in all_layers(model) if _has_weights(layer) and layer is not model]
+    received: list = []
+
+    def recording(original):
+        def call(values, *args, **kwargs):
+            if not received:
+                received.append(np.asarray(values))
+            return original(values, *args, **kwargs)
+
+        return call
+
+    for layer in weighted:
+        object.__setattr__(layer, "call", recording(layer.call))
+    try:
+        model(inputs, training=False)
+    except Exception:
+        return None
+    finally:
+        for layer in weighted:
+            object.__delattr__(layer, "call")
+    return received[0] if received else None
 
 
 def check_input_scaling(model, probe_inputs: np.ndarray) -> list[Finding]:

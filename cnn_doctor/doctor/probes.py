@@ -133,6 +133,63 @@ def make_probe_callback(probe_images, probe_targets, loss_function, core, feed):
     return _make_probe_callback()(probe_images, probe_targets, loss_function, core, feed)
 
 
+def _finite(values) -> bool:
+    return bool(np.isfinite(np.asarray(values, dtype=np.float64)).all())
+
+
+def first_non_finite(model, images, targets, loss, earlier_weights: list | None = None) -> dict:
+    """Where the first non-finite value is once the loss is NaN or infinite: the first layer (in the network's
+    order) whose output on the batch is not finite with the weights of the start of the epoch (`earlier_weights`:
+    the step that failed has already written its NaN into every weight); else the first layer whose weights are
+    not finite now; else the loss itself; else the layer nearest the output whose gradient is not finite.
+    `{"part": ..., "layer": name or None}`. The model's weights are restored before returning."""
+    layers = [layer for layer in all_layers(model) if type(layer).__name__ != "InputLayer"]
+    if earlier_weights is not None:
+        current = model.get_weights()
+        try:
+            model.set_weights(earlier_weights)
+            if found := _first_non_finite_output(model, images, layers):
+                return found
+        finally:
+            model.set_weights(current)
+    for layer in layers:
+        if not all(_finite(weight) for weight in layer.weights):
+            return {"part": "weights", "layer": layer.name}
+    return _first_non_finite_output(model, images, layers) or _non_finite_loss_or_gradient(
+        model, images, targets, loss, layers
+    )
+
+
+def _first_non_finite_output(model, images, layers) -> dict | None:
+    import keras
+
+    watched = [layer for layer in model.layers if layer in layers]
+    try:  # a subclassed model has no graph to read its layers' outputs from
+        inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
+        outputs = keras.Model(inputs, [layer.output for layer in watched])(images, training=False)
+    except (AttributeError, ValueError, TypeError):
+        return None
+    outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+    bad = (layer.name for layer, values in zip(watched, outputs) if not _finite(values))
+    return next(({"part": "output", "layer": name} for name in bad), None)
+
+
+def _non_finite_loss_or_gradient(model, images, targets, loss, layers) -> dict:
+    import keras
+    import tensorflow as tf
+
+    function = keras.losses.get(loss) if isinstance(loss, str) else loss
+    with tf.GradientTape() as tape:
+        value = keras.ops.mean(function(targets, model(images, training=False)))
+    if not _finite(value):
+        return {"part": "loss", "layer": None}
+    gradients = dict(zip((id(w) for w in model.trainable_weights), tape.gradient(value, model.trainable_weights)))
+    for layer in reversed(layers):
+        if any(g is not None and not _finite(g) for g in (gradients.get(id(w)) for w in layer.trainable_weights)):
+            return {"part": "gradient", "layer": layer.name}
+    return {"part": "loss on other batches", "layer": None}
+
+
 def diagnose_probes(
     records: list[dict],
     early_losses: list[float],

@@ -78,6 +78,8 @@ def _fixed_model(fix: Fix, fitted: Fitted, params: TrainParams):
         model, user_model = run.copies.build(_updated(fitted.model_params, fix, "model"), normalization)
         if user_model is not None and user_model.compiled:
             return model, user_model.optimizer  # freshly built: its own, unused
+        if run.user_optimizer is not None:  # a copy of a user's compiled model (cnn_doctor.diagnose)
+            return model, same_kind(run.user_optimizer, None)
         return model, fitted.optimizer(params)
     # a fresh build from the builder, never a clone: a user's unregistered custom objects cannot be serialised
     model = run.copies.fresh(run.model.get_weights() if fix.kind == "continued" else fitted.initial_weights)

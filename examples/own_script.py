@@ -1,0 +1,29 @@
+"""cnn-doctor inside your own training script: a plain Keras `fit` on scikit-learn's digits, watched by
+DoctorCallback. Run it: `python examples/own_script.py` (the report lands in doctor-report/)."""
+
+import keras
+from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
+
+from cnn_doctor import DoctorCallback
+
+digits = load_digits()
+images = (digits.images[..., None] * (255 / 16)).astype("float32")  # 8x8 grey images, 0-255
+x_train, x_val, y_train, y_val = train_test_split(images, digits.target, test_size=0.25, random_state=0)
+
+model = keras.Sequential(
+    [
+        keras.Input((8, 8, 1)),
+        keras.layers.Rescaling(1 / 255),
+        keras.layers.Conv2D(32, 3, activation="relu", padding="same"),
+        keras.layers.MaxPooling2D(),
+        keras.layers.Flatten(),
+        keras.layers.Dense(10, activation="softmax"),
+    ]
+)
+model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+
+doctor = DoctorCallback(validation_data=(x_val, y_val), out="doctor-report")
+stop = keras.callbacks.EarlyStopping(patience=3, restore_best_weights=True)
+model.fit(x_train, y_train, validation_data=(x_val, y_val), epochs=100, callbacks=[stop, doctor], verbose=0)
+print("Leading finding:", doctor.report["leading_finding"])

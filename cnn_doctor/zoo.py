@@ -1,6 +1,6 @@
 """The fault zoo: faults real programs have, as users' model builders and as datasets, on the bundled digits.
 
-tests/test_doctor.py asserts what the doctor finds for each; bench/fault_zoo.py tabulates them (README,
+tests/test_doctor.py asserts what the doctor finds for each; bench/fault_zoo.py tabulates them (docs/doctor.md,
 "The fault zoo"). Small and fast: 16x16 px, a few epochs.
 """
 

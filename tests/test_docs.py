@@ -153,3 +153,10 @@ def test_the_licence_is_apache_2_and_pyproject_names_it():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert project["license"] in ("Apache-2.0", {"text": "Apache-2.0"})
     assert "LICENSE" in README.read_text(encoding="utf-8")
+
+
+def test_the_readmes_own_script_example_is_the_example_a_test_runs():
+    """The README shows examples/own_script.py (run by tests/test_own_script.py) without its docstring."""
+    example = (ROOT / "examples" / "own_script.py").read_text(encoding="utf-8")
+    code = example.split('"""', 2)[2].strip()
+    assert f"```python\n{code}\n```" in README.read_text(encoding="utf-8")

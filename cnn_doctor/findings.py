@@ -73,6 +73,13 @@ FAMILIES: dict[str, tuple[str, ...]] = {
 
 # every id the report may name: the finding families' ids, one home each
 FINDING_IDS = frozenset(finding_id for ids in FAMILIES.values() for finding_id in ids)
+# Evidence keys that more than one module writes or reads: one spelling, here
+IMPACT = "impact"  # what fixing the finding could buy (cnn_doctor/doctor/impact.py)
+CAUSED_BY = "caused_by"  # the cause a symptom is linked to (cnn_doctor/doctor/causes.py)
+RULED_OUT = "ruled_out"  # causes checked and not found, on a symptom no cause explains
+VERIFICATION = "verification"  # the fix tried in a short training and what it measured (doctor/verification.py)
+LABEL_CHECK = "label_check"  # the network's opinion on the label flags (also the metrics' key evaluate writes)
+
 SEVERITIES = ("critical", "warning", "info")  # most severe first
 SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from cnn_doctor import __version__
 from cnn_doctor.doctor.judge import judge
 from cnn_doctor.doctor.verification import effect_text, helped
-from cnn_doctor.findings import Finding, count_by_severity, load_findings
+from cnn_doctor.findings import CAUSED_BY, IMPACT, VERIFICATION, Finding, count_by_severity, load_findings
 from cnn_doctor.layout import Layout, read_json, write_json, write_text
 
 LIBRARIES = ("tensorflow", "keras", "prefect", "great-expectations", "dvc", "scikit-learn", "numpy", "pandas", "pillow")
@@ -37,7 +37,7 @@ def verdict(findings: list[Finding], metrics: dict, gated_by: list[str]) -> str:
     accuracy = metrics.get("test_accuracy")
     split = "validation" if metrics.get("evaluated_split") == "val" else "test"
     scored = f"{split} accuracy {accuracy:.3f}" if accuracy is not None else f"no {split} accuracy"
-    tried = leading.evidence.get("verification") if leading else None
+    tried = leading.evidence.get(VERIFICATION) if leading else None
     proof = f" {effect_text(tried)}" if tried and helped(tried) else ""
     if leading and leading.severity == "critical":
         return f"Do not trust this model ({scored}): {leading.summary} Fix: {leading.recommendation}{proof}"
@@ -91,11 +91,11 @@ def compose_report(layout: Layout, stages: tuple[str, ...]) -> dict:
 
 def verified_fix(findings: list[Finding]) -> dict | None:
     """The fix that helped most, as the report's one thing to try: its finding, change and gain."""
-    helpful = [f for f in findings if f.evidence.get("verification") and helped(f.evidence["verification"])]
+    helpful = [f for f in findings if f.evidence.get(VERIFICATION) and helped(f.evidence[VERIFICATION])]
     if not helpful:
         return None
-    best = max(helpful, key=lambda f: f.evidence["verification"]["gain"])
-    result = best.evidence["verification"]
+    best = max(helpful, key=lambda f: f.evidence[VERIFICATION]["gain"])
+    result = best.evidence[VERIFICATION]
     overrides = [line for line in result["change"] if "=" in line and " " not in line]
     return {"finding": best.id, "change": result["change"], "overrides": overrides, "gain": result["gain"]}
 
@@ -297,7 +297,7 @@ def plot_verifications(report: dict) -> list[tuple[str, str]]:
 
     plots = []
     for finding in report["findings"]:
-        result = finding["evidence"].get("verification")
+        result = finding["evidence"].get(VERIFICATION)
         if not result:
             continue
         first = result.get("after_epoch", 0) + 1
@@ -437,7 +437,7 @@ def _finding_html(finding: dict) -> str:
     if files:
         items = "".join(f"<li><code>{html.escape(str(path))}</code></li>" for path in files)
         file_list = f"<details><summary>{len(files)} file(s)</summary><ul>{items}</ul></details>"
-    cause = finding["evidence"].get("caused_by")
+    cause = finding["evidence"].get(CAUSED_BY)
     because = f" <small>caused by <code>{cause}</code></small>" if cause else ""
     worth = impact_text(finding)
     worth = f"{worth} {_tried_text(finding)}".strip()
@@ -452,7 +452,7 @@ def _finding_html(finding: dict) -> str:
 
 def impact_text(finding: dict) -> str:
     """'Worth up to 21.3 accuracy points (headroom: ...)', or '' when the impact was not measured."""
-    impact = finding["evidence"].get("impact") or {}
+    impact = finding["evidence"].get(IMPACT) or {}
     if impact.get("accuracy_bound") is None:
         return ""
     return f"Worth up to {100 * impact['accuracy_bound']:.1f} accuracy points ({impact['how']})."
@@ -512,7 +512,7 @@ def diagnosis_markdown(report: dict, layout: Layout) -> str:
 
 
 def _tried_text(finding: dict) -> str:
-    tried = finding["evidence"].get("verification")
+    tried = finding["evidence"].get(VERIFICATION)
     return effect_text(tried) if tried and helped(tried) else ""  # a refuted cause's summary says it already
 
 

@@ -11,6 +11,7 @@ from cnn_doctor.config import EvaluateParams
 from cnn_doctor.data.shards import read_shard
 from cnn_doctor.doctor.dataset_checks import check_label_flags
 from cnn_doctor.doctor.predictions import diagnose_predictions
+from cnn_doctor.findings import LABEL_CHECK
 from cnn_doctor.layout import Layout, read_json, write_json
 from cnn_doctor.records import Evaluated, Prepared, Trained, Validated, completed, record_payload
 from cnn_doctor.training.outputs import as_probabilities, compute_metrics, usable_outputs
@@ -114,7 +115,7 @@ def evaluate(
     metrics |= other_views(outputs, layout, prepared, labels)
     validation = layout.summary("validate")
     metrics["reference"] = read_json(validation).get("reference") if validation.is_file() else None
-    metrics["label_check"] = check_label_flags(*held_out_agreement(outputs, layout, prepared), len(classes))
+    metrics[LABEL_CHECK] = check_label_flags(*held_out_agreement(outputs, layout, prepared), len(classes))
     findings = diagnose_predictions(metrics, classes, params)
     record = Evaluated(test_accuracy=metrics["test_accuracy"])
     with layout.writing_stage("evaluate") as folder:

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from cnn_doctor.doctor.impact import cost_ranks
 from cnn_doctor.doctor.verification import gain, refuted
-from cnn_doctor.findings import SEVERITY_RANK, Finding
+from cnn_doctor.findings import CAUSED_BY, RULED_OUT, SEVERITY_RANK, VERIFICATION, Finding
 
 # cause -> the findings it can produce. Order matters: the first cause present (top to bottom) explains
 # a symptom: settings the user chose first, then the training mechanisms they set off, then the data.
@@ -302,7 +302,7 @@ def link_causes(findings: list[Finding]) -> list[Finding]:
                 cause_of[finding.id] = cause
                 break
     linked = [
-        replace(f, evidence={**f.evidence, "caused_by": cause_of[f.id]}) if f.id in cause_of else f for f in findings
+        replace(f, evidence={**f.evidence, CAUSED_BY: cause_of[f.id]}) if f.id in cause_of else f for f in findings
     ]
     severity = {f.id: f.severity for f in linked}
     for symptom, cause in cause_of.items():  # every cause up the chain is at least as severe as the symptom
@@ -363,9 +363,9 @@ def say_when_unexplained(findings: list[Finding]) -> list[Finding]:
             recommendation="No single cause found. Checked and ruled out: " + ", ".join(ruled_out) + ". "
             "Compare with a plain network (model.architecture=simple_cnn, model.builder=null) on the same data "
             "to tell a model problem from a data problem.",
-            evidence={**finding.evidence, "ruled_out": ruled_out},
+            evidence={**finding.evidence, RULED_OUT: ruled_out},
         )
-        if finding.id in SYMPTOMS and finding.severity != "info" and "caused_by" not in finding.evidence
+        if finding.id in SYMPTOMS and finding.severity != "info" and CAUSED_BY not in finding.evidence
         else finding
         for finding in findings
     ]
@@ -376,7 +376,7 @@ def _tried_by_gain(ordered: list[Finding], rank: dict[str, tuple]) -> list[Findi
     places (a measured gain and an estimated cost are not on one scale)."""
     result = list(ordered)
     for key in set(rank.values()):
-        places = [i for i, f in enumerate(result) if rank[f.id] == key and "verification" in f.evidence]
+        places = [i for i, f in enumerate(result) if rank[f.id] == key and VERIFICATION in f.evidence]
         for place, finding in zip(places, sorted((result[i] for i in places), key=lambda f: -gain(f))):
             result[place] = finding
     return result

@@ -15,7 +15,7 @@ import pandas as pd
 
 from cnn_doctor.config import ValidateParams
 from cnn_doctor.doctor.label_errors import find_label_errors, overlapping_pairs
-from cnn_doctor.findings import SEVERITY_RANK, Finding, sort_findings
+from cnn_doctor.findings import IMPACT, LABEL_CHECK, SEVERITY_RANK, Finding, sort_findings
 
 # Two images sharing a perceptual hash are the same content only if their 16x16 thumbnails differ by at most
 # this mean absolute pixel difference (0-255). Calibrated on Fashion-MNIST (bench/duplicate_distance.py,
@@ -420,7 +420,7 @@ def with_unrepresented_classes(findings: list[Finding], manifest: pd.DataFrame) 
         {
             "classes": classes,
             "files": held_out["path"].tolist(),
-            "impact": {
+            IMPACT: {
                 "accuracy_bound": round(len(held_out) / max(1, int(usable["split"].isin(["val", "test"]).sum())), 4),
                 "how": "share of the held-out images whose class training never saw",
             },
@@ -460,7 +460,7 @@ def with_overlapping_classes(findings: list[Finding], manifest: pd.DataFrame) ->
         {
             "pairs": pairs,
             "files": ambiguous["path"].tolist(),
-            "impact": {
+            IMPACT: {
                 "accuracy_bound": round(len(ambiguous) / usable, 4),
                 "how": "share of the images the label model finds ambiguous between these pairs",
             },
@@ -525,7 +525,7 @@ def with_network_opinion(findings: list[Finding], check: dict) -> list[Finding]:
             summary=f.summary + opinion["summary"],
             severity=opinion.get("severity", f.severity),
             recommendation=opinion.get("recommendation", f.recommendation),
-            evidence={**f.evidence, "label_check": check},
+            evidence={**f.evidence, LABEL_CHECK: check},
         )
         if f.id == "suspected_label_errors"
         else f

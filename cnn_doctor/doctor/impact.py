@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from cnn_doctor.findings import Finding
+from cnn_doctor.findings import IMPACT, Finding
 
 # Below this bound (in accuracy, 0-1) a warning cannot cost a point of accuracy: it becomes info.
 MIN_WARNING_IMPACT = 0.01
@@ -46,8 +46,8 @@ def estimate_impact(finding: Finding, metrics: dict, usable_images: int | None) 
             "how": "the model reached the reference (what a plain network reaches on these images): training "
             "longer or faster buys little that can be shown",
         }
-    if "impact" in finding.evidence:
-        return finding.evidence["impact"]
+    if IMPACT in finding.evidence:
+        return finding.evidence[IMPACT]
     files = finding.evidence.get("files")
     if isinstance(files, list) and files and usable_images:
         return {
@@ -74,13 +74,13 @@ def with_impact(findings: list[Finding], metrics: dict, usable_images: int | Non
         bound = impact.get("accuracy_bound")
         minor = bound is not None and bound < MIN_WARNING_IMPACT and finding.id not in ABOUT_TRUST
         severity = "info" if finding.severity == "warning" and minor else finding.severity
-        estimated.append(replace(finding, severity=severity, evidence={**finding.evidence, "impact": impact}))
+        estimated.append(replace(finding, severity=severity, evidence={**finding.evidence, IMPACT: impact}))
     return estimated
 
 
 def impact_bound(finding: Finding) -> float:
     """The finding's accuracy bound (unknown counts as the largest)."""
-    bound = (finding.evidence.get("impact") or {}).get("accuracy_bound")
+    bound = (finding.evidence.get(IMPACT) or {}).get("accuracy_bound")
     return 1.0 if bound is None else float(bound)
 
 

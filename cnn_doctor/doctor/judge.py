@@ -10,11 +10,11 @@ from __future__ import annotations
 from cnn_doctor.doctor.causes import link_causes
 from cnn_doctor.doctor.dataset_checks import with_network_opinion
 from cnn_doctor.doctor.impact import with_impact
-from cnn_doctor.findings import Finding, sort_findings
+from cnn_doctor.findings import LABEL_CHECK, Finding, sort_findings
 
 
 def judge(findings: list[Finding], metrics: dict, usable_images: int | None) -> list[Finding]:
     """The network's opinion on validate's label flags, then each finding's impact (severity follows it), then
     causes linked and ordered: a cause before its symptoms, a symptom no cause explains says so."""
-    findings = with_network_opinion(findings, metrics.get("label_check") or {})
+    findings = with_network_opinion(findings, metrics.get(LABEL_CHECK) or {})
     return link_causes(sort_findings(with_impact(findings, metrics, usable_images)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnn_doctor.config import EvaluateParams
-from cnn_doctor.findings import Finding
+from cnn_doctor.findings import IMPACT, Finding
 
 COLLAPSE_EXCESS = 0.25  # a class predicted this much more often than it occurs (as a share of the test set)
 
@@ -91,7 +91,7 @@ def _minority_class_collapse(metrics: dict, collapsed: dict, present: int, param
             "recall_upper_bound": bounds,
             "reference_recall": inseparable,
             "threshold": params.min_class_recall,
-            "impact": {
+            IMPACT: {
                 "accuracy_bound": round(macro_loss, 4),
                 "how": "macro recall lost: each class counts 1/C whatever its share of the images",
             },
@@ -252,7 +252,7 @@ def stale_batch_statistics(metrics: dict) -> list[Finding]:
             {
                 "accuracy_with_batch_statistics": batch,
                 "accuracy_with_moving_statistics": metrics["test_accuracy"],
-                "impact": {"accuracy_bound": round(gap, 4), "how": "batch-statistics minus inference accuracy"},
+                IMPACT: {"accuracy_bound": round(gap, 4), "how": "batch-statistics minus inference accuracy"},
             },
         )
     ]
@@ -301,7 +301,7 @@ def distribution_shift(metrics: dict) -> list[Finding]:
                 "train_accuracy": train,
                 "split_statistics": stats,
                 "mean_confidence": confidence,
-                "impact": {"accuracy_bound": round(gap, 4), "how": "validation minus test accuracy"},
+                IMPACT: {"accuracy_bound": round(gap, 4), "how": "validation minus test accuracy"},
             },
         )
     ]
@@ -351,7 +351,7 @@ def duplicate_classes(metrics: dict, classes: list[str]) -> list[Finding]:
                         "classes": [classes[first], classes[second]],
                         "within_pair_accuracy": round(float(right), 4),
                         "kept_within_pair": round(float(within.sum() / images), 4),
-                        "impact": {
+                        IMPACT: {
                             "accuracy_bound": round(float((1 - right) * images / matrix.sum()), 4),
                             "how": "the pair's images the network gets wrong between the two, as a share of all",
                         },
@@ -405,6 +405,6 @@ def below_reference(metrics: dict) -> list[Finding]:
             f"{reference['model']} model reached on the same images (cross-validated): the data allows more.",
             "The cause is in the model or its training: see the findings it links; with none, compare your model "
             "with model.architecture=simple_cnn (model.builder=null).",
-            {"reference": reference, "impact": {"accuracy_bound": round(gap, 4), "how": "reference minus test"}},
+            {"reference": reference, IMPACT: {"accuracy_bound": round(gap, 4), "how": "reference minus test"}},
         )
     ]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from cnn_doctor.config import ModelParams, TrainParams
 from cnn_doctor.doctor.probes import explodes_at_initialization
-from cnn_doctor.findings import SEVERITIES, SEVERITY_RANK, Finding
+from cnn_doctor.findings import CAUSED_BY, SEVERITIES, SEVERITY_RANK, VERIFICATION, Finding
 from cnn_doctor.training.counterfactual import Fix
 
 # validation accuracy the fix must add by the last common epoch to count as verified; below it, the cause is
@@ -134,7 +134,7 @@ def fixes_to_verify(ordered: list[Finding], facts: RunFacts, limit: int) -> list
     if facts.final_val_accuracy is not None and 1 - facts.final_val_accuracy < MIN_VERIFIED_GAIN:
         return fixes
     for finding in ordered:
-        if finding.severity == "info" or "caused_by" in finding.evidence:
+        if finding.severity == "info" or CAUSED_BY in finding.evidence:
             continue
         if fixes and SEVERITY_RANK[finding.severity] > SEVERITY_RANK[_severity(ordered, fixes[0])]:
             break
@@ -212,13 +212,13 @@ def with_verifications(findings: list[Finding], verified: dict[str, dict]) -> li
         if result is None:
             attached.append(finding)
             continue
-        evidence = {**finding.evidence, "verification": result}
+        evidence = {**finding.evidence, VERIFICATION: result}
         if helped(result):
             attached.append(replace(finding, evidence=evidence))
         elif certain(finding):
             result = {**result, "certain": True}
             summary = f"{finding.summary} {effect_text(result)}"
-            attached.append(replace(finding, summary=summary, evidence={**evidence, "verification": result}))
+            attached.append(replace(finding, summary=summary, evidence={**evidence, VERIFICATION: result}))
         else:  # one level less severe, and it says what was tried
             severity = SEVERITIES[min(SEVERITY_RANK[finding.severity] + 1, len(SEVERITIES) - 1)]
             summary = f"{finding.summary} {effect_text(result)}"
@@ -246,13 +246,13 @@ def _last_finite(values: list[float | None]) -> float | None:
 
 def refuted(finding: Finding) -> bool:
     """Whether the finding's fix was tried and did not help (a certain fault is never refuted)."""
-    result = finding.evidence.get("verification")
+    result = finding.evidence.get(VERIFICATION)
     return result is not None and not helped(result) and not certain(finding)
 
 
 def gain(finding: Finding) -> float:
     """The validation accuracy its tried fix gained (0 when not tried)."""
-    return (finding.evidence.get("verification") or {}).get("gain", 0.0)
+    return (finding.evidence.get(VERIFICATION) or {}).get("gain", 0.0)
 
 
 def effect_text(result: dict) -> str:

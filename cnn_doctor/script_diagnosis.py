@@ -40,7 +40,10 @@ def copy_of(model, sample: np.ndarray):
     import keras
 
     if isinstance(model, keras.Sequential) or type(model).__name__ == "Functional":
-        copy = keras.models.clone_model(model, clone_function=same_class, recursive=True)
+        # cloned through an uncompiled view of the same graph: clone_model recompiles a compiled model from its
+        # config, which looks the user's loss and metrics up in the registry
+        view = keras.Model(model.inputs, model.outputs)
+        copy = keras.models.clone_model(view, clone_function=same_class, recursive=True)
     else:
         try:
             copy = model.__class__.from_config(model.get_config())

@@ -227,3 +227,36 @@ def test_the_input_scale_of_a_subclassed_model_is_read_in_its_own_call(digits):
     images = digits[1][:32]
     assert [f.id for f in check_input_scaling(UnscaledNet(), images)] == ["missing_normalization"]
     assert check_input_scaling(SmallNet(), images) == []
+
+
+def plain_cross_entropy(y_true, y_pred):
+    """A user's loss as a plain function, unregistered."""
+    return keras.losses.sparse_categorical_crossentropy(y_true, y_pred)
+
+
+def share_right(y_true, y_pred):
+    """A user's metric as a plain function, unregistered."""
+    labels = keras.ops.cast(keras.ops.reshape(y_true, [-1]), "int32")
+    return keras.ops.mean(keras.ops.cast(keras.ops.cast(keras.ops.argmax(y_pred, -1), "int32") == labels, "float32"))
+
+
+def test_a_functional_model_under_mixed_precision_with_a_plain_function_loss_and_metric(digits, tmp_path):
+    import cnn_doctor
+
+    x_train, x_val, y_train, y_val = digits
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        keras.utils.set_random_seed(0)
+        inputs = keras.Input((8, 8, 1))
+        hidden = keras.layers.Dense(32, activation="relu")(
+            keras.layers.Flatten()(keras.layers.Rescaling(1 / 255)(inputs))
+        )
+        outputs = keras.layers.Dense(10, activation="softmax", dtype="float32")(hidden)
+        model = keras.Model(inputs, outputs)
+        model.compile(optimizer=keras.optimizers.SGD(1e-5), loss=plain_cross_entropy, metrics=[share_right])
+        report = cnn_doctor.diagnose(model, (x_train, y_train), (x_val, y_val), epochs=4, out=tmp_path)
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    assert report["leading_finding"] == "learning_rate_too_low"
+    assert "lr_range_test" in report["training"]["experiments"]
+    assert "skipped" not in report["training"]["experiments"]["lr_range_test"]

@@ -121,7 +121,7 @@ def certain(finding: Finding) -> bool:
 def _rate_fix(finding_id: str, rate: float, facts: RunFacts) -> Fix:
     rate = float(f"{rate:.2g}")
     # a user's compiled optimizer is kept (train.learning_rate does not reach it): the rate is theirs to change
-    words = f"learning_rate={rate:g} in your model's optimizer (model.builder)" if facts.user_compiled else ""
+    words = f"learning_rate={rate:g} in your model's optimizer" if facts.user_compiled else ""
     return Fix(finding_id, "fresh", {"train.learning_rate": rate}, words)
 
 

@@ -23,15 +23,13 @@ import keras  # noqa: E402  (after the quiet import: TensorFlow's start-up noise
 
 from cnn_doctor.config import DiagnoseParams, EvaluateParams, TrainParams, one_line  # noqa: E402
 from cnn_doctor.doctor.curves import diagnose_curves  # noqa: E402
+from cnn_doctor.doctor.examination import deduplicate  # noqa: E402
 from cnn_doctor.doctor.model_checks import (  # noqa: E402
-    check_model,
+    ProbeBatch,
+    check_before_first_step,
     check_regularization,
-    check_summed_loss,
     describe_loss,
     largest_dropout,
-    loss_not_computable,
-    loss_rewards_right_answers,
-    loss_sums_over_the_batch,
     regularization_share,
 )
 from cnn_doctor.doctor.predictions import diagnose_predictions  # noqa: E402
@@ -40,7 +38,7 @@ from cnn_doctor.findings import Finding  # noqa: E402
 from cnn_doctor.layout import Layout, write_json  # noqa: E402
 from cnn_doctor.report import write_report  # noqa: E402
 from cnn_doctor.training.outputs import as_probabilities, compute_metrics, predict, usable_outputs  # noqa: E402
-from cnn_doctor.training.run import as_trained  # noqa: E402
+from cnn_doctor.training.run import as_trained, mean_loss  # noqa: E402
 
 VALIDATION_CAP = 10_000  # validation images scored at the end (the predictions' findings)
 EPOCH_SAMPLE = 2_000  # validation images scored each epoch when `fit` itself validates nothing
@@ -84,12 +82,6 @@ def class_ids(targets: np.ndarray) -> np.ndarray:
     if targets.ndim >= 2 and targets.shape[-1] > 1:
         return targets.argmax(axis=-1).astype(int)
     return targets.reshape(-1).astype(int)
-
-
-def mean_loss(loss):
-    """The compiled loss as a function of (targets, outputs) returning the batch mean."""
-    function = keras.losses.get(loss) if isinstance(loss, str) else loss
-    return lambda targets, outputs: keras.ops.mean(function(targets, outputs))
 
 
 class DoctorCallback(keras.callbacks.Callback):
@@ -195,30 +187,20 @@ class DoctorCallback(keras.callbacks.Callback):
         if self.stopped_by:
             return
         try:
-            self.findings = [*self.findings, *self.findings_after_training()]
+            self.findings = deduplicate([*self.findings, *self.findings_after_training()])
         except Exception as error:  # a report with what was found, never a traceback in the user's fit
             self.stopped_by = f"the doctor's checks after training failed: {one_line(error)}"
         self.write()
 
     # the doctor's part
     def check_before_training(self) -> tuple[list[Finding], str | None]:
-        images, targets = self.probe_batch()
-        loss = mean_loss(self.model.loss)
-        try:
-            initial_loss = float(loss(targets, self.model(images, training=False)))
-        except Exception as error:
-            reason = one_line(error)
-            shape = (None, self.num_classes)
-            return [loss_not_computable(reason, self.num_classes, shape)], "loss_activation_mismatch"
         one_hot = self.targets.ndim >= 2 and self.targets.shape[-1] > 1
-        rewards = loss_rewards_right_answers(loss, self.num_classes, one_hot, self.from_logits)
-        summed = check_summed_loss(
-            loss_sums_over_the_batch(loss, self.num_classes, one_hot, self.from_logits), self.trained_params.batch_size
+        batch = ProbeBatch(*self.probe_batch(), one_hot=one_hot)
+        batch_size = self.trained_params.batch_size
+        findings, blocker = check_before_first_step(
+            self.model, self.model.loss, self.num_classes, batch, batch_size, self.diagnose
         )
-        checks = check_model(
-            self.model, self.model.loss, self.num_classes, images, initial_loss, self.diagnose, rewards
-        )
-        return [*checks, *summed], None
+        return findings, "loss_activation_mismatch" if blocker else None
 
     def findings_after_training(self) -> list[Finding]:
         findings = diagnose_curves(self.history, self.num_classes, self.trained_params, self.diagnose)

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
-from cnn_doctor.callback import DoctorCallback, as_arrays, class_ids, mean_loss, print_report
+from cnn_doctor.callback import DoctorCallback, as_arrays, class_ids, print_report
 from cnn_doctor.config import DiagnoseParams, ModelParams, TrainParams
 from cnn_doctor.doctor.examination import deduplicate, run_experiments, verify_fixes
 from cnn_doctor.progress import interactive
-from cnn_doctor.training.run import Fitted, wants_one_hot
+from cnn_doctor.training.run import Fitted, mean_loss, wants_one_hot
 
 TRAIN_CAP = 20_000  # training images held in memory for the experiments and fix trials
 # what a fix that changes the user's network says to change: their own code, not a params file

@@ -592,12 +592,17 @@ def raw_pixels() -> np.ndarray:
 
 
 def test_a_healthy_tiny_model_passes_every_static_check():
-    assert check_model(tiny_model(), "sparse_categorical_crossentropy", 4, unit_inputs(), math.log(4), DIAGNOSE) == []
+    assert (
+        check_model(tiny_model(), "sparse_categorical_crossentropy", 4, unit_inputs(), (math.log(4), None), DIAGNOSE)
+        == []
+    )
 
 
 def test_the_model_check_collects_every_parts_findings():
     found = by_id(
-        check_model(tiny_model(activation=None), "sparse_categorical_crossentropy", 4, raw_pixels(), 50.0, DIAGNOSE)
+        check_model(
+            tiny_model(activation=None), "sparse_categorical_crossentropy", 4, raw_pixels(), (50.0, None), DIAGNOSE
+        )
     )
     assert set(found) == {"loss_activation_mismatch", "missing_normalization", "initial_loss_off"}
 

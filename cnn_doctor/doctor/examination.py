@@ -20,14 +20,7 @@ from cnn_doctor.doctor.experiments import (
 )
 from cnn_doctor.doctor.judge import judge
 from cnn_doctor.doctor.learning_rate import range_test_verdict, recommend_tested_rate
-from cnn_doctor.doctor.model_checks import (
-    check_model,
-    check_summed_loss,
-    describe_loss,
-    loss_not_computable,
-    loss_rewards_right_answers,
-    loss_sums_over_the_batch,
-)
+from cnn_doctor.doctor.model_checks import ProbeBatch, check_before_first_step, describe_loss
 from cnn_doctor.doctor.probes import explodes_at_initialization
 from cnn_doctor.doctor.verification import RunFacts, curve, fixes_to_verify, held, verification, with_verifications
 from cnn_doctor.findings import Finding, load_findings
@@ -39,18 +32,9 @@ from cnn_doctor.training.run import Fitted, Run
 
 
 def check_before_training(run: Run, diagnose: DiagnoseParams, batch_size: int) -> tuple[list[Finding], str | None]:
-    """Static model checks; returns the findings and, when no training step is possible, why."""
-    images, targets = run.probe_batch(diagnose.probe_batch_size)
-    try:
-        initial_loss = float(run.loss_function()(targets, run.model(images, training=False)))
-    except Exception as error:  # Keras would raise the same on the first step: report it, never crash
-        reason = str(error).strip().splitlines()[-1][:300] if str(error).strip() else type(error).__name__
-        return [loss_not_computable(reason, len(run.classes), run.model.output_shape)], reason
-    from_logits = describe_loss(run.loss)[1]
-    loss, classes = run.loss_function(), len(run.classes)
-    rewards_right = loss_rewards_right_answers(loss, classes, run.one_hot, from_logits)
-    summed = check_summed_loss(loss_sums_over_the_batch(loss, classes, run.one_hot, from_logits), batch_size)
-    return [*check_model(run.model, run.loss, classes, images, initial_loss, diagnose, rewards_right), *summed], None
+    """Static model checks on the run's probe batch; the findings and, when no training step is possible, why."""
+    batch = ProbeBatch(*run.probe_batch(diagnose.probe_batch_size), one_hot=run.one_hot)
+    return check_before_first_step(run.model, run.loss, len(run.classes), batch, batch_size, diagnose)
 
 
 def run_experiments(fitted: Fitted, findings: list[Finding], diagnose: DiagnoseParams) -> tuple[list[Finding], dict]:

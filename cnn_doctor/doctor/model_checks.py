@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
 from cnn_doctor.config import DiagnoseParams
 from cnn_doctor.findings import Finding
 from cnn_doctor.training.models import RELU_LIKE, activation_name, all_layers, output_activation
+from cnn_doctor.training.run import mean_loss
 
 SCALING_LAYERS = ("Rescaling", "Normalization")
 PROBABILITY_LOSSES = ("categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy")
@@ -453,16 +455,41 @@ def check_regularization(
     ]
 
 
+@dataclass(frozen=True)
+class ProbeBatch:
+    """A fixed batch the checks run the network on: images as the network takes them, targets as the loss
+    takes them (`one_hot`: one-hot rows rather than class ids)."""
+
+    images: np.ndarray
+    targets: np.ndarray
+    one_hot: bool
+
+
+def check_before_first_step(
+    model, loss, num_classes: int, batch: ProbeBatch, batch_size: int, params: DiagnoseParams
+) -> tuple[list[Finding], str | None]:
+    """Every check before the first step (the pipeline's train stage and DoctorCallback): the findings and, when
+    no training step is possible (the loss cannot be computed on the model's outputs), why."""
+    mean = mean_loss(loss)
+    try:
+        initial_loss = float(mean(batch.targets, model(batch.images, training=False)))
+    except Exception as error:  # Keras would raise the same on the first step: report it, never crash
+        reason = str(error).strip().splitlines()[-1][:300] if str(error).strip() else type(error).__name__
+        return [loss_not_computable(reason, num_classes, getattr(model, "output_shape", (None, "?")))], reason
+    from_logits = describe_loss(loss)[1]
+    rewards_right = loss_rewards_right_answers(mean, num_classes, batch.one_hot, from_logits)
+    summed = check_summed_loss(loss_sums_over_the_batch(mean, num_classes, batch.one_hot, from_logits), batch_size)
+    checks = check_model(model, loss, num_classes, batch.images, (initial_loss, rewards_right), params)
+    return [*checks, *summed], None
+
+
 def check_model(
-    model,
-    loss,
-    num_classes: int,
-    probe_inputs: np.ndarray,
-    initial_loss: float,
-    params: DiagnoseParams,
-    rewards_right: bool | None = None,
+    model, loss, num_classes: int, probe_inputs: np.ndarray, measured: tuple[float, bool | None], params: DiagnoseParams
 ) -> list[Finding]:
-    """Every static check; `probe_inputs` are the values that reach the first weighted layer."""
+    """Every static check; `probe_inputs` are the values that reach the first weighted layer; `measured` is the
+    initial loss on them and whether the loss rewards right answers (`loss_rewards_right_answers`, None: not
+    measured)."""
+    initial_loss, rewards_right = measured
     return [
         *check_loss_and_output(model, loss, num_classes, rewards_right),
         *check_hidden_activations(model),

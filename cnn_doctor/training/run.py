@@ -256,11 +256,16 @@ class Run:
         return images, targets
 
     def loss_function(self):
-        """The loss as a function of (targets, predictions) returning the batch mean."""
-        import keras
+        return mean_loss(self.loss)
 
-        function = keras.losses.get(self.loss) if isinstance(self.loss, str) else self.loss
-        return lambda targets, predictions: keras.ops.mean(function(targets, predictions))
+
+def mean_loss(loss):
+    """A compiled loss (a name, a Keras loss or a user's function) as a function of (targets, predictions)
+    returning the batch mean."""
+    import keras
+
+    function = keras.losses.get(loss) if isinstance(loss, str) else loss
+    return lambda targets, predictions: keras.ops.mean(function(targets, predictions))
 
 
 def read_history(path: Path) -> dict[str, list[float]]:

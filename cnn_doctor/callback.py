@@ -216,7 +216,14 @@ class DoctorCallback(keras.callbacks.Callback):
             findings += diagnose_probes(
                 probes.records, probes.early_losses, probes.update_ratios, self.num_classes, rate, self.diagnose
             )
-        return findings
+        return [finding for finding in findings if not self._nan_not_explosion(finding)]
+
+    def _nan_not_explosion(self, finding: Finding) -> bool:
+        """Gradient norms that are NaN only because a layer's output already was (a log of negatives in a user's
+        layer, with finite weights) measure no explosion: `loss_diverged` names that layer instead."""
+        if finding.id != "exploding_gradients" or not self.non_finite or self.non_finite["part"] != "output":
+            return False
+        return (finding.evidence.get("max_gradient_norm") or 0.0) <= self.diagnose.exploding_gradient_norm
 
     def _located(self, finding: Finding) -> Finding:
         """loss_diverged, with where the first non-finite value appeared."""

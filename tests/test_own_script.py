@@ -135,6 +135,7 @@ def test_a_nan_loss_stops_training_and_names_the_first_layer_and_step(digits, tm
     where = diverged["evidence"]["first_non_finite"]
     assert where["layer"] == model.layers[2].name and where["part"] == "output" and where["step"] >= 1
     assert doctor.report["training"]["epochs_run"] == 1  # stopped at once, not EPOCHS epochs of NaN
+    assert doctor.report["leading_finding"] == "loss_diverged"  # the NaN is the layer's, not an explosion
 
 
 def test_a_loss_that_cannot_take_the_labels_is_reported_before_keras_fails(digits, tmp_path):

@@ -124,6 +124,7 @@ def test_a_nan_loss_stops_training_and_names_the_first_layer_and_step(digits, tm
     model = keras.Sequential(
         [
             keras.Input((8, 8, 1)),
+            keras.layers.Rescaling(1 / 255),
             keras.layers.Flatten(),
             keras.layers.Dense(32),
             LogOfNegatives(),
@@ -133,7 +134,7 @@ def test_a_nan_loss_stops_training_and_names_the_first_layer_and_step(digits, tm
     doctor = fit_with_doctor(model, keras.optimizers.Adam(1e-3), "sparse_categorical_crossentropy", digits, tmp_path)
     diverged = findings_of(doctor.report)["loss_diverged"]
     where = diverged["evidence"]["first_non_finite"]
-    assert where["layer"] == model.layers[2].name and where["part"] == "output" and where["step"] >= 1
+    assert where["layer"] == model.layers[3].name and where["part"] == "output" and where["step"] >= 1
     assert doctor.report["training"]["epochs_run"] == 1  # stopped at once, not EPOCHS epochs of NaN
     assert doctor.report["leading_finding"] == "loss_diverged"  # the NaN is the layer's, not an explosion
 

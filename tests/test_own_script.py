@@ -57,7 +57,7 @@ def fit_with_doctor(model, optimizer, loss, digits, out, *, one_hot=False, as_da
         train = tf.data.Dataset.from_tensor_slices((x_train, y_train)).shuffle(2000, seed=0).batch(32)
         validation = tf.data.Dataset.from_tensor_slices((x_val, y_val)).batch(64)
         doctor = DoctorCallback(validation_data=validation, out=out, verbose=False)
-        model.fit(train, validation_data=validation, epochs=epochs, callbacks=[doctor], verbose=0)
+        model.fit(train, validation_data=validation, epochs=epochs, callbacks=[doctor], verbose=0, shuffle=False)
     else:
         doctor = DoctorCallback(validation_data=(x_val, y_val), out=out, verbose=False)
         model.fit(x_train, y_train, validation_data=(x_val, y_val), epochs=epochs, callbacks=[doctor], verbose=0)
@@ -262,3 +262,39 @@ def test_a_functional_model_under_mixed_precision_with_a_plain_function_loss_and
     assert report["leading_finding"] == "learning_rate_too_low"
     assert "lr_range_test" in report["training"]["experiments"]
     assert "skipped" not in report["training"]["experiments"]["lr_range_test"]
+
+
+@pytest.fixture(scope="module")
+def fashion_photos():
+    """1,500 Fashion-MNIST training photos (150 a class), 28x28 grey in 0-255, split 75/25: harder than the
+    digits. Needs Debian's dataset-fashion-mnist (make system-deps)."""
+    from sklearn.model_selection import train_test_split
+
+    from cnn_doctor.data.fashion_mnist import first_per_class, read_split
+
+    images, labels = read_split("train")
+    chosen = first_per_class(labels, 150)
+    images, labels = images[chosen][..., None].astype("float32"), labels[chosen].astype(int)
+    return train_test_split(images, labels, test_size=0.25, random_state=0, stratify=labels)
+
+
+def photo_network(scaled=True):
+    keras.utils.set_random_seed(0)
+    layers = [keras.Input((28, 28, 1)), *([keras.layers.Rescaling(1 / 255)] if scaled else [])]
+    layers += [keras.layers.Conv2D(16, 3, activation="relu"), keras.layers.MaxPooling2D(), keras.layers.Flatten()]
+    return keras.Sequential([*layers, keras.layers.Dense(10, activation="softmax")])
+
+
+@pytest.mark.parametrize(
+    "build, optimizer, cause",
+    [
+        (lambda: photo_network(scaled=False), lambda: keras.optimizers.Adam(1e-3), "missing_normalization"),
+        (photo_network, lambda: keras.optimizers.SGD(3.0), "learning_rate_too_high"),
+    ],
+    ids=["unscaled-photos", "rate-far-too-high"],
+)
+def test_a_fault_on_photos_leads_the_report_from_a_tf_data_pipeline(build, optimizer, cause, fashion_photos, tmp_path):
+    doctor = fit_with_doctor(
+        build(), optimizer(), "sparse_categorical_crossentropy", fashion_photos, tmp_path, as_dataset=True, epochs=4
+    )
+    assert doctor.report["leading_finding"] == cause, [f["id"] for f in doctor.report["findings"]]

@@ -18,7 +18,7 @@ from cnn_doctor.callback import DoctorCallback, as_arrays, class_ids, print_repo
 from cnn_doctor.config import DiagnoseParams, ModelParams, TrainParams
 from cnn_doctor.doctor.examination import deduplicate, run_experiments, verify_fixes
 from cnn_doctor.progress import interactive
-from cnn_doctor.training.run import Fitted, mean_loss, wants_one_hot
+from cnn_doctor.training.run import Fitted, mean_loss
 
 TRAIN_CAP = 20_000  # training images held in memory for the experiments and fix trials
 # what a fix that changes the user's network says to change: their own code, not a params file
@@ -79,19 +79,17 @@ class ScriptCopies:
 class ScriptRun:
     """The user's model and data, as the doctor's experiments and fix trials take a run."""
 
-    def __init__(self, model, train_images: np.ndarray, train_targets: np.ndarray, validation_data, classes):
+    def __init__(self, model, train: tuple[np.ndarray, np.ndarray], validation: tuple[np.ndarray, np.ndarray], classes):
         import tensorflow as tf
 
         self.model = self.core = model
         self.loss, self.user_optimizer, self.user_compiled = model.loss, model.optimizer, True
-        self.one_hot = wants_one_hot(self.loss) or train_targets.ndim >= 2
-        self.images, self.targets = train_images, train_targets
-        self.validation_data, self.classes = validation_data, classes
+        (self.images, self.targets), self.validation, self.classes = train, validation, classes
         self.strategy, self.augmented, self.normalize = tf.distribute.get_strategy(), False, "none"
-        pixels = train_images.reshape(-1, train_images.shape[-1]).astype(np.float64)
+        pixels = self.images.reshape(-1, self.images.shape[-1]).astype(np.float64)
         self.mean, self.variance = pixels.mean(axis=0).tolist(), pixels.var(axis=0).tolist()
-        self.copies = ScriptCopies(model, train_images)
-        self.val_images = len(as_arrays(validation_data)[0])
+        self.copies = ScriptCopies(model, self.images)
+        self.val_images = len(validation[0])
 
     def _batched(self, images, targets, batch_size: int, seed: int):
         import tensorflow as tf
@@ -101,8 +99,7 @@ class ScriptRun:
 
     def datasets(self, params: TrainParams, augment_online: bool = True):
         train = self._batched(self.images, self.targets, params.batch_size, params.seed)
-        images, targets = as_arrays(self.validation_data)
-        val = self._batched(images, targets, params.batch_size, params.seed)
+        val = self._batched(*self.validation, params.batch_size, params.seed)
         return train, val, len(self.images)
 
     def train_subset(self, fraction: float, params: TrainParams):
@@ -152,7 +149,7 @@ def diagnose(
     if doctor.stopped_by:
         print_report(doctor.report, doctor.layout)
         return doctor.report
-    run = ScriptRun(model, images, targets, validation_data, doctor.classes)
+    run = ScriptRun(model, (images, targets), (doctor.images, doctor.targets), doctor.classes)
     params = doctor.trained_params.model_copy(update={"batch_size": batch_size, "epochs": epochs})
     train, val, count = run.datasets(params)
     history = doctor.history

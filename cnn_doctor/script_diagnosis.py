@@ -165,22 +165,20 @@ def diagnose(
 
 
 def _fit(model, train_data, validation_data, epochs: int, batch_size: int, doctor: DoctorCallback) -> None:
-    verbose = 1 if interactive() else 0
-    if isinstance(validation_data, list):
-        validation_data = tuple(validation_data)
-    if isinstance(train_data, (tuple, list)):
-        x, y = train_data[0], train_data[1]
-        model.fit(
-            x,
-            y,
-            batch_size=batch_size,
-            epochs=epochs,
-            verbose=verbose,
-            callbacks=[doctor],
-            validation_data=validation_data,
-        )
-        return
-    model.fit(train_data, epochs=epochs, validation_data=validation_data, callbacks=[doctor], verbose=verbose)
+    import tensorflow as tf
+
+    arrays = isinstance(train_data, (tuple, list))
+    x, y = (train_data[0], train_data[1]) if arrays else (train_data, None)
+    model.fit(
+        x,
+        y,
+        batch_size=batch_size if arrays else None,
+        epochs=epochs,
+        verbose=1 if interactive() else 0,
+        callbacks=[doctor],
+        validation_data=tuple(validation_data) if isinstance(validation_data, list) else validation_data,
+        shuffle=not isinstance(train_data, tf.data.Dataset),  # a dataset shuffles itself (Keras warns, ignoring it)
+    )
 
 
 def _batch_size_of(train_data) -> int:

@@ -176,9 +176,10 @@ class DoctorCallback(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         logs = dict(logs or {})
-        if "val_loss" not in logs:
-            logs |= self._validation_scores()
-        for name, value in self._named(logs).items():
+        named = self._named(logs)
+        if "val_loss" not in named or "val_accuracy" not in named:  # no validation in fit, or no accuracy metric
+            named = {**self._validation_scores(), **named}
+        for name, value in named.items():
             self.history.setdefault(name, []).append(float(value))
         if self.probes and self.non_finite is None:
             self.probes.on_epoch_end(epoch, logs)

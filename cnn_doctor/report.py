@@ -140,7 +140,8 @@ def plot_learning_curves(layout: Layout, report: dict) -> str | None:
                 axis.plot(history["epoch"] + 1, history[prefix + column], style, label=(prefix or "train_") + column)
         axis.set_xlabel("epoch")
         axis.set_title(column)
-        axis.legend()
+        if axis.lines:  # a user's fit compiled without an accuracy metric has no accuracy curve
+            axis.legend()
     if any(f["id"] == "loss_diverged" for f in report["findings"]):
         finite = history["loss"].replace([float("inf"), float("-inf")], float("nan"))
         bad = history["epoch"][finite.isna() | (finite >= 1e3)]

@@ -298,3 +298,15 @@ def test_a_fault_on_photos_leads_the_report_from_a_tf_data_pipeline(build, optim
         build(), optimizer(), "sparse_categorical_crossentropy", fashion_photos, tmp_path, as_dataset=True, epochs=4
     )
     assert doctor.report["leading_finding"] == cause, [f["id"] for f in doctor.report["findings"]]
+
+
+def test_a_fit_without_metrics_or_validation_gets_its_validation_curve_from_the_callback(digits, tmp_path):
+    from cnn_doctor import DoctorCallback
+
+    x_train, x_val, y_train, y_val = digits
+    model = network()
+    model.compile(optimizer=keras.optimizers.SGD(3.0), loss="sparse_categorical_crossentropy")  # no metrics
+    doctor = DoctorCallback(validation_data=(x_val, y_val), out=tmp_path, verbose=False)
+    model.fit(x_train, y_train, epochs=4, callbacks=[doctor], verbose=0)  # no validation_data either
+    assert len(doctor.history["val_accuracy"]) == len(doctor.history["val_loss"]) == 4
+    assert doctor.report["leading_finding"] == "learning_rate_too_high"

@@ -21,8 +21,6 @@ from cnn_doctor.progress import interactive
 from cnn_doctor.training.run import Fitted, mean_loss
 
 TRAIN_CAP = 20_000  # training images held in memory for the experiments and fix trials
-# what a fix that changes the user's network says to change: their own code, not a params file
-SCRIPT_MODEL = ModelParams(builder="your_training_script.py:model")
 
 
 def same_class(layer):
@@ -153,7 +151,7 @@ def diagnose(
     params = doctor.trained_params.model_copy(update={"batch_size": batch_size, "epochs": epochs})
     train, val, count = run.datasets(params)
     history = doctor.history
-    fitted = Fitted(run, train, val, initial_weights, history, params, SCRIPT_MODEL, None, count)
+    fitted = Fitted(run, train, val, initial_weights, history, params, ModelParams(), None, count, own_script=True)
     settings = DiagnoseParams(verify_fix=verify_fix)
     trained = [finding for finding in doctor.findings if finding.stage != "evaluate"]
     trained, experiments = run_experiments(fitted, trained, settings)

@@ -102,6 +102,7 @@ def verify_fixes(
         epochs_run,
         final_val_accuracy=(history.get("val_accuracy") or [None])[-1],
         from_logits=describe_loss(run.loss)[1],
+        own_script=fitted.own_script,
     )
     fixes = fixes_to_verify(judge_so_far(findings, layout, history), facts, diagnose.verify_max_fixes)
     epochs = min(diagnose.verify_budget, epochs_run)

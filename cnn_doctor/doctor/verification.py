@@ -72,6 +72,12 @@ class RunFacts:
     epochs_run: int
     final_val_accuracy: float | None = None
     from_logits: bool = False
+    own_script: bool = False  # the user's own fit (cnn_doctor.diagnose): changes are named in their code's terms
+
+    @property
+    def user_model(self) -> bool:
+        """The network is the user's own code (a builder file or their script): changes to it are theirs."""
+        return bool(self.model.builder) or self.own_script
 
 
 def fix_for(finding: Finding, facts: RunFacts) -> Fix | None:
@@ -83,15 +89,22 @@ def fix_for(finding: Finding, facts: RunFacts) -> Fix | None:
         return _rate_fix(finding.id, float(advised) if advised else (rate * 10 if too_low else rate / 10), facts)
     if finding.id == "loss_summed_over_batch":  # the same steps as a mean: the rate over the batch size
         return _rate_fix(finding.id, rate / facts.train.batch_size, facts)
-    if finding.id in MODEL_CHANGES and facts.model.builder:
+    if finding.id in MODEL_CHANGES and facts.user_model:
         kind, words = MODEL_CHANGES[finding.id]
         return Fix(finding.id, kind, model_change=words)
     if finding.id == "missing_normalization" and facts.normalize == "none":
-        return Fix(finding.id, "rebuilt", {"preprocess.normalize": "unit"})
+        words = "Rescaling(1/255) as your model's first layer" if facts.own_script else ""
+        return Fix(finding.id, "rebuilt", {"preprocess.normalize": "unit"}, words)
     if finding.id == "inputs_scaled_twice" and facts.normalize != "none":
         return Fix(finding.id, "rebuilt", {"preprocess.normalize": "none"})
     if finding.id == "undertrained":
-        return Fix(finding.id, "continued", {"train.epochs": max(facts.train.epochs, facts.epochs_run) * 2})
+        epochs = max(facts.train.epochs, facts.epochs_run) * 2
+        return Fix(
+            finding.id,
+            "continued",
+            {"train.epochs": epochs},
+            f"epochs={epochs} in your fit" if facts.own_script else "",
+        )
     if finding.id == "augmentation_too_strong" and facts.augmented_online:
         return Fix(finding.id, "unaugmented", {"augment.enabled": False})
     if finding.id == "loss_activation_mismatch":
@@ -103,7 +116,7 @@ def fix_for(finding: Finding, facts: RunFacts) -> Fix | None:
             return Fix(finding.id, "softmax_output", model_change="softmax on the output layer (in your model builder)")
         return None
     if finding.id in INITIALISATION or explodes_at_initialization(finding):
-        if facts.model.builder:
+        if facts.user_model:
             return Fix(
                 finding.id,
                 "reinitialised",

@@ -291,6 +291,7 @@ class Fitted:
     model_params: ModelParams
     class_weight: dict | None
     train_images: int
+    own_script: bool = False  # a user's own fit (cnn_doctor.diagnose), not the pipeline's train stage
 
     @property
     def epochs_run(self) -> int:

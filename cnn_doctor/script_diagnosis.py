@@ -143,8 +143,12 @@ def diagnose(
         model(images[:1].astype(np.float32))
     initial_weights = model.get_weights()
     doctor = DoctorCallback(validation_data, out, batch_size=batch_size, verbose=False)
-    _fit(model, train_data, validation_data, epochs, batch_size, doctor)
-    if doctor.stopped_by:
+    try:
+        _fit(model, train_data, validation_data, epochs, batch_size, doctor)
+    except Exception:
+        if not doctor.stopped_by:  # not what the doctor saw coming: the user's error, as Keras raised it
+            raise
+    if doctor.stopped_by:  # no training step was possible: the report says why
         print_report(doctor.report, doctor.layout)
         return doctor.report
     run = ScriptRun(model, (images, targets), (doctor.images, doctor.targets), doctor.classes)

@@ -151,6 +151,11 @@ def test_a_loss_that_cannot_take_the_labels_is_reported_before_keras_fails(digit
     assert doctor.report["leading_finding"] == "loss_activation_mismatch"
     assert doctor.report["status"] == "stopped_by_model_check"
 
+    import cnn_doctor
+
+    report = cnn_doctor.diagnose(model, (x_train, y_train), (x_val, y_val), epochs=1, out=tmp_path / "diagnose")
+    assert report["status"] == "stopped_by_model_check"  # diagnose() returns the report instead of the error
+
 
 def test_diagnose_verifies_the_fix_of_a_rate_far_too_high(digits, tmp_path):
     import cnn_doctor

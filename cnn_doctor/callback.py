@@ -250,17 +250,18 @@ class DoctorCallback(keras.callbacks.Callback):
 
     def write(self, experiments: dict | None = None, verification: dict | None = None) -> dict:
         """The train and evaluate stages' files, then the pipeline's own report over them."""
-        trained, predicted = self._split_by_stage()
-        with self.layout.writing_stage("train") as folder:
-            write_json(folder / self.layout.findings("train").name, [finding.to_dict() for finding in trained])
+        import pandas as pd
+
+        with self.layout.writing_stage("train") as folder:  # the checks', probes' and curves' findings
+            write_json(folder / self.layout.findings("train").name, [finding.to_dict() for finding in self.findings])
             write_json(folder / self.layout.summary("train").name, self._train_summary(experiments, verification))
             if self.history:
-                rows = [{"epoch": epoch, **dict(zip(self.history, values))} for epoch, values in self._rows()]
-                _write_history(folder / self.layout.history.name, rows)
+                table = pd.DataFrame({name: pd.Series(values) for name, values in self.history.items()})
+                table.rename_axis("epoch").reset_index().to_csv(folder / self.layout.history.name, index=False)
         stages = ("train",)
         if not self.stopped_by:
             metrics = self.metrics()
-            predicted = [*predicted, *diagnose_predictions(metrics, self.classes, self.evaluate)]
+            predicted = diagnose_predictions(metrics, self.classes, self.evaluate)
             with self.layout.writing_stage("evaluate") as folder:
                 write_json(folder / self.layout.findings("evaluate").name, [finding.to_dict() for finding in predicted])
                 summary = {"stage": "evaluate", "metrics": metrics, "params": self.evaluate.model_dump(mode="json")}
@@ -272,14 +273,6 @@ class DoctorCallback(keras.callbacks.Callback):
         if self.verbose:
             print_report(self.report, self.layout)
         return self.report
-
-    def _split_by_stage(self) -> tuple[list[Finding], list[Finding]]:
-        return [f for f in self.findings if f.stage != "evaluate"], [f for f in self.findings if f.stage == "evaluate"]
-
-    def _rows(self):
-        epochs = max(len(values) for values in self.history.values())
-        for epoch in range(epochs):
-            yield epoch, [values[epoch] if epoch < len(values) else None for values in self.history.values()]
 
     def _train_summary(self, experiments: dict | None, verification: dict | None) -> dict:
         probes = self.probes
@@ -331,12 +324,6 @@ class DoctorCallback(keras.callbacks.Callback):
         outputs = self.model.predict(images.astype("float32"), batch_size=256, verbose=0)
         loss = float(mean_loss(self.model.loss)(targets, outputs))
         return {"val_loss": loss, "val_accuracy": float(np.mean(outputs.argmax(-1) == self.labels[:EPOCH_SAMPLE]))}
-
-
-def _write_history(path: Path, rows: list[dict]) -> None:
-    import pandas as pd
-
-    pd.DataFrame(rows).to_csv(path, index=False)
 
 
 def print_report(report: dict, layout: Layout) -> None:

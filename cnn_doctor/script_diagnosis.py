@@ -157,8 +157,7 @@ def diagnose(
     history = doctor.history
     fitted = Fitted(run, train, val, initial_weights, history, params, ModelParams(), None, count, own_script=True)
     settings = DiagnoseParams(verify_fix=verify_fix)
-    trained = [finding for finding in doctor.findings if finding.stage != "evaluate"]
-    trained, experiments = run_experiments(fitted, trained, settings)
+    trained, experiments = run_experiments(fitted, doctor.findings, settings)
     trained, verification = verify_fixes(fitted, deduplicate(trained), doctor.layout, settings)
     doctor.findings = trained
     report = doctor.write(experiments, verification)

@@ -445,17 +445,28 @@ def verdict(
     return [f.id for f in range_test_verdict(RANGE_TEST, train, findings, losses)]
 
 
+HIGH = ("learning_rate_too_high", "critical")
+
+
 @pytest.mark.parametrize(
     "ratios, expected",
     [
-        ([{"conv2d": 0.5, "dense": 0.3}], ("learning_rate_too_high", "critical")),
+        ([{"conv2d": 0.5, "dense": 0.3}], HIGH),
         ([{"conv2d": 1e-7, "dense": 1e-6}], ("learning_rate_too_low", "warning")),
         (HEALTHY_UPDATES, None),
         ([], None),
+        # one huge first step, then nothing moves (every ReLU died): the step that killed them is the rate's doing
+        ([{"conv2d": 0.5, "dense": 0.08}, {"conv2d": 0.0, "dense": 0.0}, {"conv2d": 0.0, "dense": 0.0}], HIGH),
+        # a network that never moved (dead from its initialisation) says nothing of the rate
+        ([{"conv2d": 0.0, "dense": 0.0}, {"conv2d": 0.0, "dense": 0.0}], None),
+        # healthy steps, then dead: the healthy steps are the evidence
+        ([{"conv2d": 2e-3, "dense": 1e-3}, {"conv2d": 0.0, "dense": 0.0}], None),
     ],
-    ids=["too-high", "too-low", "healthy", "none-measured"],
+    ids=["too-high", "too-low", "healthy", "none-measured", "killed-by-one-step", "never-moved", "died-slowly"],
 )
 def test_update_ratios_against_their_bounds(ratios, expected):
+    """Update ratios per epoch's first step: the median of the steps that moved anything, or, once nothing moves
+    for good, the largest step before that."""
     found = update_ratio_findings(ratios, 1e-3, DIAGNOSE)
     assert [(f.id, f.severity) for f in found] == ([expected] if expected else [])
 

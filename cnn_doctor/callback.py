@@ -106,7 +106,6 @@ class DoctorCallback(keras.callbacks.Callback):
         super().__init__()
         self.images, self.targets = as_arrays(validation_data)
         self.labels = class_ids(self.targets)
-        self.validation_data = validation_data
         self.layout = Layout(Path(out))
         self.class_names, self.batch_size = class_names, batch_size
         self.diagnose = diagnose or DiagnoseParams()
@@ -321,8 +320,8 @@ class DoctorCallback(keras.callbacks.Callback):
     def _validation_scores(self) -> dict:
         """Validation loss and accuracy on a sample, for a `fit` given no validation data of its own."""
         images, targets = self.images[:EPOCH_SAMPLE], self.targets[:EPOCH_SAMPLE]
-        outputs = self.model.predict(images.astype("float32"), batch_size=256, verbose=0)
-        loss = float(mean_loss(self.model.loss)(targets, outputs))
+        outputs = predict(self.model, images)
+        loss = float(mean_loss(self.model.loss)(targets, outputs.astype("float32")))
         return {"val_loss": loss, "val_accuracy": float(np.mean(outputs.argmax(-1) == self.labels[:EPOCH_SAMPLE]))}
 
 

@@ -161,7 +161,8 @@ def _recorded_input_to_first_weights(model, inputs):
     """What the first weighted layer to run receives in one forward pass (a subclassed model scales its
     inputs in its own `call`): each weighted layer's `call` is wrapped to record, then restored."""
     try:
-        model(inputs[:1], training=False)  # builds an unbuilt model's layers: their kernels exist from here on
+        if not model.built:  # an unbuilt model's layers have no kernels yet
+            model(inputs[:1], training=False)
     except Exception:
         return None
     weighted = [layer for layer in all_layers(model) if _has_weights(layer) and layer is not model]

@@ -11,6 +11,7 @@ from cnn_doctor.doctor.curves import early_divergence
 from cnn_doctor.doctor.learning_rate import update_ratio_findings
 from cnn_doctor.findings import Finding
 from cnn_doctor.training.models import activation_name, all_layers
+from cnn_doctor.training.run import mean_loss
 
 EARLY_BATCHES = 30
 SATURATION_PREACTIVATION = 5.0
@@ -175,12 +176,10 @@ def _first_non_finite_output(model, images, layers) -> dict | None:
 
 
 def _non_finite_loss_or_gradient(model, images, targets, loss, layers) -> dict:
-    import keras
     import tensorflow as tf
 
-    function = keras.losses.get(loss) if isinstance(loss, str) else loss
     with tf.GradientTape() as tape:
-        value = keras.ops.mean(function(targets, model(images, training=False)))
+        value = mean_loss(loss)(targets, model(images, training=False))
     if not _finite(value):
         return {"part": "loss", "layer": None}
     gradients = dict(zip((id(w) for w in model.trainable_weights), tape.gradient(value, model.trainable_weights)))

@@ -38,7 +38,7 @@ from cnn_doctor.findings import Finding  # noqa: E402
 from cnn_doctor.layout import Layout, write_json  # noqa: E402
 from cnn_doctor.report import write_report  # noqa: E402
 from cnn_doctor.training.outputs import as_probabilities, compute_metrics, predict, usable_outputs  # noqa: E402
-from cnn_doctor.training.run import as_trained, mean_loss  # noqa: E402
+from cnn_doctor.training.run import as_trained, mean_loss, optimizer_steps  # noqa: E402
 
 VALIDATION_CAP = 10_000  # validation images scored at the end (the predictions' findings)
 EPOCH_SAMPLE = 2_000  # validation images scored each epoch when `fit` itself validates nothing
@@ -203,7 +203,8 @@ class DoctorCallback(keras.callbacks.Callback):
         return findings, "loss_activation_mismatch" if blocker else None
 
     def findings_after_training(self) -> list[Finding]:
-        findings = diagnose_curves(self.history, self.num_classes, self.trained_params, self.diagnose)
+        steps = optimizer_steps(self.model)
+        findings = diagnose_curves(self.history, self.num_classes, self.trained_params, self.diagnose, steps)
         if self.non_finite:
             findings = [self._located(finding) for finding in findings]
         images, targets = self.probe_batch()

@@ -41,6 +41,7 @@ from cnn_doctor.training.run import (
     class_weights,
     make_callbacks,
     make_optimizer,
+    optimizer_steps,
     read_history,
 )
 
@@ -115,7 +116,7 @@ def train(
     seconds = time.perf_counter() - started
     history = read_history(layout.training_log)
     params = judged  # from here on the doctor judges what really ran
-    findings += diagnose_curves(history, len(run.classes), params, diagnose)
+    findings += diagnose_curves(history, len(run.classes), params, diagnose, optimizer_steps(run.model))
     findings += check_regularization(
         regularization_share(run.model, run.loss_function(), *run.probe_batch(diagnose.probe_batch_size)),
         largest_dropout(run.model),

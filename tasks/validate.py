@@ -15,6 +15,7 @@ from cnn_doctor.config import PROJECT_ROOT, ValidateParams
 from cnn_doctor.data.decoding import inspect_chunk
 from cnn_doctor.data.sources import Source, fingerprint_source, read_source
 from cnn_doctor.doctor.dataset_checks import (
+    LABELLED_AWAY_FACTOR,
     findings_from_results,
     mark_label_errors,
     verified_content_groups,
@@ -100,8 +101,21 @@ def _add_relations(manifest: pd.DataFrame, thumbnails: list) -> None:
 
 
 def summarise_classes(manifest: pd.DataFrame, classes: tuple[str, ...]) -> pd.DataFrame:
-    counts = manifest[manifest["usable"]]["label"].value_counts()
-    return pd.DataFrame({"label": list(classes), "usable_images": [int(counts.get(c, 0)) for c in classes]})
+    """One row per class: its usable images, and the share of that many images flagged as this class's under
+    another label (`labelled_away_share`: images moved out of one class)."""
+    usable = manifest[manifest["usable"]]
+    counts = usable["label"].value_counts()
+    flagged = usable[
+        usable.get("suspected_label_error", pd.Series(False, index=usable.index)).fillna(False).astype(bool)
+    ]
+    away = flagged["suggested_label"].value_counts() if len(flagged) else pd.Series(dtype=int)
+    return pd.DataFrame(
+        {
+            "label": list(classes),
+            "usable_images": [int(counts.get(c, 0)) for c in classes],
+            "labelled_away_share": [round(int(away.get(c, 0)) / max(1, int(counts.get(c, 0))), 4) for c in classes],
+        }
+    )
 
 
 def summarise_dataset(manifest: pd.DataFrame, class_table: pd.DataFrame) -> pd.DataFrame:
@@ -171,6 +185,7 @@ def validate(data: Path, data_digest: str, params: ValidateParams, layout: Layou
             "min_total_images": params.min_total_images,
             "max_imbalance_ratio": params.max_imbalance_ratio,
             "label_error_mostly": 1.0 - params.max_label_error_rate,
+            "max_labelled_away_share": LABELLED_AWAY_FACTOR * params.max_label_error_rate,
         },
     )
     findings = findings_from_results(results, manifest, class_table, dataset_table, params)

@@ -615,3 +615,16 @@ def test_cli_turns_a_bad_manifest_into_one_line(small_digits, tmp_path):
         "split 'training' is not one of train, val, test"
     ]
     assert snapshot(small_digits) == before
+
+
+def test_a_manifest_whose_files_are_all_missing_gets_a_report_led_by_the_paths(tmp_path, fast_params, layout):
+    """Every path wrong (a manifest written in another folder than its images): a report naming the paths,
+    not a pandas error from the duplicate search, and not "too few images"."""
+    from flows.pipeline import PLAIN_CALLS, run_pipeline
+
+    manifest = tmp_path / "elsewhere" / "manifest.csv"
+    manifest.parent.mkdir()
+    manifest.write_text("path,label\nimages/a.png,cat\nimages/b.png,dog\n")
+    report = run_pipeline(PLAIN_CALLS, fast_params(), manifest, "", layout).report
+    assert report["status"] == "stopped_by_validation"
+    assert report["leading_finding"] == "missing_files"

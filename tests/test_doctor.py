@@ -94,11 +94,17 @@ def test_healthy_runs_raise_no_alarm(digits_folder, scenario, layout, architectu
 @pytest.mark.parametrize("architecture", ["simple_cnn", "regularized_cnn"])
 def test_healthy_fashion_mnist_raises_no_alarm(fashion_mnist, layout, architecture):
     """Real photos with genuinely overlapping classes, the official train/test split, default params: it trains
-    (validation carved from the training rows) and no warning is raised (ambiguous shirts are info)."""
+    (validation carved from the training rows) and no warning is raised. The default (cnn) label model flags at
+    most 1% of the clean photos, as info (24 hard photos, 0.6%, when measured), and the ambiguous shirts are
+    `overlapping_classes`, info."""
     params = load_params(DEFAULT_PARAMS_FILE, [f"model.architecture={architecture}"])
     report = diagnose(fashion_mnist, params, layout)
     assert report["status"] == "completed" and report["metrics"]["test_accuracy"] > 0.75
     assert serious_ids(report) == [], report["verdict"]
+    findings = {finding["id"]: finding for finding in report["findings"]}
+    flagged = findings["suspected_label_errors"]["evidence"]["files"]
+    assert len(flagged) <= 0.01 * report["dataset"]["usable_images"]
+    assert findings["overlapping_classes"]["severity"] == "info"
 
 
 def test_output_units_that_cannot_fit_the_labels_stop_the_run(small_digits, scenario, layout, tmp_path):

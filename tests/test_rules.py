@@ -17,6 +17,7 @@ from cnn_doctor.doctor.curves import diagnose_curves, early_divergence, loss_ris
 from cnn_doctor.doctor.dataset_checks import check_label_flags, with_network_opinion
 from cnn_doctor.doctor.learning_rate import range_test_verdict, recommend_tested_rate, update_ratio_findings
 from cnn_doctor.doctor.model_checks import (
+    FirstOutputs,
     check_capacity,
     check_initial_loss,
     check_initialization,
@@ -604,7 +605,9 @@ def raw_pixels() -> np.ndarray:
 
 def test_a_healthy_tiny_model_passes_every_static_check():
     assert (
-        check_model(tiny_model(), "sparse_categorical_crossentropy", 4, unit_inputs(), (math.log(4), None), DIAGNOSE)
+        check_model(
+            tiny_model(), "sparse_categorical_crossentropy", 4, unit_inputs(), FirstOutputs(math.log(4)), DIAGNOSE
+        )
         == []
     )
 
@@ -612,7 +615,12 @@ def test_a_healthy_tiny_model_passes_every_static_check():
 def test_the_model_check_collects_every_parts_findings():
     found = by_id(
         check_model(
-            tiny_model(activation=None), "sparse_categorical_crossentropy", 4, raw_pixels(), (50.0, None), DIAGNOSE
+            tiny_model(activation=None),
+            "sparse_categorical_crossentropy",
+            4,
+            raw_pixels(),
+            FirstOutputs(50.0),
+            DIAGNOSE,
         )
     )
     assert set(found) == {"loss_activation_mismatch", "missing_normalization", "initial_loss_off"}
@@ -898,7 +906,12 @@ def test_no_opinion_leaves_the_flags_alone():
 
 
 def flags(pair_counts: dict[tuple[str, str], int]) -> list[dict]:
-    return [{"given": a, "suggested": b} for (a, b), count in pair_counts.items() for _ in range(count)]
+    """`count` flags for each pair, split both ways as ambiguous images are (measured: shirt / t-shirt 40 and 40)."""
+    return [
+        {"given": a, "suggested": b} if i % 2 else {"given": b, "suggested": a}
+        for (a, b), count in pair_counts.items()
+        for i in range(count)
+    ]
 
 
 def uniform_noise(classes: list[str], per_pair: int) -> dict[tuple[str, str], int]:
@@ -1217,8 +1230,20 @@ def test_layers_frozen_at_their_random_initialisation_are_named(trained_weights,
 
 @pytest.mark.parametrize(
     "decay_share, dropout, train_accuracy, over",
-    [(0.8, 0.0, 0.3, True), (0.0, 0.9, 0.3, True), (0.8, 0.0, 0.95, False), (0.05, 0.3, 0.3, False)],
-    ids=["heavy-decay-underfits", "heavy-dropout-underfits", "heavy-decay-but-fits", "light-underfits"],
+    [
+        (0.8, 0.0, 0.3, True),
+        (0.21, 0.0, 0.52, True),  # TheDeepChecker's L2 0.1 on every layer, measured after training
+        (0.0, 0.9, 0.3, True),
+        (0.8, 0.0, 0.95, False),
+        (0.05, 0.3, 0.3, False),
+    ],
+    ids=[
+        "heavy-decay-underfits",
+        "decay-shrank-the-weights",
+        "heavy-dropout-underfits",
+        "heavy-decay-but-fits",
+        "light-underfits",
+    ],
 )
 def test_regularisation_that_holds_training_down_is_over_regularization(decay_share, dropout, train_accuracy, over):
     from cnn_doctor.doctor.model_checks import check_regularization
@@ -1277,3 +1302,77 @@ def test_a_pair_the_reference_separates_is_no_duplicate_and_a_class_it_fails_too
     failing[4][3] = 40
     metrics["reference"] = {"accuracy": 0.8, "images": 200, "model": "cnn", "classes": classes, "confusion": failing}
     assert evaluated(metrics, classes)["minority_class_collapse"].severity == "info"
+
+
+def test_the_outputs_show_the_activation_no_layer_names():
+    """A user's own layer applies ReLU or softmax in its `call` (TheDeepChecker IPS_11: ReLU on the logits of
+    hand-written layers): no attribute says so, the outputs do."""
+    from cnn_doctor.doctor.model_checks import measured_activation
+
+    logits = np.random.default_rng(0).normal(0.0, 1.0, (64, 4))
+    probabilities = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
+    assert measured_activation(logits) == "linear"
+    assert measured_activation(np.maximum(logits, 0.0)) == "relu"
+    assert measured_activation(probabilities) == "softmax"
+    assert measured_activation(1.0 / (1.0 + np.exp(-logits))) == "sigmoid"
+    assert measured_activation(np.full((4, 4), np.nan)) == "linear"
+
+
+@pytest.mark.parametrize(
+    "shown, loss, severity",
+    [
+        ("relu", "sparse+from_logits", "critical"),  # ReLU on the logits, inside a custom layer
+        ("softmax", "sparse+from_logits", "warning"),  # softmax twice
+        ("linear", "sparse+from_logits", None),  # raw logits, as the loss expects
+        ("softmax", "sparse_categorical_crossentropy", None),  # a custom softmax layer: no false alarm
+    ],
+)
+def test_the_output_check_reads_what_the_outputs_show(shown, loss, severity):
+    logits = np.random.default_rng(1).normal(0.0, 1.0, (64, 4))
+    outputs = {
+        "relu": np.maximum(logits, 0.0),
+        "softmax": np.exp(logits) / np.exp(logits).sum(-1, keepdims=True),
+        "linear": logits,
+    }[shown]
+    found = check_loss_and_output(tiny_model(activation=None), loss_named(loss), 4, outputs=outputs)
+    assert [f.severity for f in found] == ([severity] if severity else [])
+    if severity:
+        assert found[0].evidence["output_activation"].startswith(shown)
+
+
+# DeepCrime's disable_batching: the whole training set as one batch, 12 updates in all; validation accuracy
+# crawls at 0.8 and the loss barely moves between epochs, so the curves alone say "underfitting".
+CRAWLING_FEW_STEPS = {
+    "loss": [2.2, 2.0, 1.9, 1.85, 1.8, 1.78, 1.76, 1.75, 1.74, 1.73, 1.72, 1.71],
+    "val_loss": [2.1, 1.95, 1.88, 1.84, 1.8, 1.78, 1.77, 1.76, 1.75, 1.74, 1.74, 1.73],
+    "accuracy": [0.3, 0.45, 0.55, 0.6, 0.63, 0.65, 0.66, 0.67, 0.67, 0.68, 0.68, 0.68],
+    "val_accuracy": [0.4, 0.55, 0.65, 0.7, 0.73, 0.75, 0.77, 0.78, 0.79, 0.8, 0.8, 0.8],
+}
+
+
+@pytest.mark.parametrize("updates, named", [(12, True), (5000, False), (None, False)])
+def test_a_run_that_made_few_updates_is_undertrained(updates, named):
+    train = TRAIN.model_copy(update={"epochs": 12, "batch_size": 2000})
+    found = by_id(diagnose_curves(CRAWLING_FEW_STEPS, 10, train, DIAGNOSE, updates))
+    assert ("undertrained" in found) is named
+    if named:
+        assert found["undertrained"].evidence["updates"] == 12
+        assert "train.batch_size (now 2000)" in found["undertrained"].recommendation
+
+
+def test_a_fitted_run_with_few_updates_is_not_undertrained():
+    assert "undertrained" not in by_id(
+        diagnose_curves(HEALTHY_HISTORY, 10, TRAIN.model_copy(update={"epochs": 10}), DIAGNOSE, 40)
+    )
+
+
+def test_one_class_moved_to_others_is_no_overlap():
+    """DeepCrime's change_label on the digits: 30% of the 3s relabelled as other digits. The flags go one way
+    only, back to 3, from several classes (9: 11, 6: 8, 4: 5): mislabelled images, not ambiguous pairs."""
+    from cnn_doctor.doctor.label_errors import overlapping_pairs
+
+    one_way = [
+        {"given": given, "suggested": "3"} for given, count in (("9", 11), ("6", 8), ("4", 5)) for _ in range(count)
+    ]
+    ambiguous = flags({("1", "7"): 12})
+    assert overlapping_pairs(one_way + ambiguous, 10) == {("1", "7"): 12}

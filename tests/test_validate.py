@@ -177,7 +177,8 @@ def test_label_errors_found_with_precision_and_recall_above_0_8(
 @pytest.mark.slow
 def test_label_errors_on_photos_whose_classes_overlap(fashion_mnist, fast_params, layout, caplog):
     """4,000 Fashion-MNIST photos, 30% of labels flipped at random, the default (cnn) label model: the issue's
-    targets. Clean, the same photos get at most 1% flagged, as info (their ambiguity is overlapping_classes)."""
+    targets. (Clean, the same photos get at most 1% flagged, as info: tests/test_doctor.py's healthy Fashion-MNIST
+    runs hold that, on the validate stage they run anyway.)"""
     import numpy as np
     import pandas as pd
 
@@ -188,9 +189,8 @@ def test_label_errors_on_photos_whose_classes_overlap(fashion_mnist, fast_params
     noisy = rows.copy()
     shifted = (noisy.loc[flip, "label"].map(classes.index) + rng.integers(1, len(classes), flip.sum())) % len(classes)
     noisy.loc[flip, "label"] = [classes[i] for i in shifted]
-    noisy_file, clean_file = (fashion_mnist.with_name(f"train-{kind}.csv") for kind in ("noisy30", "clean"))
+    noisy_file = fashion_mnist.with_name("train-noisy30.csv")
     noisy[["path", "label"]].to_csv(noisy_file, index=False)
-    rows[["path", "label"]].to_csv(clean_file, index=False)
     truth = dict(zip(rows["path"], rows["label"]))
     wrong = {path for path, label in zip(noisy["path"], noisy["label"]) if label != truth[path]}
 
@@ -203,11 +203,6 @@ def test_label_errors_on_photos_whose_classes_overlap(fashion_mnist, fast_params
     named = [truth[p] in (evidence["suggested"][p], evidence["could_also_be"].get(p)) for p in caught]
     assert np.mean(named) >= 0.9, "the true label among the suggested"
     assert "retracing" not in caplog.text, "TensorFlow's tracing chatter means nothing to the user"
-
-    _, findings = run_validate(clean_file, fast_params("validate.label_model=cnn"), layout)
-    clean = findings["suspected_label_errors"]  # 24 hard photos (0.6%) when measured: worth a look, no more
-    assert clean["severity"] == "info" and len(clean["evidence"]["files"]) <= 0.01 * len(rows)
-    assert findings["overlapping_classes"]["severity"] == "info"
 
 
 def test_clean_digits_have_no_label_error_warning(digits_folder, fast_params, layout):
@@ -260,3 +255,27 @@ def test_a_few_copies_in_a_large_set_are_info(digits_folder, tmp_path, fast_para
         (frozenset((p["file"], p["matches"])), p["distance"]) for p in duplicates["evidence"]["pairs"]
     ]
     assert pair == {"2/copy_in_class.png", f"2/{first_two.name}"} and distance == 0.0
+
+
+def test_one_class_relabelled_as_others_is_a_label_error_warning(digits_folder, fast_params, layout):
+    """DeepCrime's change_label: 30% of the 3s given other digits' labels. 3% of the images overall (below
+    validate.max_label_error_rate), and one way only, so it looked like overlapping pairs: it is one class's
+    images labelled away, a warning that names the class."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    rows, moved = [], set()
+    for path in sorted(digits_folder.rglob("*.png")):
+        label, relative = path.parent.name, f"{path.parent.name}/{path.name}"
+        if label == "3" and rng.random() < 0.3:
+            label = str(rng.choice([d for d in range(10) if d != 3]))
+            moved.add(relative)
+        rows.append((f"{digits_folder.name}/{relative}", label, ""))
+    manifest = write_manifest(digits_folder.parent / "three-moved.csv", rows)
+    _, findings = run_validate(manifest, fast_params(), layout)
+    finding = findings["suspected_label_errors"]
+    assert finding["severity"] == "warning" and list(finding["evidence"]["labelled_away"]) == ["3"]
+    said_three = {
+        path.split("digits/", 1)[1] for path, label in finding["evidence"]["suggested"].items() if label == "3"
+    }
+    assert len(said_three & moved) >= 0.8 * len(said_three), "the images it sends back to '3' were moved from '3'"

@@ -17,6 +17,7 @@ from cnn_doctor.doctor.verification import (
     fix_for,
     fixes_to_verify,
     held,
+    refuted,
     verification,
     with_verifications,
 )
@@ -83,6 +84,13 @@ def test_a_users_compiled_optimizer_gets_the_rate_in_words_not_a_set_line():
 )
 def test_params_fixes(finding_id, facts, overrides):
     assert fix_for(finding(finding_id), facts).overrides == overrides
+
+
+def test_a_run_with_too_few_updates_is_tried_with_smaller_batches():
+    """12 updates in all (DeepCrime's disable_batching: the training set as one batch): 12 more epochs would buy
+    12 more updates, so the trial is the default batch, fresh."""
+    fix = fix_for(finding("undertrained", updates=12), replace(FACTS, train=TrainParams(batch_size=2000)))
+    assert (fix.kind, fix.overrides) == ("fresh", ["train.batch_size=64"])
 
 
 def test_model_changes_for_a_users_model_are_made_in_memory_and_said_in_words():
@@ -272,3 +280,11 @@ def test_a_measured_gain_does_not_jump_an_untried_cause_of_the_same_cost():
     by the rare class, not accuracy). The gain orders tried causes among themselves, not over untried ones."""
     findings = with_verifications([finding("too_few_images"), finding("undertrained")], {"undertrained": measured(0.1)})
     assert [f.id for f in link_causes(findings)] == ["too_few_images", "undertrained"]
+
+
+def test_a_fix_that_halves_the_loss_by_collapsing_the_network_is_refuted():
+    """TheDeepChecker's L2-0.1 program, its rate raised to 1: the weights collapse to zero, the loss swollen by
+    weight decay falls 4.6 -> 2.3 and accuracy 0.29 -> 0.10 (one class). That is no fix."""
+    result = {**measured(-0.19, loss_with=2.3), "without": {"val_accuracy": [0.29] * 3, "val_loss": [4.6] * 3}}
+    (tried,) = with_verifications([finding("learning_rate_too_low")], {"learning_rate_too_low": result})
+    assert refuted(tried)

@@ -261,6 +261,9 @@ CONSEQUENCES: dict[str, tuple[str, ...]] = {
         "below_reference_accuracy",
     ),
     "split_leakage": ("suspiciously_high_accuracy",),
+    # files that cannot be read leave their classes empty or short: the count is not the problem
+    "missing_files": ("too_few_images", "empty_class", "class_imbalance"),
+    "corrupt_images": ("too_few_images", "empty_class", "class_imbalance"),
     "class_imbalance": ("minority_class_collapse", "prediction_collapse"),
     "too_few_images": ("overfitting", "minority_class_collapse", "poor_calibration", "below_reference_accuracy"),
     "undertrained": (

@@ -16,6 +16,10 @@ ACCURACY_SLIDE = 0.1  # training accuracy ending this far below its peak: the st
 # ten classes, 0.6 for two.
 NOISE_ABOVE_CHANCE = 0.1
 UNDERTRAINED_GAIN = 0.01  # validation accuracy still rising by a point over the last epochs
+# A network that has not fitted its images after fewer weight updates than this has not had the steps to: its
+# curves over so few steps say little, the count says enough (one update an epoch with the whole training set
+# as its batch; BatchNormalization's moving averages need hundreds of steps at momentum 0.99).
+FEW_UPDATES = 100
 
 
 def _finding(finding_id, severity, summary, recommendation, **evidence) -> Finding:
@@ -23,8 +27,13 @@ def _finding(finding_id, severity, summary, recommendation, **evidence) -> Findi
 
 
 def diagnose_curves(
-    history: dict[str, list[float]], num_classes: int, train_params: TrainParams, params: DiagnoseParams
+    history: dict[str, list[float]],
+    num_classes: int,
+    train_params: TrainParams,
+    params: DiagnoseParams,
+    updates: int | None = None,
 ) -> list[Finding]:
+    """`updates`: the optimizer steps the whole run took (None: unknown)."""
     losses = history.get("loss", [])
     exploded = not losses or not all(map(math.isfinite, losses)) or max(losses) >= 1e3
     if exploded or _late_blow_up(losses):
@@ -105,6 +114,7 @@ def diagnose_curves(
                 loss=losses,
             )
         )
+    few_updates = learned and not fitted and updates is not None and updates < FEW_UPDATES and losses[-1] < losses[0]
     if (
         val_loss
         and len(val_loss) == train_params.epochs
@@ -112,9 +122,10 @@ def diagnose_curves(
             _still_improving(val_loss, val_accuracy)
             or _still_climbing(accuracy, val_accuracy)
             or (too_short_to_judge(val_loss) and not fitted)
+            or few_updates
         )
     ):
-        findings.append(_undertrained(val_loss, val_accuracy, train_params))
+        findings.append(_undertrained(val_loss, val_accuracy, train_params, updates if few_updates else None))
     return findings
 
 
@@ -128,24 +139,39 @@ def too_short_to_judge(epoch_values: list[float]) -> bool:
     return 0 < len(epoch_values) < SHORT_RUN_EPOCHS
 
 
-def _undertrained(val_loss: list[float], val_accuracy: list[float], train_params: TrainParams) -> Finding:
-    """Stopped while still improving; what more epochs could buy is bounded by the accuracy left to gain."""
+def _undertrained(
+    val_loss: list[float], val_accuracy: list[float], train_params: TrainParams, few_updates: int | None = None
+) -> Finding:
+    """Stopped while still improving (or after `few_updates` steps in all); what more epochs could buy is bounded
+    by the accuracy left to gain."""
     last = val_accuracy[-1] if val_accuracy else None
     headroom = 1.0 - last if last is not None else None
     recent_gain = val_accuracy[-1] - val_accuracy[-4:][0] if len(val_accuracy) >= 2 else None
     severity = "info" if headroom is not None and headroom < SMALL_HEADROOM else "warning"
-    summary = (
-        f"Training stopped after only {len(val_loss)} epoch(s), too few to converge"
-        if too_short_to_judge(val_loss)
-        else f"Validation loss was still falling when training stopped after {len(val_loss)} epochs"
+    if few_updates is not None:
+        summary = (
+            f"Training made only {few_updates} weight update(s) in all ({len(val_loss)} epoch(s) of batch "
+            f"{train_params.batch_size}), too few to converge"
+        )
+    elif too_short_to_judge(val_loss):
+        summary = f"Training stopped after only {len(val_loss)} epoch(s), too few to converge"
+    else:
+        summary = f"Validation loss was still falling when training stopped after {len(val_loss)} epochs"
+    fix = (
+        f"Train more steps: a smaller train.batch_size (now {train_params.batch_size}) or more train.epochs "
+        f"(now {train_params.epochs})"
+        if few_updates is not None
+        else f"Raise train.epochs (now {train_params.epochs})"
     )
+    counted = {"updates": few_updates} if few_updates is not None else {}
     bound = f"; at most {headroom:.1%} of validation accuracy is left to gain" if headroom is not None else ""
     return _finding(
         "undertrained",
         severity,
         summary + bound + ".",
-        f"Raise train.epochs (now {train_params.epochs}).",
+        fix + ".",
         val_loss=val_loss,
+        **counted,
         impact={
             "accuracy_bound": headroom,
             "recent_gain": recent_gain,

@@ -35,7 +35,7 @@ def verified_content_groups(manifest: pd.DataFrame, thumbnails: list) -> pd.Data
     result = pd.DataFrame(
         {"content_group": pd.NA, "matches": pd.NA, "match_distance": np.nan}, index=manifest.index
     ).astype({"content_group": "string", "matches": "string"})
-    hashes = manifest["perceptual_hash"]
+    hashes = manifest["perceptual_hash"].astype("string")  # all missing or unreadable: no hash is a string
     result["content_group"] = (hashes + "-0").astype("string")  # most images share their hash with none
     shared = hashes[hashes.duplicated(keep=False) & hashes.notna()]
     for phash, rows in manifest.loc[shared.index].groupby("perceptual_hash").groups.items():
@@ -304,18 +304,34 @@ def _outliers(context, severity, files):
     )
 
 
+# A class with this many times validate.max_label_error_rate of its images flagged under other labels lost them
+# to those labels (one class relabelled), whatever the overall rate (3% when it is one class of ten).
+LABELLED_AWAY_FACTOR = 3.0
+
+
 def _label_errors(context, severity, files):
     flagged = context.manifest[context.manifest["suspected_label_error"].fillna(False).astype(bool)]
     flagged = flagged.sort_values("label_error_rank")
     rate = len(flagged) / max(1, int(context.manifest["usable"].sum()))
+    limit = LABELLED_AWAY_FACTOR * context.params.max_label_error_rate
+    table = context.class_table
+    away = dict(zip(table["label"], table["labelled_away_share"])) if "labelled_away_share" in table else {}
+    away = {name: share for name, share in away.items() if share > limit}
+    moved = "; ".join(
+        f"{round(share * context.counts[name])} image(s) labelled otherwise look like {name!r} ({share:.0%} of the "
+        f"{context.counts[name]} labelled {name!r})"
+        for name, share in away.items()
+    )
     return _finding(
         "suspected_label_errors",
         severity,
-        f"{len(flagged)} image(s) look mislabelled (estimated label noise {rate:.1%}).",
+        f"{len(flagged)} image(s) look mislabelled (estimated label noise {rate:.1%})"
+        + (f": {moved}." if moved else "."),
         "Review these images, most suspicious first, and correct their labels in the source "
         f"(warning above validate.max_label_error_rate={context.params.max_label_error_rate}).",
         files=flagged["path"].tolist(),
         estimated_noise_rate=round(rate, 4),
+        labelled_away=away,
         given=dict(zip(flagged["path"], flagged["label"])),
         suggested=dict(zip(flagged["path"], flagged["suggested_label"])),
         could_also_be={path: also for path, also in zip(flagged["path"], flagged["could_also_be"]) if also},

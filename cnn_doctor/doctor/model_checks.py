@@ -60,16 +60,46 @@ def loss_rewards_right_answers(loss_function, num_classes: int, one_hot: bool, f
     return right < wrong if math.isfinite(right) and math.isfinite(wrong) else None
 
 
-def check_loss_and_output(model, loss, num_classes: int, rewards_right: bool | None = None) -> list[Finding]:
+# Of a layer's outputs, a ReLU leaves this share or more exactly zero; a linear layer leaves none.
+RELU_ZEROS = 0.05
+
+
+def measured_activation(outputs: np.ndarray) -> str:
+    """The activation the outputs show, whatever layer made them (a user's own layer applies ReLU or softmax in
+    its `call`, where no attribute says so): ReLU leaves exact zeros and nothing negative, softmax rows of
+    probabilities, sigmoid values strictly between 0 and 1. Raw logits are spread on both sides of 0."""
+    outputs = np.asarray(outputs, dtype=np.float64)
+    if outputs.size == 0 or not np.all(np.isfinite(outputs)) or outputs.min() < 0:
+        return "linear"
+    if np.mean(outputs == 0) >= RELU_ZEROS:
+        return "relu"
+    if (
+        outputs.max() <= 1
+        and outputs.ndim == 2
+        and outputs.shape[-1] > 1
+        and np.allclose(outputs.sum(-1), 1, atol=1e-3)
+    ):
+        return "softmax"
+    return "sigmoid" if outputs.max() < 1 else "linear"
+
+
+def check_loss_and_output(
+    model, loss, num_classes: int, rewards_right: bool | None = None, outputs: np.ndarray | None = None
+) -> list[Finding]:
     """Loss vs output activation vs number of classes (label encoding is matched to the loss by cnn-doctor);
-    `rewards_right` is what `loss_rewards_right_answers` measured (None: not measured)."""
+    `rewards_right` is what `loss_rewards_right_answers` measured (None: not measured), `outputs` the untrained
+    model's outputs on the probe batch (None: not recorded): what they show decides when no layer names an
+    activation."""
     # a subclassed model has no output_shape: its width is what its forward pass gave (`num_classes` then)
     units = int(model.output_shape[-1]) if hasattr(model, "output_shape") else num_classes
     activation = output_activation(model)
+    measured = activation == "linear" and outputs is not None and measured_activation(outputs) != "linear"
+    if measured:
+        activation = measured_activation(outputs)
     loss_name, from_logits = describe_loss(loss)
     evidence = {
         "output_units": units,
-        "output_activation": activation,
+        "output_activation": activation + (" (what the outputs show; no layer names it)" if measured else ""),
         "loss": loss_name,
         "from_logits": from_logits,
         "num_classes": num_classes,
@@ -426,8 +456,10 @@ def largest_dropout(model) -> float:
 
 
 # Weight decay that is this share of the objective, or dropout this strong, holds a network that cannot fit its
-# training images down (healthy runs: decay a few percent of the loss, dropout 0.2-0.5).
-HEAVY_DECAY_SHARE = 0.5
+# training images down (healthy runs: decay a few percent of the loss, dropout 0.2-0.5). Measured after
+# training, when the decay has shrunk the weights: TheDeepChecker's L2-0.1 program ends at 0.21 (0.97 at
+# initialisation), so 0.5 missed it.
+HEAVY_DECAY_SHARE = 0.2
 HEAVY_DROPOUT = 0.7
 
 
@@ -473,26 +505,45 @@ def check_before_first_step(
     no training step is possible (the loss cannot be computed on the model's outputs), why."""
     mean = mean_loss(loss)
     try:
-        initial_loss = float(mean(batch.targets, model(batch.images, training=False)))
+        outputs = model(batch.images, training=False)
+        initial_loss = float(mean(batch.targets, outputs))
     except Exception as error:  # Keras would raise the same on the first step: report it, never crash
         reason = str(error).strip().splitlines()[-1][:300] if str(error).strip() else type(error).__name__
         return [loss_not_computable(reason, num_classes, getattr(model, "output_shape", (None, "?")))], reason
     from_logits = describe_loss(loss)[1]
     rewards_right = loss_rewards_right_answers(mean, num_classes, batch.one_hot, from_logits)
     summed = check_summed_loss(loss_sums_over_the_batch(mean, num_classes, batch.one_hot, from_logits), batch_size)
-    checks = check_model(model, loss, num_classes, batch.images, (initial_loss, rewards_right), params)
+    first = FirstOutputs(initial_loss, rewards_right, _as_array(outputs))
+    checks = check_model(model, loss, num_classes, batch.images, first, params)
     return [*checks, *summed], None
 
 
+def _as_array(outputs) -> np.ndarray | None:
+    """One output tensor as an array (None for a model with several outputs)."""
+    try:
+        return np.asarray(outputs, dtype=np.float32)
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class FirstOutputs:
+    """What the untrained network did on the probe batch: its loss, whether the loss rewards right answers
+    (`loss_rewards_right_answers`, None: not measured) and its outputs (None: not recorded)."""
+
+    initial_loss: float
+    rewards_right: bool | None = None
+    outputs: np.ndarray | None = None
+
+
 def check_model(
-    model, loss, num_classes: int, probe_inputs: np.ndarray, measured: tuple[float, bool | None], params: DiagnoseParams
+    model, loss, num_classes: int, probe_inputs: np.ndarray, first: FirstOutputs, params: DiagnoseParams
 ) -> list[Finding]:
-    """Every static check; `probe_inputs` are the values that reach the first weighted layer; `measured` is the
-    initial loss on them and whether the loss rewards right answers (`loss_rewards_right_answers`, None: not
-    measured)."""
-    initial_loss, rewards_right = measured
+    """Every static check; `probe_inputs` are the values that reach the first weighted layer; `first` what the
+    untrained network did on them."""
+    initial_loss = first.initial_loss
     return [
-        *check_loss_and_output(model, loss, num_classes, rewards_right),
+        *check_loss_and_output(model, loss, num_classes, first.rewards_right, first.outputs),
         *check_hidden_activations(model),
         *check_frozen_layers(model),
         *check_input_scaling(model, probe_inputs),

@@ -268,6 +268,14 @@ def mean_loss(loss):
     return lambda targets, predictions: keras.ops.mean(function(targets, predictions))
 
 
+def optimizer_steps(model) -> int | None:
+    """The weight updates the model's optimizer has made (None when it keeps no count)."""
+    try:
+        return int(model.optimizer.iterations)
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
 def read_history(path: Path) -> dict[str, list[float]]:
     import pandas as pd
 

@@ -1376,3 +1376,10 @@ def test_one_class_moved_to_others_is_no_overlap():
     ]
     ambiguous = flags({("1", "7"): 12})
     assert overlapping_pairs(one_way + ambiguous, 10) == {("1", "7"): 12}
+
+
+def test_a_cause_leads_over_a_symptom_no_cause_explains():
+    """DeepCrime's disable_batching: `slow_convergence` (a symptom) came first, tied with `undertrained` (the
+    cause, whose smaller batches gained 0.22): of equally severe roots, the one that says what to change leads."""
+    symptom, cause = finding("loss_oscillating"), finding("augmentation_too_strong")
+    assert [f.id for f in link_causes([symptom, cause])] == ["augmentation_too_strong", "loss_oscillating"]

@@ -15,8 +15,9 @@ types; Defects4ML (mohmehmo/defects4ml); TheDeepChecker (thedeepchecker/thedeepc
 Zhang et al.'s TensorFlow-Examples bugs, faults injected into its clean program); AUTOTRAINER's models as
 DeepDiagnosis publishes them (DeepDiagnosis/ICSE2022); DeepCrime's MNIST subject and its real-fault operators
 (dlfaults/deepcrime); GitHub issue threads. Images: "digits" (scikit-learn's 8x8 digits, 16 px) and "fashion"
-(Fashion-MNIST, 180 photos a class). `split` is "dev" or "held": alternating within each fault category, balanced
-across the datasets; nothing may be tuned on "held".
+(Fashion-MNIST, 180 photos a class). `split` is "dev", "held" or "held2": "dev" and "held" alternate within each
+fault category, balanced across the datasets; "held2" is a second held-aside set of other programs (added
+2026-12-05, builders in held2.py); nothing may be tuned on "held" or "held2".
 
 Run them with bench/real_programs.py.
 """
@@ -30,8 +31,10 @@ from .data_faults import (
     Transform,
     classes_overlap,
     labels_changed,
+    labels_misaligned_in_training,
     subset,
     test_pixels_unscaled,
+    unbalanced,
     validation_split_unshuffled,
 )
 
@@ -51,6 +54,12 @@ PROPOSED_IDS = {
     "(test pixels unscaled): a model that learned its training images fails on it",
     "unrepresentative_split": "the validation or test split holds classes the training split lacks (data sorted by "
     "class and split without shuffling)",
+    "missing_hidden_activation": "hidden layers without any nonlinearity: the stack collapses to one linear map, "
+    "with no more capacity than a logistic regression",
+    "labels_misaligned": "the training labels no longer belong to their images (images shuffled without their "
+    "labels, or two arrays ordered differently): the network is trained on noise while the test labels are right",
+    "wrong_reduction_axis": "a hand-written layer or loss reduces over the wrong axis (a softmax normalised over "
+    "the images of the batch instead of the classes)",
 }
 
 # The doctor's verified fixes (evidence.verification["change"]) that amount to a real fix, by name.
@@ -85,7 +94,7 @@ class Program:
     origin: str
     category: str
     dataset: str  # digits | fashion
-    split: str  # dev | held
+    split: str  # dev | held | held2
     fault: str
     fix: str
     fix_kind: str
@@ -934,9 +943,410 @@ PROGRAMS: tuple[Program, ...] = (
         overrides=("train.batch_size=128", "train.epochs=12"),
         note="a mutant of a real-fault operator",
     ),
+    # ---- held2: a second held-aside set (added 2026-12-05; tune nothing on it)
+    # --------------------------------------------------------------------------- held2: output activation and loss
+    Program(
+        name="so38648195_softmax_mse_plain_sgd",
+        origin="DeepLocalize Benchmark/StackOverflow/38648195 (SO 38648195; Wardat-ISU/DeepLocalize 297bc34); "
+        "DeepFD Benchmark-with-patches.xlsx no. 6",
+        category="activation/loss",
+        dataset="fashion",
+        split="held2",
+        fault="Dense(20)-ReLU-Dropout(0.5) x2 and a Dense(3) softmax output trained on mean squared error with plain "
+        "SGD ('sgd', 0.01) (loss 0.22, accuracy 0.63)",
+        fix="sigmoid output and binary cross-entropy (accuracy 0.76); DeepFD's fault types: activation, loss, epochs",
+        fix_kind="output activation and loss",
+        root_causes=("loss_activation_mismatch",),
+        faulty=_v("held2:so38648195_faulty"),
+        fixed=_v("held2:so38648195_fixed"),
+        overrides=("train.batch_size=20", "train.epochs=20"),
+        note="make_multilabel_classification's 20 features and 3 labels -> 256 pixels and 10 Fashion-MNIST classes "
+        "(one label an image; the fixed sigmoid units with binary cross-entropy get one-hot rows); the MSE is a Loss "
+        "subclass that one-hot encodes",
+    ),
+    Program(
+        name="so34311586_softmax_one_unit_sgd_0_001",
+        origin="DeepLocalize Benchmark/StackOverflow/34311586 (SO 34311586; Wardat-ISU/DeepLocalize 297bc34); DeepFD "
+        "no. 9; Defects4ML bugs/084",
+        category="activation/loss",
+        dataset="digits",
+        split="held2",
+        fault="XOR network Dense(2)-sigmoid, Dense(3)-sigmoid, Dense(1)-softmax (the one output is always 1) under "
+        "mean squared error, SGD(0.001, momentum 0.9, Nesterov), 20 epochs",
+        fix="sigmoid output, SGD at 0.1, 10,000 epochs of batches of 4 (DeepLocalize's Correct Code); DeepFD's fault "
+        "types: learning rate, activation, initialisation, epochs, batch size",
+        fix_kind="output activation, learning rate (too low) and epochs",
+        root_causes=("loss_activation_mismatch", "learning_rate_too_low"),
+        fix_equivalents=("softmax", "lr_up", "epochs"),
+        faulty_learning_rate=0.001,
+        faulty=_v("held2:so34311586_faulty", "train.batch_size=32", "train.epochs=20"),
+        fixed=_v("held2:so34311586_fixed", "train.batch_size=4", "train.epochs=40"),
+        classes=("2", "7"),
+        note="the 4 XOR rows -> digits 2 vs 7; Keras's default batch (32) in the faulty fit; 10,000 epochs -> 40; "
+        "the fixed single sigmoid unit -> one sigmoid unit per class; decay=1e-6 left out; init='uniform' is "
+        "U(-0.05, 0.05)",
+    ),
+    Program(
+        name="so31556268_xor_mae_slow_sgd",
+        origin="DeepLocalize Benchmark/StackOverflow/31556268 (SO 31556268; Wardat-ISU/DeepLocalize 297bc34); DeepFD "
+        "no. 3",
+        category="activation/loss",
+        dataset="digits",
+        split="held2",
+        fault="XOR network Dense(4)-sigmoid, Dense(1)-sigmoid under mean absolute error with SGD(0.05, momentum "
+        "0.11, Nesterov), 1,000 epochs of batches of 4 (loss 0.25, accuracy 0.5)",
+        fix="mean squared error with Adam and 10,000 epochs (DeepLocalize, accuracy 1.0); DeepFD's patch: rate 0.1 and "
+        "10,000 epochs; DeepFD's fault types: loss, epochs, learning rate, optimizer",
+        fix_kind="loss, optimizer (too slow) and epochs",
+        root_causes=("learning_rate_too_low", "undertrained", "loss_activation_mismatch"),
+        fix_equivalents=("lr_up", "epochs"),
+        faulty_learning_rate=0.05,
+        faulty=_v("held2:so31556268_faulty", "train.epochs=10"),
+        fixed=_v("held2:so31556268_fixed", "train.epochs=40"),
+        overrides=("train.batch_size=4",),
+        classes=("6", "9"),
+        note="the 4 XOR rows -> digits 6 vs 9; 1,000 -> 10 and 10,000 -> 40 epochs; the single sigmoid unit -> one "
+        "sigmoid unit per class in both versions (the losses are Loss subclasses that one-hot encode); decay=1e-6 "
+        "left out",
+    ),
+    Program(
+        name="ips7_handwritten_bce_on_linear_outputs",
+        origin="TheDeepChecker SO_buggy_examples/IPS_7.py (thedeepchecker/thedeepchecker d0a2b3a)",
+        category="activation/loss",
+        dataset="fashion",
+        split="held2",
+        fault="MLP Dense(512)-sigmoid with N(0, 1) weights and a linear output, trained on a hand-written binary "
+        "cross-entropy -y*log(y_)-(1-y)*log(1-y_) of the linear outputs (log of values outside 0..1: NaN), gradient "
+        "descent at 0.05",
+        fix="sigmoid_cross_entropy_with_logits on the outputs (the program's commented-out loss)",
+        fix_kind="hand-written loss on logits",
+        root_causes=("loss_activation_mismatch",),
+        faulty=_v("held2:ips7_faulty"),
+        fixed=_v("held2:ips7_fixed"),
+        overrides=("train.batch_size=100", "train.epochs=20"),
+        note="both losses are Loss subclasses (summed over the classes, averaged over the batch) that one-hot encode; "
+        "no biases, as in the program",
+    ),
+    Program(
+        name="dlt20d1b59_rmse_on_logits",
+        origin="Defects4ML bugs/004 (gabrieleangeletti/Deep-Learning-TensorFlow 20d1b59, model.py); TheDeepChecker "
+        "GH_buggy_examples/DLT_20d1b59",
+        category="activation/loss",
+        dataset="digits",
+        split="held2",
+        fault="the DBN's fine-tuning cost (root-mean-squared error against one-hot labels) computed on the linear "
+        "'softmax layer' output: no softmax before the loss; gradient descent 0.01, batches of 10, 10 epochs",
+        fix="model_output = tf.nn.softmax(model_output) before the cost (Defects4ML: 'used softmax function in the "
+        "right place')",
+        fix_kind="missing softmax before a hand-written loss",
+        root_causes=("loss_activation_mismatch",),
+        fix_equivalents=("softmax",),
+        faulty=_v("held2:dlt20d1b59_faulty"),
+        fixed=_v("held2:dlt20d1b59_fixed"),
+        overrides=("train.batch_size=10", "train.epochs=10"),
+        note="the RBM pre-training left out: the 256-unit ReLU layer starts from Glorot weights; the cost is a plain "
+        "function (sqrt of the batch's mean squared error) that one-hot encodes",
+    ),
+    Program(
+        name="deepchecker_softmax_over_batch_axis",
+        origin="TheDeepChecker buggy_synthetic_programs/wrong_softmax_impl/baseCNN_wrong_soft.py (clean: "
+        "clean_base_programs/baseCNN.py)",
+        category="activation/loss",
+        dataset="fashion",
+        split="held2",
+        fault="a hand-written softmax whose reduce_max and reduce_sum run over axis 0 (the images of the batch) "
+        "instead of the classes, under a hand-written clipped cross-entropy",
+        fix="softmax_cross_entropy on the logits (the clean program)",
+        fix_kind="custom layer reducing over the wrong axis",
+        root_causes=("wrong_reduction_axis",),
+        faulty=_v("held2:base_cnn_softmax_over_batch"),
+        fixed=_v("held2:base_cnn"),
+        overrides=("train.batch_size=64", "train.epochs=15"),
+        note="an injected fault (TheDeepChecker's synthetic set: 'a common fault is to set wrong axis for reduction "
+        "operation'); the softmax is a Lambda layer, the cross-entropy a Loss subclass",
+    ),
+    # ------------------------------------------------------------------ held2: learning rate and optimizer
+    Program(
+        name="tfe368_linear_layers_adam_0_1",
+        origin="TheDeepChecker GH_buggy_examples/TFE_368 (aymericdamien/TensorFlow-Examples "
+        "examples/3_NeuralNetworks/neural_network_raw.py); fix as in TensorFlow-Examples PR #299 (issues #262, #270)",
+        category="learning rate",
+        dataset="digits",
+        split="held2",
+        fault="two Dense(256) hidden layers without activation (a linear model) with N(0, 1) weights and biases, "
+        "Adam at 0.1",
+        fix="ReLU on the hidden layers and a lower rate (PR #299: 'the learning rate is too large ... typical to set "
+        "it somewhere between 1e-2 and 1e-4'; accuracy 92% -> 94%)",
+        fix_kind="learning rate (too high) and missing hidden activations",
+        root_causes=("learning_rate_too_high", "missing_hidden_activation"),
+        fix_equivalents=("lr_down",),
+        faulty_learning_rate=0.1,
+        faulty=_v("held2:tfe368_faulty"),
+        fixed=_v("held2:tfe368_fixed"),
+        overrides=("train.batch_size=128", "train.epochs=30"),
+        note="500 steps of 128 MNIST images -> 30 epochs of ~10; the PR's rate range -> 0.001; the N(0, 1) "
+        "initialisers kept in the fix (the PR keeps them)",
+    ),
+    Program(
+        name="keras4669_cifar10_cnn_sgd_momentum",
+        origin="GitHub keras-team/keras#4669 (and #4066): examples/cifar10_cnn.py",
+        category="learning rate",
+        dataset="fashion",
+        split="held2",
+        fault="the cifar10_cnn example with SGD(0.01, momentum 0.9, Nesterov) at batches of 128: accuracy falls or "
+        "stays at 0.10, one class predicted for everything",
+        fix="RMSprop(lr=0.0001) (fchollet: 'I've changed the default optimizer in this script to RMSprop'; #4066: "
+        "Adam at its default rate works)",
+        fix_kind="optimizer and learning rate (too high)",
+        root_causes=("learning_rate_too_high",),
+        fix_equivalents=("lr_down",),
+        faulty_learning_rate=0.01,
+        faulty=_v("held2:keras4669_faulty"),
+        fixed=_v("held2:keras4669_fixed"),
+        overrides=("train.batch_size=128", "train.epochs=40"),
+        note="CIFAR-10 32 px RGB -> Fashion-MNIST 16 px grey; decay=1e-6 left out of both optimizers; 200 epochs of "
+        "~390 steps -> 40 of ~10",
+    ),
+    Program(
+        name="deepchecker_adam_0_1_tiny_epsilon",
+        origin="TheDeepChecker buggy_synthetic_programs/low_adam_epsilon/baseCNN_low_eps.py (clean: "
+        "clean_base_programs/baseCNN.py); pitfalls SO 42327543, SO 50975389 ('bad epsilon ADAM')",
+        category="learning rate",
+        dataset="fashion",
+        split="held2",
+        fault="AdamOptimizer(learning_rate=0.1, epsilon=1e-16) in place of gradient descent at 0.1",
+        fix="gradient descent at 0.1 (the clean program)",
+        fix_kind="optimizer (rate too high, epsilon too small)",
+        root_causes=("learning_rate_too_high",),
+        fix_equivalents=("lr_down",),
+        faulty_learning_rate=0.1,
+        faulty=_v("held2:base_cnn_adam_tiny_epsilon"),
+        fixed=_v("held2:base_cnn"),
+        overrides=("train.batch_size=64", "train.epochs=15"),
+        note="an injected fault (TheDeepChecker's synthetic set) modelled on real posts",
+    ),
+    # ------------------------------------------------------------------------------ held2: loss reduction
+    Program(
+        name="ips14_summed_cross_entropy_std1_init",
+        origin="TheDeepChecker SO_buggy_examples/IPS_14.py (thedeepchecker/thedeepchecker d0a2b3a)",
+        category="loss reduction",
+        dataset="digits",
+        split="held2",
+        fault="softmax regression with truncated_normal (std 1) weights trained on -tf.reduce_sum(y_*tf.log(y)): the "
+        "cross-entropy summed over the batch as well as the classes (and NaN once a probability underflows), "
+        "gradient descent at 0.01",
+        fix="tf.reduce_mean(-tf.reduce_sum(y_*tf.log(y), axis=1)) (the program's comment)",
+        fix_kind="loss reduction (sum -> mean)",
+        root_causes=("loss_summed_over_batch", "learning_rate_too_high"),
+        fix_equivalents=("lr_down",),
+        faulty_learning_rate=0.01,
+        faulty=_v("held2:ips14_faulty"),
+        fixed=_v("held2:ips14_fixed"),
+        overrides=("train.batch_size=100", "train.epochs=20"),
+        note="both losses are plain functions that one-hot encode; the std-1 weights kept in the fix",
+    ),
+    # ------------------------------------------------------------------------------- held2: input scaling
+    Program(
+        name="so39525358_unscaled_features_batch_1",
+        origin="DeepLocalize Benchmark/StackOverflow/39525358 (SO 39525358; Wardat-ISU/DeepLocalize 297bc34); DeepFD "
+        "no. 11",
+        category="normalization",
+        dataset="fashion",
+        split="held2",
+        fault="binary MLP Dense(12)-ReLU, Dense(3)-ReLU, Dense(1)-sigmoid, U(-0.05, 0.05) weights, Adam, on unscaled "
+        "features, batches of one (loss 0.67, accuracy 0.62)",
+        fix="StandardScaler on the inputs and batches of 10 (DeepLocalize: accuracy 1.0); DeepFD's fault types: "
+        "activation, learning rate, missing preprocessing",
+        fix_kind="input scaling",
+        root_causes=("missing_normalization",),
+        fix_equivalents=("normalize",),
+        faulty=_v("held2:so39525358", RAW, "train.batch_size=1"),
+        fixed=_v("held2:so39525358", "train.batch_size=10"),
+        overrides=("train.epochs=15",),
+        classes=("dress", "coat"),
+        note="3 numeric features -> 256 pixels of dresses vs coats (raw 0-255 pixels in the faulty version); the "
+        "sigmoid unit -> one sigmoid unit per class; 150 epochs -> 15",
+    ),
+    # ------------------------------------------------------------------------------- held2: initialisation
+    Program(
+        name="deepchecker_random_normal_0_1_init",
+        origin="TheDeepChecker buggy_synthetic_programs/wrong_init/baseCNN_random.py (clean: "
+        "clean_base_programs/baseCNN.py); pitfalls SO 40147568, SO 43564627 ('bad initialization')",
+        category="initialization",
+        dataset="digits",
+        split="held2",
+        fault="random_normal_initializer(stddev=0.1) on every layer ('a dummy initialization with arbitrary standard "
+        "deviation that hinders the learning'), a 1024-unit dense layer",
+        fix="he_normal hidden layers and Glorot logits (the clean program, 512 units)",
+        fix_kind="initialisation",
+        root_causes=("poor_initialization",),
+        fix_equivalents=("init",),
+        faulty=_v("held2:base_cnn_random_normal"),
+        fixed=_v("held2:base_cnn"),
+        overrides=("train.batch_size=64", "train.epochs=15"),
+        note="an injected fault (TheDeepChecker's synthetic set)",
+    ),
+    # ---------------------------------------------------------------- held2: gradients and saturated units
+    Program(
+        name="so39217567_sigmoid_stack_mse",
+        origin="DeepLocalize Benchmark/StackOverflow/39217567 (SO 39217567; Wardat-ISU/DeepLocalize 297bc34); DeepFD "
+        "no. 12",
+        category="gradients",
+        dataset="digits",
+        split="held2",
+        fault="three Dense(8)-sigmoid layers with N(0, 0.05) weights under mean squared error, plain SGD (0.01), "
+        "batches of 50 (accuracy 0.5)",
+        fix="ReLU hidden layers, binary cross-entropy, batches of one (DeepLocalize: accuracy 0.97); DeepFD's fault "
+        "types: activation, batch size",
+        fix_kind="hidden activations, loss and batch size",
+        root_causes=("vanishing_gradients", "loss_activation_mismatch"),
+        faulty=_v("held2:so39217567_faulty", "train.batch_size=50"),
+        fixed=_v("held2:so39217567_fixed", "train.batch_size=4"),
+        overrides=("train.epochs=30",),
+        note="8 bits mapped to 8 shuffled bits -> 256 pixels and 10 digit classes: the 8-unit layers -> num_classes "
+        "units; init='normal' is N(0, 0.05); 1,000 epochs -> 30; the fix's batches of one -> 4 (run time)",
+    ),
+    # ------------------------------------------------------------------------- held2: epochs and batch size
+    Program(
+        name="keras_catsdogs_batch_100",
+        origin="DeepLocalize Benchmark/GitHub keras_catsdogs (ronnyworm/keras_catsdogs 2380e40); DeepFD no. 54; "
+        "Defects4ML bugs/025 and bugs/030",
+        category="epochs/batch",
+        dataset="fashion",
+        split="held2",
+        fault="cats-vs-dogs CNN (7x7 convolution, three 20-filter convolutions, four poolings, Adadelta) trained 20 "
+        "epochs on batches of 100",
+        fix="batches of 50 and a 16-32-32-32 3x3 network (the commit); DeepFD's fault type: batch size; Defects4ML: "
+        "suboptimal batch size (030) and network structure (025)",
+        fix_kind="batch size (too few updates) and network structure",
+        root_causes=("undertrained",),
+        fix_equivalents=("epochs",),
+        faulty=_v("held2:keras_catsdogs_faulty", "train.batch_size=100"),
+        fixed=_v("held2:keras_catsdogs_fixed", "train.batch_size=50"),
+        overrides=("train.epochs=20",),
+        image_size=64,
+        classes=("pullover", "coat"),
+        note="64 px RGB cats and dogs -> 64 px Fashion-MNIST pullovers vs coats (the faulty network needs 64 px); "
+        "Keras 2's Adadelta() ran at 1.0: written out",
+    ),
+    # ------------------------------------------------ held2: regularisation and batch normalisation
+    Program(
+        name="keras7223_conv_l2_0_1",
+        origin="GitHub keras-team/keras#7223",
+        category="regularization/frozen/bn",
+        dataset="fashion",
+        split="held2",
+        fault="three ReLU convolutions each with kernel_regularizer=l2(0.1): 'the model is not training whatever I do' "
+        "(the same model trains to 95% in tflearn)",
+        fix="a far smaller L2 weight (the maintainers' reply: 'Is not it a high-l2 problem?'; tflearn's L2 decay "
+        "defaults to 0.001)",
+        fix_kind="over-regularisation (L2)",
+        root_causes=("over_regularization",),
+        faulty=_v("held2:keras7223_faulty"),
+        fixed=_v("held2:keras7223_fixed"),
+        overrides=("train.batch_size=32", "train.epochs=10"),
+        note="Embedding + Conv1D(128) over 100 words, 3 classes -> Conv2D(32) over 16 px images, 10 classes (32 "
+        "filters for run time); MaxPool1D(3) -> MaxPooling2D(3)",
+    ),
+    Program(
+        name="hotdog_sandwich_dropout_after_every_conv",
+        origin="DeepLocalize Benchmark/GitHub hotdog-sandwich (sammyhaq/hotdog-sandwich d45a91e, code/trainModel.py)",
+        category="regularization/frozen/bn",
+        dataset="digits",
+        split="held2",
+        fault="three convolutions each followed by Dropout(0.5) before its ReLU, a Dense(120) without activation, "
+        "Adam, 15 epochs",
+        fix="the commit's network: strided ELU convolutions and a single Dropout(0.2)",
+        fix_kind="over-regularisation (dropout) and network structure",
+        root_causes=("over_regularization",),
+        faulty=_v("held2:hotdog_faulty"),
+        fixed=_v("held2:hotdog_fixed"),
+        overrides=("train.batch_size=32", "train.epochs=15"),
+        image_size=28,
+        classes=("4", "9"),
+        note="64 px grey food vs sandwich photos (128 px in the fix) -> digits 4 vs 9 at 28 px; the commit's larger "
+        "augmented set (5,000 a class) left out",
+    ),
+    Program(
+        name="deepchecker_batchnorm_moving_stats_never_updated",
+        origin="TheDeepChecker buggy_synthetic_programs/missing_batchnorm/deepCNN_miss_infer_batchnorm.py (clean: "
+        "clean_base_programs/deepCNN.py)",
+        category="regularization/frozen/bn",
+        dataset="digits",
+        split="held2",
+        fault="the UPDATE_OPS dependency commented out: batch normalisation's moving mean and variance are never "
+        "updated, so inference normalises with 0 and 1 while training used batch statistics",
+        fix="run the update ops (the clean program)",
+        fix_kind="batch-norm moving statistics (never updated)",
+        root_causes=("stale_batch_statistics",),
+        faulty=_v("held2:deep_cnn_bn_never_updated"),
+        fixed=_v("held2:deep_cnn"),
+        overrides=("train.batch_size=64", "train.epochs=15"),
+        note="an injected fault (TheDeepChecker's synthetic set) of a common real one; missing update ops -> "
+        "BatchNormalization(momentum=1.0); CIFAR-10 32 px RGB -> digits 16 px",
+    ),
+    # ------------------------------------------------------------------------------------- held2: data
+    Program(
+        name="deepchecker_images_shuffled_without_labels",
+        origin="TheDeepChecker buggy_synthetic_programs/wrong_labels/baseCNN_wrong_lbl.py (clean: "
+        "clean_base_programs/baseCNN.py); pitfall SO 41864333 ('unaligned labels and features')",
+        category="data",
+        dataset="digits",
+        split="held2",
+        fault="the training data loader shuffles the images but not their labels: after the first epoch no training "
+        "image carries its own label (the test loader is right)",
+        fix="shuffle images and labels together (the clean program)",
+        fix_kind="labels misaligned with images",
+        root_causes=("labels_misaligned",),
+        faulty=_v("held2:base_cnn", data=labels_misaligned_in_training()),
+        fixed=_v("held2:base_cnn"),
+        overrides=("train.batch_size=64", "train.epochs=15"),
+        note="an injected fault (TheDeepChecker's synthetic set) of a common real one; written as a manifest whose "
+        "training rows carry a permutation of the training labels from the start",
+    ),
+    Program(
+        name="deepchecker_unbalanced_training_data",
+        origin="TheDeepChecker buggy_synthetic_programs/unbalanced_data/baseCNN_unb_data.py (clean: "
+        "clean_base_programs/baseCNN.py); pitfalls SO 59196793, SO 53358838 ('unbalanced dataset')",
+        category="data",
+        dataset="fashion",
+        split="held2",
+        fault="a data loader that keeps 1%, 1%, 2%, 3%, 4% and 5% of classes 0-5 and all of classes 6-9",
+        fix="the whole training set (the clean program)",
+        fix_kind="class imbalance",
+        root_causes=("class_imbalance", "too_few_images"),
+        faulty=_v(
+            "held2:base_cnn",
+            data=unbalanced(
+                {"t-shirt_top": 0.01, "trouser": 0.01, "pullover": 0.02, "dress": 0.03, "coat": 0.04, "sandal": 0.05}
+            ),
+        ),
+        fixed=_v("held2:base_cnn"),
+        overrides=("train.batch_size=64", "train.epochs=15"),
+        note="an injected fault (TheDeepChecker's synthetic set); Fashion-MNIST classes 0-5 in label order; at least "
+        "5 images a class kept (the shares of 180 round to 2-9)",
+    ),
+    Program(
+        name="deepchecker_augmentation_noise_and_erasing",
+        origin="TheDeepChecker buggy_synthetic_programs/wrong_augmentation/baseCNN_wrong_augm.py (clean: "
+        "clean_base_programs/baseCNN.py); pitfalls SO 63003693 ('augmented noise is heavy'), SO 41174546",
+        category="data",
+        dataset="fashion",
+        split="held2",
+        fault="training batches augmented with uniform noise of +-0.5 on half the pixels and, one batch in two, a "
+        "white box over 40-80% of every image: the augmented images leave the data distribution",
+        fix="no augmentation (the clean program)",
+        fix_kind="augmentation too strong",
+        root_causes=("augmentation_too_strong",),
+        faulty=_v("held2:base_cnn_wrong_augmentation"),
+        fixed=_v("held2:base_cnn"),
+        overrides=("train.batch_size=64", "train.epochs=15"),
+        note="an injected fault (TheDeepChecker's synthetic set); the loader's augmentation is a layer in the model "
+        "that acts only while training",
+    ),
 )
 
 
 def select(split: str = "all", only: str = "") -> list[Program]:
-    """The programs of a split ("dev", "held" or "all") whose name contains `only`."""
+    """The programs of a split ("dev", "held", "held2" or "all") whose name contains `only`."""
     return [p for p in PROGRAMS if split in ("all", p.split) and only in p.name]

@@ -121,3 +121,53 @@ def labels_changed(share: float = 0.3) -> Transform:
         return data
 
     return make
+
+
+def _seeded_splits(data: Path) -> list[tuple[Path, str, str]]:
+    """(file, class, split) for every image, split per class (seeded): 70% train, 15% validation, 15% test."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for class_folder in _class_folders(data):
+        files = sorted(class_folder.iterdir())
+        held = round(0.15 * len(files))
+        for rank, index in enumerate(rng.permutation(len(files))):
+            split = "test" if rank < held else "val" if rank < 2 * held else "train"
+            rows.append((files[index], class_folder.name, split))
+    return rows
+
+
+def labels_misaligned_in_training(classes: tuple[str, ...] | None = None, per_class: int | None = None) -> Transform:
+    """TheDeepChecker's wrong_labels (pitfall SO 41864333, 'unaligned labels and features'): the training loader
+    shuffles the images but not their labels, so after the first epoch no training image keeps its own label; the
+    test loader is untouched. Written as a manifest whose training rows carry a permutation of the training labels
+    (seeded), validation and test rows their true labels. Splits per class: 70% train, 15% validation, 15% test."""
+
+    def make(folder: Path, source: Path) -> Path:
+        data = copy_classes(source, folder / "data", classes, per_class)
+        rows = _seeded_splits(data)
+        train = [index for index, (_, _, split) in enumerate(rows) if split == "train"]
+        shuffled = np.random.default_rng(1).permutation([rows[index][1] for index in train])
+        labels = [label for _, label, _ in rows]
+        for index, label in zip(train, shuffled):
+            labels[index] = str(label)
+        return _write_manifest(
+            data, [f"{path.relative_to(data)},{label},{split}" for (path, _, split), label in zip(rows, labels)]
+        )
+
+    return make
+
+
+def unbalanced(kept: dict[str, float], minimum: int = 5) -> Transform:
+    """TheDeepChecker's unbalanced_data (baseCNN_unb_data.py): only a share of some classes' images is kept (the
+    program keeps 1%, 1%, 2%, 3%, 4% and 5% of classes 0-5 and all of classes 6-9). At least `minimum` images of a
+    class are kept, so that every split can still hold some."""
+
+    def make(folder: Path, source: Path) -> Path:
+        data = copy_classes(source, folder / "data")
+        for name, share in kept.items():
+            files = sorted((data / name).iterdir())
+            for file in files[max(minimum, round(share * len(files))) :]:
+                file.unlink()
+        return data
+
+    return make

@@ -268,6 +268,7 @@ CONSEQUENCES: dict[str, tuple[str, ...]] = {
     "too_few_images": ("overfitting", "minority_class_collapse", "poor_calibration", "below_reference_accuracy"),
     "undertrained": (
         "underfitting",
+        "slow_convergence",
         "minority_class_collapse",
         "poor_calibration",
         "suspiciously_high_accuracy",
@@ -316,10 +317,13 @@ def link_causes(findings: list[Finding]) -> list[Finding]:
     linked = [replace(f, severity=severity[f.id]) for f in linked]
     depth = {f.id: _depth(f.id, cause_of) for f in linked}
     cost = cost_ranks(linked)
-    # equally severe roots: one whose fix was tried and did not help comes last; then a fault found in the model
-    # or its training leads over an estimate about the data, then the one that costs clearly more
-    # (evidence.impact)
-    rank = {f.id: (SEVERITY_RANK[f.severity], depth[f.id], refuted(f), f.id in ESTIMATES, cost[f.id]) for f in linked}
+    # equally severe roots: one whose fix was tried and did not help comes last; a cause leads over a symptom no
+    # cause explains (it says what to change); then a fault found in the model or its training leads over an
+    # estimate about the data, then the one that costs clearly more (evidence.impact)
+    rank = {
+        f.id: (SEVERITY_RANK[f.severity], depth[f.id], refuted(f), f.id in SYMPTOMS, f.id in ESTIMATES, cost[f.id])
+        for f in linked
+    }
     return say_when_unexplained(_tried_by_gain(sorted(linked, key=lambda f: rank[f.id]), rank))
 
 

@@ -45,7 +45,8 @@ from cnn_doctor.orchestration import resolve_run
 from cnn_doctor.up_to_date import is_up_to_date, run_key
 from cnn_doctor.data.sources import fingerprint_source, read_source
 marks.append(("imports (cnn_doctor, cnn_doctor.data.sources: numpy, Pillow, pydantic, yaml)", time.perf_counter()))
-params, data, layout = resolve_run(None, ["train.epochs=3"], sys.argv[1], sys.argv[2])
+run = resolve_run(None, ["train.epochs=3"], sys.argv[1], sys.argv[2])
+params, data, layout = run.params, run.data, run.layout
 marks.append(("params, paths, the source read once to check it", time.perf_counter()))
 fingerprint = fingerprint_source(read_source(data))
 marks.append(("data fingerprint (the source read again, every file hashed)", time.perf_counter()))

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,9 +56,36 @@ def as_stage(task: Task, layout: Layout, flow_params: FlowParams) -> Task:
     )
 
 
-def resolve_run(
-    params_file: str | None, overrides: list[str], data: str | None, out: str | None
-) -> tuple[Params, Path, Layout]:
+@dataclass(frozen=True)
+class ResolvedRun:
+    """A run's params, data source and output folder, resolved once; and the data's fingerprint once taken
+    (None: not yet)."""
+
+    params: Params
+    data: Path
+    layout: Layout
+    fingerprint: str | None = None
+
+
+_handed_over: ContextVar[ResolvedRun | None] = ContextVar("handed_over", default=None)
+
+
+@contextmanager
+def handing_over(run: ResolvedRun) -> Iterator[None]:
+    """Within this block the flow takes `run` as its caller resolved, locked and fingerprinted it (the CLI),
+    instead of resolving its raw parameters again (the UI, a deployment, Python)."""
+    token = _handed_over.set(run)
+    try:
+        yield
+    finally:
+        _handed_over.reset(token)
+
+
+def handed_over() -> ResolvedRun | None:
+    return _handed_over.get()
+
+
+def resolve_run(params_file: str | None, overrides: list[str], data: str | None, out: str | None) -> ResolvedRun:
     """Load params and resolve the data source and output folder of a run.
 
     Paths in a params file are relative to the file's folder; --data and --out to the current folder.
@@ -81,4 +112,4 @@ def resolve_run(
     layout = Layout(out_path)
     with layout.lock():  # a folder another run writes: one line now; the run itself holds the lock throughout
         pass
-    return params, data_path, layout
+    return ResolvedRun(params, data_path, layout)

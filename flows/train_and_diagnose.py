@@ -8,7 +8,7 @@ from prefect import flow
 from prefect.task_runners import ProcessPoolTaskRunner
 from pydantic import Field
 
-from cnn_doctor.orchestration import resolve_run
+from cnn_doctor.orchestration import handed_over, resolve_run
 from cnn_doctor.parallel import exit_with_parent
 from cnn_doctor.prefect_api import FLOW_NAME
 from cnn_doctor.up_to_date import record_run, run_key
@@ -38,11 +38,14 @@ def train_and_diagnose(
     ),
 ) -> dict:
     """Validate, preprocess, augment, train and evaluate an image classifier, and diagnose it."""
-    shortcuts = {"train.epochs": epochs, "train.learning_rate": learning_rate, "model.architecture": architecture}
-    overrides = [*overrides, *(f"{key}={value}" for key, value in shortcuts.items() if value is not None)]
-    params, data_path, layout = resolve_run(params_file, overrides, data, out)
-    with layout.lock():  # one run at a time per output folder, served deployments included
-        fingerprint = fingerprint_data(data_path)
+    run = handed_over()  # the CLI resolved, locked and fingerprinted the run already
+    if run is None:
+        shortcuts = {"train.epochs": epochs, "train.learning_rate": learning_rate, "model.architecture": architecture}
+        overrides = [*overrides, *(f"{key}={value}" for key, value in shortcuts.items() if value is not None)]
+        run = resolve_run(params_file, overrides, data, out)
+    params, data_path, layout = run.params, run.data, run.layout
+    with layout.lock():  # one run at a time per output folder, served deployments included (re-entrant: the CLI's)
+        fingerprint = run.fingerprint or fingerprint_data(data_path)
         run_pipeline(prefect_calls(layout, params), params, data_path, fingerprint, layout)
         record_run(layout, run_key(params, data_path, fingerprint, layout))
         return publish(layout)

@@ -161,6 +161,8 @@ def test_validation_gate_exits_2_with_a_report(digits_folder, tmp_path):
     assert (tmp_path / "out" / "report.html").is_file()
     assert "Stopped after validation" in result.stdout
     assert tree_digest(data) == before
+    # the run is resolved once: the flow takes the CLI's params, paths, lock and data fingerprint
+    assert "fingerprint-data" not in result.stdout + result.stderr
 
 
 def as_a_newcomer(tmp_path: Path) -> dict[str, str]:

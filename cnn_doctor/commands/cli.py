@@ -145,30 +145,35 @@ def print_fix(fix: dict, arguments: argparse.Namespace) -> None:
 
 
 def command_run(arguments: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from cnn_doctor.data.sources import fingerprint_source, read_source
     from cnn_doctor.layout import read_json
     from cnn_doctor.orchestration import resolve_run
 
-    params, data_path, layout = resolve_run(arguments.params, arguments.overrides, arguments.data, arguments.out)
-    with layout.lock():  # held to the end (the flow takes it too): a second run into this folder is refused
-        if not run_without_changes(arguments, params, data_path, layout):
-            run_flow(arguments)
+    run = resolve_run(arguments.params, arguments.overrides, arguments.data, arguments.out)
+    layout = run.layout
+    with layout.lock():  # held to the end: a second run into this folder is refused
+        run = replace(run, fingerprint=fingerprint_source(read_source(run.data)))
+        if not run_without_changes(arguments, run):
+            run_flow(arguments, run)
     report = read_json(layout.report_json)
     print_summary(report, layout.report_json, arguments)
     return EXIT_GATED if report["status"].startswith("stopped") else EXIT_OK
 
 
-def run_without_changes(arguments: argparse.Namespace, params, data_path: Path, layout) -> bool:
+def run_without_changes(arguments: argparse.Namespace, run) -> bool:
     """A run with nothing changed ends here, decided from digests before Prefect is imported or started.
 
     With a Prefect server configured, the run still shows in its UI (a Completed flow run with the diagnosis).
     """
-    from cnn_doctor.data.sources import fingerprint_source, read_source
     from cnn_doctor.layout import read_json
     from cnn_doctor.prefect_api import FLOW_NAME, api_url_without_prefect, record_unchanged_run
     from cnn_doctor.report import diagnosis_markdown
     from cnn_doctor.up_to_date import is_up_to_date, run_key
 
-    if not is_up_to_date(layout, run_key(params, data_path, fingerprint_source(read_source(data_path)), layout)):
+    layout = run.layout
+    if not is_up_to_date(layout, run_key(run.params, run.data, run.fingerprint, layout)):
         return False
     print(
         f"Nothing changed since the last run into {layout.out} (code, params and data digests match): no stage to run.",
@@ -187,8 +192,10 @@ def run_without_changes(arguments: argparse.Namespace, params, data_path: Path, 
     return True
 
 
-def run_flow(arguments: argparse.Namespace) -> None:
-    """Run the flow `train-and-diagnose`, starting Prefect's temporary server first when none is configured."""
+def run_flow(arguments: argparse.Namespace, run) -> None:
+    """Run the flow `train-and-diagnose` on the run resolved here (its raw options are what the UI shows),
+    starting Prefect's temporary server first when none is configured."""
+    from cnn_doctor.orchestration import handing_over
     from cnn_doctor.prefect_api import api_url_without_prefect, start_temporary_server
 
     # No TensorFlow here: the augment, train and evaluate task bodies import it quietly when they run, so a
@@ -197,9 +204,10 @@ def run_flow(arguments: argparse.Namespace) -> None:
 
     if not api_url_without_prefect():
         start_temporary_server()
-    train_and_diagnose(
-        data=arguments.data, out=arguments.out, params_file=arguments.params, overrides=arguments.overrides
-    )
+    with handing_over(run):
+        train_and_diagnose(
+            data=arguments.data, out=arguments.out, params_file=arguments.params, overrides=arguments.overrides
+        )
 
 
 def command_treat(arguments: argparse.Namespace) -> int:
@@ -208,7 +216,7 @@ def command_treat(arguments: argparse.Namespace) -> int:
     from cnn_doctor.orchestration import resolve_run
     from cnn_doctor.report import compare_reports
 
-    _, _, layout = resolve_run(arguments.params, arguments.overrides, arguments.data, arguments.out)
+    layout = resolve_run(arguments.params, arguments.overrides, arguments.data, arguments.out).layout
     if not layout.report_json.is_file():
         raise UserError(f"no report in {layout.out}: run `cnn-doctor run` with the same options first")
     before = read_json(layout.report_json)

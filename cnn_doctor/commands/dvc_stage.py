@@ -15,7 +15,7 @@ def run_stage(name: str, params_file: str | None) -> str:
     params_path = Path(params_file or "params.yaml")  # like DVC: the params.yaml of the current folder
     if not params_path.is_file():
         raise UserError(f"{params_path} not found: run from the folder holding params.yaml, or pass --params")
-    params, data_path, layout = resolve_run(str(params_path), [], None, None)
-    with layout.lock():  # `dvc repro` and `cnn-doctor run` never write one folder at once
-        outcome = run_pipeline(PLAIN_CALLS, params, data_path, "", layout, stages=(name,))
+    run = resolve_run(str(params_path), [], None, None)
+    with run.layout.lock():  # `dvc repro` and `cnn-doctor run` never write one folder at once
+        outcome = run_pipeline(PLAIN_CALLS, run.params, run.data, "", run.layout, stages=(name,))
     return "gated" if outcome.stopped_at else "done"

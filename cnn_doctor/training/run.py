@@ -42,10 +42,8 @@ def make_dataset(
     shuffle: bool,
     seed: int,
     augmentation=None,
-    num_classes: int = 0,
-    one_hot: bool = False,
 ):
-    """Stream uint8 shards into float batches: shuffle, augment on the fly, prefetch."""
+    """Stream uint8 shards into float batches with class-id labels: shuffle, augment on the fly, prefetch."""
     import tensorflow as tf
 
     count = sum(len(read_shard(folder, name)[1]) for folder, name in shards)
@@ -68,9 +66,14 @@ def make_dataset(
     )
     if augmentation is not None and augmentation.layers:
         dataset = dataset.map(lambda x, y: (augmentation(x, training=True), y), num_parallel_calls=tf.data.AUTOTUNE)
-    if one_hot:
-        dataset = dataset.map(lambda x, y: (x, tf.one_hot(y, num_classes)))
     return dataset.prefetch(tf.data.AUTOTUNE), count
+
+
+def with_one_hot(dataset, num_classes: int):
+    """The batches with one-hot rows for labels (what a categorical loss takes)."""
+    import tensorflow as tf
+
+    return dataset.map(lambda x, y: (x, tf.one_hot(y, num_classes)), num_parallel_calls=tf.data.AUTOTUNE)
 
 
 def make_optimizer(params: TrainParams, steps_per_epoch: int):
@@ -214,16 +217,24 @@ class Run:
 
     def datasets(self, params: TrainParams, augment_online: bool = True):
         augmentation = self.online_augmentation() if (self.augmented and augment_online) else None
-        options = {"num_classes": len(self.classes), "one_hot": self.one_hot, "seed": params.seed}
         train_data, count = make_dataset(
-            self.train_shards, self.image_shape, params.batch_size, shuffle=True, augmentation=augmentation, **options
+            self.train_shards,
+            self.image_shape,
+            params.batch_size,
+            shuffle=True,
+            seed=params.seed,
+            augmentation=augmentation,
         )
         val_data = (
-            make_dataset(self.val_shards, self.image_shape, params.batch_size, shuffle=False, **options)[0]
+            make_dataset(self.val_shards, self.image_shape, params.batch_size, shuffle=False, seed=params.seed)[0]
             if self.val_shards
             else None
         )
-        return train_data, val_data, count
+        return self.encoded(train_data), self.encoded(val_data), count
+
+    def encoded(self, dataset):
+        """Labels as the loss takes them (one-hot rows for a categorical loss); None stays None."""
+        return with_one_hot(dataset, len(self.classes)) if self.one_hot and dataset is not None else dataset
 
     def train_subset(self, fraction: float, params: TrainParams):
         """A fixed, stratified share of the training images (for the learning curve), augmented as in training."""

@@ -108,3 +108,32 @@ def test_the_foundation_imports_no_floor_above_it(module):
     imports = CORE[f"cnn_doctor.{module}"]
     above = ("cnn_doctor.doctor", "cnn_doctor.training", "cnn_doctor.data", "cnn_doctor.report")
     assert not {name for name in imports if any(is_within(name, floor) for floor in above)}, module
+
+
+# Entry points whose parameters are the user's interface (keyword arguments with defaults, as in `model.fit`, and
+# the flow's form in the Prefect UI): the rest take typed records instead of long parameter lists.
+PUBLIC_SIGNATURES = {
+    "cnn_doctor.script_diagnosis.diagnose",
+    "cnn_doctor.callback.DoctorCallback.__init__",
+    "flows.train_and_diagnose.train_and_diagnose",
+}
+MAX_PARAMETERS = 6
+
+
+def test_no_function_takes_more_than_six_parameters():
+    crowded = []
+    for folder in ("cnn_doctor", "tasks", "flows"):
+        for path in (PROJECT_ROOT / folder).rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for parent in ast.walk(tree):
+                for node in ast.iter_child_nodes(parent):
+                    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                        continue
+                    arguments = node.args
+                    names = [a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)]
+                    count = len([name for name in names if name not in ("self", "cls")])
+                    owner = f".{parent.name}" if isinstance(parent, ast.ClassDef) else ""
+                    qualified = f"{module_name(path)}{owner}.{node.name}"
+                    if count > MAX_PARAMETERS and qualified not in PUBLIC_SIGNATURES:
+                        crowded.append(f"{qualified} ({count})")
+    assert crowded == []

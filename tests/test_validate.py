@@ -158,7 +158,9 @@ def noisy_manifest(digits_folder: Path, target: Path, noise: float, seed: int = 
     return write_manifest(target, [(f"{digits_folder.name}/{p}", lab, s) for p, lab, s in rows]), flipped
 
 
-@pytest.mark.parametrize("label_model", ["linear", "cnn"])
+# The cnn label model meets the same targets on 4,000 Fashion-MNIST photos with 30% flipped (the slow
+# test_label_errors_on_photos_whose_classes_overlap): on the digits it would repeat that test at 3 minutes.
+@pytest.mark.parametrize("label_model", ["linear"])
 def test_label_errors_found_with_precision_and_recall_above_0_8(
     digits_folder, tmp_path, fast_params, layout, label_model
 ):

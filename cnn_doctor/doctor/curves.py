@@ -114,7 +114,15 @@ def diagnose_curves(
                 loss=losses,
             )
         )
-    few_updates = learned and not fitted and updates is not None and updates < FEW_UPDATES and losses[-1] < losses[0]
+    # a run of a few epochs needs more epochs; many epochs of a few updates each need smaller batches
+    few_updates = (
+        learned
+        and not fitted
+        and not too_short_to_judge(losses)
+        and updates is not None
+        and updates < FEW_UPDATES
+        and losses[-1] < losses[0]
+    )
     if (
         val_loss
         and len(val_loss) == train_params.epochs

@@ -36,6 +36,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "initial_loss_off",
         "loss_summed_over_batch",
         "wrong_hidden_activation",
+        "missing_hidden_activation",
         "frozen_layers",
         "over_regularization",
     ),

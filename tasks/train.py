@@ -25,6 +25,7 @@ from cnn_doctor.doctor.model_checks import (
     largest_dropout,
     regularization_share,
 )
+from cnn_doctor.doctor.predictions import stale_statistics
 from cnn_doctor.doctor.probes import diagnose_probes, make_probe_callback
 from cnn_doctor.findings import Finding
 from cnn_doctor.layout import Layout, write_json
@@ -87,6 +88,7 @@ def train(
         if diagnose.probes
         else None
     )
+    watch = run.batch_statistics_watch(describe_loss(run.loss)[1])
     resumed = None
     if prepare_backup(layout.backup, _fingerprint(prepared, augmented, model_params, params, diagnose)):
         with run.strategy.scope():
@@ -106,7 +108,7 @@ def train(
             initial_epoch=epochs_done,
             shuffle=False,
             class_weight=weights,
-            callbacks=make_callbacks(params, layout, val_data is not None, [probes] if probes else [], resumed),
+            callbacks=make_callbacks(params, layout, val_data is not None, [c for c in (probes, watch) if c], resumed),
             verbose=1 if interactive() else 0,
         )
     except (ValueError, TypeError) as error:
@@ -123,6 +125,8 @@ def train(
         max(history.get("accuracy") or [0.0]),
         diagnose,
     )
+    if watch and watch.batch is not None:  # the weights training ended with, before EarlyStopping restored any
+        findings += stale_statistics(watch.batch, watch.inference, len(watch.labels), "train")
     if probes:
         findings += diagnose_probes(
             probes.records, probes.early_losses, probes.update_ratios, len(run.classes), params.learning_rate, diagnose

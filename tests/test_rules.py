@@ -666,6 +666,73 @@ def test_a_loss_that_fits_the_output_passes(activation, loss):
 
 
 @pytest.mark.parametrize(
+    "activation, loss, mismatch",
+    [
+        ("sigmoid", "binary_crossentropy", False),  # the common binary model
+        (None, "binary+from_logits", False),
+        ("softmax", "mse", True),  # a softmax over one unit is always 1 (SO 34311586)
+        ("sigmoid", "sparse_categorical_crossentropy", True),
+    ],
+    ids=["sigmoid-binary", "logit-binary", "softmax-one-unit", "sparse-on-one-unit"],
+)
+def test_one_output_unit_for_two_classes(activation, loss, mismatch):
+    if loss == "binary+from_logits":
+        loss = keras_quietly().losses.BinaryCrossentropy(from_logits=True)
+    found = check_loss_and_output(tiny_model(units=1, activation=activation), loss, 2)
+    assert [(f.id, f.severity) for f in found] == ([("loss_activation_mismatch", "critical")] if mismatch else [])
+
+
+@pytest.mark.parametrize(
+    "hidden_activation, between, linear",
+    [
+        (None, None, True),  # TensorFlow-Examples' neural_network_raw: Dense(256) twice, no activation
+        (None, "Dropout", True),
+        ("relu", None, False),
+        (None, "ReLU", False),
+        (None, "MaxPooling2D", False),  # max pooling bends the signal
+    ],
+    ids=["dense-dense", "through-dropout", "relu", "relu-layer", "max-pooling"],
+)
+def test_hidden_layers_without_any_nonlinearity_are_named(hidden_activation, between, linear):
+    from cnn_doctor.doctor.model_checks import check_linear_stack
+
+    keras = keras_quietly()
+    middle = {"Dropout": lambda: keras.layers.Dropout(0.2), "ReLU": keras.layers.ReLU}.get(between)
+    pooling = [keras.layers.MaxPooling2D()] if between == "MaxPooling2D" else []
+    model = keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            *pooling,
+            keras.layers.Flatten(),
+            keras.layers.Dense(16, activation=hidden_activation),
+            *([middle()] if middle else []),
+            keras.layers.Dense(16, activation=hidden_activation),
+            keras.layers.Dense(4, activation="softmax"),
+        ]
+    )
+    found = [f.id for f in check_linear_stack(model)]
+    assert found == (["missing_hidden_activation"] if linear else [])
+
+
+def test_a_single_linear_layer_is_not_a_missing_activation():
+    """Softmax regression is one layer by design: nothing is missing."""
+    from cnn_doctor.doctor.model_checks import check_linear_stack
+
+    keras = keras_quietly()
+    model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Flatten(), keras.layers.Dense(4, "softmax")])
+    assert check_linear_stack(model) == []
+
+
+def test_one_output_unit_reads_as_two_class_probabilities():
+    from cnn_doctor.training.outputs import as_probabilities
+
+    sigmoid = as_probabilities(np.array([[0.9], [0.2]]), from_logits=False)
+    logits = as_probabilities(np.array([[3.0], [-3.0]]), from_logits=False)
+    np.testing.assert_allclose(sigmoid, [[0.1, 0.9], [0.8, 0.2]])
+    assert logits.argmax(axis=1).tolist() == [1, 0] and np.allclose(logits.sum(axis=1), 1)
+
+
+@pytest.mark.parametrize(
     "inputs, rescaled, missing",
     [
         (raw_pixels(), False, True),
@@ -1054,6 +1121,34 @@ def test_batch_statistics_far_better_than_the_moving_ones_are_stale(batch_accura
         metrics = metrics_for(*healthy_predictions(), 0.92, train_accuracy=0.95)  # 0.92 at inference
     found = evaluated(with_views(metrics, batch_statistics_accuracy=batch_accuracy))
     assert ("stale_batch_statistics" in found) == stale
+
+
+@pytest.mark.parametrize("momentum, stale", [(1.0, True), (0.5, False)], ids=["never-updated", "updated"])
+def test_batch_statistics_are_measured_on_the_weights_training_ended_with(momentum, stale):
+    """TheDeepChecker's deepCNN with its UPDATE_OPS commented out: moving statistics stay at 0 and 1, the
+    network learns in training mode, stays at chance at inference, and EarlyStopping restores epoch 1's
+    weights, on which nothing shows. The watch scores before that restore and leaves the weights alone."""
+    from cnn_doctor.doctor.predictions import stale_statistics
+    from cnn_doctor.training.batch_statistics import BatchStatisticsAtEnd
+
+    keras = keras_quietly()
+    keras.utils.set_random_seed(0)
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 4, 800)
+    images = (rng.normal(size=(800, 8)) + 3.0 * np.eye(4, 8)[labels] + 20.0).astype("float32")  # far from 0
+    model = keras.Sequential(
+        [keras.Input((8,)), keras.layers.BatchNormalization(momentum=momentum), keras.layers.Dense(4)]
+    )
+    model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    watch = BatchStatisticsAtEnd(images[600:], labels[600:], from_logits=True)
+    stop = keras.callbacks.EarlyStopping(patience=1, restore_best_weights=True)
+    model.fit(images[:600], labels[:600], validation_data=(images[600:], labels[600:]), epochs=6, verbose=0,
+              callbacks=[watch, stop])  # fmt: skip
+    found = stale_statistics(watch.batch, watch.inference, len(watch.labels), "train")
+    assert [f.id for f in found] == (["stale_batch_statistics"] if stale else [])
+    before = [w.copy() for w in model.get_weights()]
+    watch.on_train_end()
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
 
 
 @pytest.mark.parametrize(

@@ -82,6 +82,16 @@ CONSEQUENCES: dict[str, tuple[str, ...]] = {
         "prediction_collapse",
         "below_reference_accuracy",
     ),
+    "missing_hidden_activation": (
+        "not_learning",
+        "underfitting",
+        "slow_convergence",
+        "vanishing_gradients",
+        "saturated_activations",
+        "learning_rate_too_low",
+        "prediction_collapse",
+        "below_reference_accuracy",
+    ),
     "over_regularization": (
         "underfitting",
         "not_learning",
@@ -192,6 +202,7 @@ CONSEQUENCES: dict[str, tuple[str, ...]] = {
     ),
     # moving statistics that never caught up: inference on other statistics than training's
     "stale_batch_statistics": (
+        "not_learning",
         "prediction_collapse",
         "minority_class_collapse",
         "poor_calibration",
@@ -343,7 +354,7 @@ SYMPTOMS = frozenset(
 # what the doctor checks for a cause, in words, and the findings that would have named one
 CHECKED_CAUSES = (
     ("the loss and the output layer", ("loss_activation_mismatch", "loss_summed_over_batch")),
-    ("hidden activations", ("wrong_hidden_activation",)),
+    ("hidden activations", ("wrong_hidden_activation", "missing_hidden_activation")),
     ("frozen layers", ("frozen_layers",)),
     ("regularisation", ("over_regularization",)),
     ("input scaling", ("missing_normalization", "inputs_scaled_twice")),

@@ -106,8 +106,13 @@ def check_loss_and_output(
     }
     plain_name = loss_name.replace("_", "")
     problem = None
-    if units != num_classes:
+    single_unit = units == 1 and num_classes == 2  # a Dense(1, "sigmoid") binary model: the unit is P(class 2)
+    if units != num_classes and not single_unit:
         problem = ("critical", f"The output layer has {units} unit(s) for {num_classes} classes.")
+    elif single_unit and activation == "softmax":
+        problem = ("critical", "A softmax over a single output unit is always 1: the network cannot learn.")
+    elif single_unit and "categorical" in loss_name:
+        problem = ("critical", f"{loss_name!r} over a single output unit cannot compare two classes.")
     elif "binary" in loss_name and num_classes > 2:
         problem = ("critical", f"Binary cross-entropy is used for {num_classes} mutually exclusive classes.")
     elif loss_name in PROBABILITY_LOSSES and not from_logits and activation not in ("softmax", "sigmoid"):
@@ -396,6 +401,48 @@ def check_hidden_activations(model) -> list[Finding]:
     ]
 
 
+# Layers that compute an affine map of their input at inference (or pass it on): a network made only of these,
+# whatever its depth, is one linear map. Any other layer (pooling by max, a custom or Lambda layer, layer
+# normalisation) may bend it, so it is given the benefit of the doubt.
+AFFINE_LAYERS = {
+    "InputLayer", "Dense", "EinsumDense", "Conv1D", "Conv2D", "Conv3D", "DepthwiseConv2D", "SeparableConv2D",
+    "Conv2DTranspose", "Flatten", "Reshape", "Permute", "Dropout", "SpatialDropout2D", "GaussianNoise",
+    "GaussianDropout", "AlphaDropout", "BatchNormalization", "AveragePooling2D", "GlobalAveragePooling2D",
+    "AveragePooling1D", "GlobalAveragePooling1D", "Rescaling", "Normalization", "Identity", "ZeroPadding2D",
+    "Cropping2D", "Activation", "Add", "Concatenate", "RandomFlip", "RandomTranslation", "RandomRotation",
+    "RandomZoom", "RandomContrast", "RandomBrightness",
+}  # fmt: skip
+
+
+def check_linear_stack(model) -> list[Finding]:
+    """Weighted hidden layers with no nonlinearity anywhere before the output layer (Dense(256) twice without
+    an activation, TensorFlow-Examples' neural_network_raw): however deep, the network is one linear map and can
+    separate no more than a logistic regression."""
+    if not hasattr(model, "output_shape"):  # subclassed: its call may apply functions no layer shows
+        return []
+    layers = all_layers(model)
+    weighted = [layer for layer in layers if len(getattr(getattr(layer, "kernel", None), "shape", ())) >= 2]
+    if len(weighted) < 2:
+        return []
+    before_output = layers[: layers.index(weighted[-1])]
+    if any(
+        type(layer).__name__ not in AFFINE_LAYERS or activation_name(layer) not in ("", "linear")
+        for layer in before_output
+    ):
+        return []
+    hidden = [layer.name for layer in weighted[:-1]]
+    return [
+        _finding(
+            "missing_hidden_activation",
+            "warning",
+            f"Hidden layer(s) {', '.join(hidden)} have no activation and nothing between them bends the signal: "
+            "the whole network is one linear map, no more capable than a logistic regression.",
+            "Give the hidden layers an activation (activation='relu'); only the output layer may stay without one.",
+            layers=hidden,
+        )
+    ]
+
+
 # A frozen layer whose weights still look freshly initialised (biases all zero, kernel within this factor of
 # He/Glorot scale) was never trained: pretrained weights of a frozen backbone do not look like that.
 FRESH_SCALE = 1.5
@@ -545,6 +592,7 @@ def check_model(
     return [
         *check_loss_and_output(model, loss, num_classes, first.rewards_right, first.outputs),
         *check_hidden_activations(model),
+        *check_linear_stack(model),
         *check_frozen_layers(model),
         *check_input_scaling(model, probe_inputs),
         *check_initialization(model, params),

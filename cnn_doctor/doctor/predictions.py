@@ -232,26 +232,33 @@ def _accuracy_gap(high: float, high_images: int, low: float, low_images: int) ->
 
 
 def stale_batch_statistics(metrics: dict) -> list[Finding]:
+    """The evaluated split scored with each batch's own statistics against the moving averages."""
+    batch = metrics.get("batch_statistics_accuracy")
+    if batch is None:
+        return []
+    return stale_statistics(batch, metrics["test_accuracy"], metrics["test_images"], "evaluate")
+
+
+def stale_statistics(batch: float, inference: float, images: int, stage: str) -> list[Finding]:
     """Scored with each batch's own statistics, the network does far better than with its moving averages:
     batch normalisation's moving statistics never caught up with the weights (momentum 0.99 and few steps)."""
-    batch = metrics.get("batch_statistics_accuracy")
-    n = metrics["test_images"]
-    gap = _accuracy_gap(batch, n, metrics["test_accuracy"], n) if batch is not None else None
+    gap = _accuracy_gap(batch, images, inference, images)
     if gap is None:
         return []
     return [
         Finding(
             "stale_batch_statistics",
             "warning",
-            "evaluate",
+            stage,
             f"With each batch normalised by its own statistics the model scores {batch:.3f}; with the moving "
-            f"averages it uses at inference, {metrics['test_accuracy']:.3f}: its batch-normalisation statistics "
+            f"averages it uses at inference, {inference:.3f}: its batch-normalisation statistics "
             "never caught up with its weights.",
             "Give BatchNormalization a lower momentum (momentum=0.9 in your model builder) or train more steps "
             "(a smaller train.batch_size, more train.epochs).",
             {
                 "accuracy_with_batch_statistics": batch,
-                "accuracy_with_moving_statistics": metrics["test_accuracy"],
+                "accuracy_with_moving_statistics": inference,
+                "images": images,
                 IMPACT: {"accuracy_bound": round(gap, 4), "how": "batch-statistics minus inference accuracy"},
             },
         )

@@ -45,6 +45,7 @@ CERTAIN = frozenset(
         "loss_summed_over_batch",
         "frozen_layers",
         "wrong_hidden_activation",
+        "missing_hidden_activation",
     }
 )
 DEFAULT_BATCH_SIZE = TrainParams.model_fields["batch_size"].default  # tried on a run with too few updates
@@ -56,6 +57,7 @@ INITIALISATION = ("poor_initialization", "initial_loss_off", "dying_relu")
 MODEL_CHANGES = {
     "frozen_layers": ("unfrozen", "every layer trainable (remove trainable=False in your model builder)"),
     "wrong_hidden_activation": ("hidden_relu", "ReLU instead of softmax in hidden layers (in your model builder)"),
+    "missing_hidden_activation": ("hidden_relu", "ReLU on the hidden layers (in your model builder)"),
     "over_regularization": ("unregularised", "no weight decay and dropout at most 0.3 (in your model builder)"),
 }
 

@@ -114,12 +114,13 @@ def _unfreeze(model) -> None:
 
 
 def _hidden_relu(model) -> None:
-    """Softmax in hidden layers replaced by ReLU; the output layer (the last with an activation) keeps its own."""
+    """Softmax or no activation in hidden weighted layers replaced by ReLU; the output layer (the last with an
+    activation) keeps its own."""
     import keras
 
     activated = [layer for layer in all_layers(model) if getattr(layer, "activation", None) is not None]
     for layer in activated[:-1]:
-        if getattr(layer.activation, "__name__", "") == "softmax":
+        if getattr(layer.activation, "__name__", "") in ("softmax", "linear") and hasattr(layer, "kernel"):
             layer.activation = keras.activations.relu
 
 

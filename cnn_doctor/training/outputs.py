@@ -57,6 +57,8 @@ def as_probabilities(outputs: np.ndarray, from_logits: bool) -> np.ndarray:
     hold negative values), rows of non-negative scores that do not sum to 1 (sigmoid or ReLU outputs)
     divided by their sum. Rows holding NaN or infinity are left as they are."""
     outputs = np.asarray(outputs, dtype=np.float64)
+    if outputs.ndim == 2 and outputs.shape[1] == 1:
+        return single_unit_probabilities(outputs, from_logits)
     finite = np.isfinite(outputs).all(axis=1)
     rows = outputs[finite]
     if from_logits or (rows < -DISTRIBUTION_TOLERANCE).any():
@@ -70,6 +72,16 @@ def as_probabilities(outputs: np.ndarray, from_logits: bool) -> np.ndarray:
     result = outputs.copy()
     result[finite] = converted
     return result
+
+
+def single_unit_probabilities(outputs: np.ndarray, from_logits: bool) -> np.ndarray:
+    """One output unit for two classes (a `Dense(1, "sigmoid")` binary model) as two columns: the unit is the
+    second class's probability (its sigmoid when it holds logits: the loss says so, or values outside 0-1)."""
+    scores = outputs[:, 0]
+    finite = np.isfinite(scores)
+    if from_logits or (np.abs(scores[finite] - 0.5) > 0.5 + DISTRIBUTION_TOLERANCE).any():
+        scores = np.where(finite, 1.0 / (1.0 + np.exp(-np.clip(scores, -500, 500))), scores)
+    return np.stack([1.0 - scores, scores], axis=1)
 
 
 CALIBRATION_BINS = 15

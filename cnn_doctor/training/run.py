@@ -76,6 +76,13 @@ def with_one_hot(dataset, num_classes: int):
     return dataset.map(lambda x, y: (x, tf.one_hot(y, num_classes)), num_parallel_calls=tf.data.AUTOTUNE)
 
 
+def with_label_column(dataset):
+    """The batches with each label as a one-value 0/1 row (what a single output unit for two classes takes)."""
+    import tensorflow as tf
+
+    return dataset.map(lambda x, y: (x, tf.cast(y, tf.float32)[:, None]), num_parallel_calls=tf.data.AUTOTUNE)
+
+
 def make_optimizer(params: TrainParams, steps_per_epoch: int):
     import keras
 
@@ -134,6 +141,14 @@ def wants_one_hot(loss) -> bool:
     )
     name = str(name).lower()
     return "sparse" not in name and ("categorical" in name or "binary" in name or "hinge" in name)
+
+
+def label_encoding(loss, output_units: int, num_classes: int) -> str:
+    """How the user's compiled loss takes labels: "column" (one output unit for two classes, the common
+    `Dense(1, "sigmoid")` binary model: the label as a 0/1 value), "one_hot" or "index"."""
+    if output_units == 1 and num_classes == 2:
+        return "column"
+    return "one_hot" if wants_one_hot(loss) else "index"
 
 
 def class_weights(labels: np.ndarray, num_classes: int) -> dict[int, float]:
@@ -198,7 +213,8 @@ class Run:
         self.copies = ModelCopies(model_params, self.image_shape, len(self.classes), normalization, self.strategy)
         self.user_compiled = user_model is not None and user_model.compiled
         self.loss = user_model.loss if self.user_compiled else keras.losses.SparseCategoricalCrossentropy()
-        self.one_hot = self.user_compiled and wants_one_hot(self.loss)
+        units = int(user_model.output_shape[-1]) if self.user_compiled and hasattr(user_model, "output_shape") else 0
+        self.encoding = label_encoding(self.loss, units, len(self.classes)) if self.user_compiled else "index"
         self.user_optimizer = user_model.optimizer if self.user_compiled else None
         self.core = user_model or self.model  # the network whose layers the probes watch
         # What the watched network receives: a user's model sits behind our normalisation layer.
@@ -232,9 +248,21 @@ class Run:
         )
         return self.encoded(train_data), self.encoded(val_data), count
 
+    @property
+    def one_hot(self) -> bool:
+        return self.encoding == "one_hot"
+
     def encoded(self, dataset):
         """Labels as the loss takes them (one-hot rows for a categorical loss); None stays None."""
-        return with_one_hot(dataset, len(self.classes)) if self.one_hot and dataset is not None else dataset
+        if dataset is None or self.encoding == "index":
+            return dataset
+        return with_one_hot(dataset, len(self.classes)) if self.one_hot else with_label_column(dataset)
+
+    def targets(self, labels: np.ndarray) -> np.ndarray:
+        """Class indices as the loss takes them (what `encoded` does to a dataset's labels)."""
+        if self.encoding == "column":
+            return labels.astype(np.float32)[:, None]
+        return np.eye(len(self.classes), dtype=np.float32)[labels] if self.one_hot else labels
 
     def train_subset(self, fraction: float, params: TrainParams):
         """A fixed, stratified share of the training images (for the learning curve), augmented as in training."""
@@ -251,8 +279,7 @@ class Run:
                 random_state=params.seed,
                 stratify=labels if np.bincount(labels).min() >= 2 else None,
             )
-        targets = np.eye(len(self.classes), dtype=np.float32)[labels] if self.one_hot else labels
-        dataset = tf.data.Dataset.from_tensor_slices((images.astype(np.float32), targets))
+        dataset = tf.data.Dataset.from_tensor_slices((images.astype(np.float32), self.targets(labels)))
         dataset = dataset.shuffle(len(images), seed=params.seed).batch(params.batch_size)
         if self.augmented:
             augmentation = self.online_augmentation()
@@ -262,9 +289,19 @@ class Run:
     def probe_batch(self, size: int) -> tuple[np.ndarray, np.ndarray]:
         """A fixed batch (validation images when there are some), with targets in the loss's encoding."""
         images, labels = read_shard(*(self.val_shards or self.train_shards)[0])
-        images, labels = np.asarray(images[:size], dtype=np.float32), labels[:size]
-        targets = np.eye(len(self.classes), dtype=np.float32)[labels] if self.one_hot else labels
-        return images, targets
+        return np.asarray(images[:size], dtype=np.float32), self.targets(labels[:size])
+
+    def batch_statistics_watch(self, from_logits: bool):
+        """A callback that scores a validation sample with batch and with moving statistics on the weights
+        training ends with (None for a network without batch normalisation)."""
+        from cnn_doctor.training.outputs import has_batch_normalization
+
+        if not has_batch_normalization(self.model):
+            return None
+        from cnn_doctor.training.batch_statistics import SAMPLE, BatchStatisticsAtEnd
+
+        images, labels = read_shard(*(self.val_shards or self.train_shards)[0])
+        return BatchStatisticsAtEnd(np.asarray(images[:SAMPLE], dtype=np.float32), labels[:SAMPLE], from_logits)
 
     def loss_function(self):
         return mean_loss(self.loss)

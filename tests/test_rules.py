@@ -1255,6 +1255,26 @@ def test_an_activation_on_logits_is_a_mismatch(activation, loss, severity):
     assert [f.severity for f in found] == ([severity] if severity else [])
 
 
+@pytest.mark.parametrize("output, undefined", [(None, True), ("sigmoid", False)], ids=["linear", "sigmoid"])
+def test_a_loss_that_is_nan_on_the_outputs_but_not_on_probabilities_is_a_mismatch(output, undefined):
+    """TheDeepChecker IPS_7: -y*log(y_) - (1-y)*log(1-y_) on a linear output layer is NaN from the first batch;
+    the same loss on sigmoid outputs is a correct binary cross-entropy."""
+    from cnn_doctor.doctor.model_checks import ProbeBatch, check_before_first_step
+
+    keras = keras_quietly()
+    ops = keras.ops
+
+    def cross_entropy(y, p):
+        return ops.mean(ops.sum(-y * ops.log(p) - (1 - y) * ops.log(1 - p), axis=1))
+
+    labels = np.arange(16) % 4
+    batch = ProbeBatch(unit_inputs(), np.eye(4, dtype="float32")[labels], one_hot=True)
+    found, _ = check_before_first_step(tiny_model(activation=output), cross_entropy, 4, batch, 16, DIAGNOSE)
+    mismatch = [f for f in found if f.id == "loss_activation_mismatch"]
+    assert [f.severity for f in mismatch] == (["critical"] if undefined else [])
+    assert not undefined or "not finite" in mismatch[0].summary
+
+
 def test_a_users_own_loss_is_judged_by_what_it_does():
     from cnn_doctor.doctor.model_checks import loss_rewards_right_answers
 
@@ -1264,8 +1284,8 @@ def test_a_users_own_loss_is_judged_by_what_it_does():
     assert loss_rewards_right_answers(summed, 4, one_hot=False, from_logits=False) is True
     assert loss_rewards_right_answers(backwards, 4, one_hot=False, from_logits=False) is False
     model = tiny_model()
-    assert check_loss_and_output(model, summed, 4, rewards_right=True) == []
-    assert check_loss_and_output(model, backwards, 4, rewards_right=False)[0].severity == "critical"
+    assert check_loss_and_output(model, summed, 4, FirstOutputs(1.4, rewards_right=True)) == []
+    assert check_loss_and_output(model, backwards, 4, FirstOutputs(1.4, rewards_right=False))[0].severity == "critical"
 
 
 @pytest.mark.parametrize(
@@ -1429,7 +1449,7 @@ def test_the_output_check_reads_what_the_outputs_show(shown, loss, severity):
         "softmax": np.exp(logits) / np.exp(logits).sum(-1, keepdims=True),
         "linear": logits,
     }[shown]
-    found = check_loss_and_output(tiny_model(activation=None), loss_named(loss), 4, outputs=outputs)
+    found = check_loss_and_output(tiny_model(activation=None), loss_named(loss), 4, FirstOutputs(1.4, outputs=outputs))
     assert [f.severity for f in found] == ([severity] if severity else [])
     if severity:
         assert found[0].evidence["output_activation"].startswith(shown)

@@ -83,13 +83,12 @@ def measured_activation(outputs: np.ndarray) -> str:
     return "sigmoid" if outputs.max() < 1 else "linear"
 
 
-def check_loss_and_output(
-    model, loss, num_classes: int, rewards_right: bool | None = None, outputs: np.ndarray | None = None
-) -> list[Finding]:
+def check_loss_and_output(model, loss, num_classes: int, first: FirstOutputs | None = None) -> list[Finding]:
     """Loss vs output activation vs number of classes (label encoding is matched to the loss by cnn-doctor);
-    `rewards_right` is what `loss_rewards_right_answers` measured (None: not measured), `outputs` the untrained
-    model's outputs on the probe batch (None: not recorded): what they show decides when no layer names an
-    activation."""
+    `first` is what the untrained network did on the probe batch (None: not measured): its outputs show the
+    activation when no layer names one, its loss whether the loss is defined on them."""
+    first = first or FirstOutputs(initial_loss=math.nan)
+    rewards_right, outputs = first.rewards_right, first.outputs
     # a subclassed model has no output_shape: its width is what its forward pass gave (`num_classes` then)
     units = int(model.output_shape[-1]) if hasattr(model, "output_shape") else num_classes
     activation = output_activation(model)
@@ -133,6 +132,13 @@ def check_loss_and_output(
         )
     elif activation == "sigmoid" and "categorical" in loss_name and num_classes > 2:
         problem = ("warning", "Sigmoid outputs with categorical cross-entropy: classes do not compete.")
+    elif undefined_on_outputs(first) and activation not in ("softmax", "sigmoid"):
+        problem = (
+            "critical",
+            f"The loss {loss_name!r} is not finite on the untrained network's {activation} outputs (from "
+            f"{np.min(outputs):.3g} to {np.max(outputs):.3g}) although it is on probabilities: it takes the log "
+            "of values that are not probabilities.",
+        )
     elif rewards_right is False:
         problem = ("critical", f"The loss {loss_name!r} is not lower for right answers than for wrong ones.")
     elif any(word.replace("_", "") in plain_name for word in REGRESSION_LOSS_WORDS) or (
@@ -583,6 +589,18 @@ class FirstOutputs:
     outputs: np.ndarray | None = None
 
 
+def undefined_on_outputs(first: FirstOutputs) -> bool:
+    """The loss is NaN or infinite on the network's finite outputs while it is finite on probabilities
+    (`rewards_right` was measured): a hand-written cross-entropy on linear outputs (TheDeepChecker IPS_7)."""
+    return (
+        first.rewards_right is not None
+        and not math.isfinite(first.initial_loss)
+        and first.outputs is not None
+        and first.outputs.size > 0
+        and bool(np.isfinite(first.outputs).all())
+    )
+
+
 def check_model(
     model, loss, num_classes: int, probe_inputs: np.ndarray, first: FirstOutputs, params: DiagnoseParams
 ) -> list[Finding]:
@@ -590,7 +608,7 @@ def check_model(
     untrained network did on them."""
     initial_loss = first.initial_loss
     return [
-        *check_loss_and_output(model, loss, num_classes, first.rewards_right, first.outputs),
+        *check_loss_and_output(model, loss, num_classes, first),
         *check_hidden_activations(model),
         *check_linear_stack(model),
         *check_frozen_layers(model),

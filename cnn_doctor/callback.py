@@ -117,6 +117,7 @@ class DoctorCallback(keras.callbacks.Callback):
         self.non_finite: dict | None = None
         self.stopped_by: str | None = None
         self.probes = None
+        self.initial_decay_share: float | None = None  # weight decay's share of the objective at the start
         self._step, self._epoch_weights, self._num_classes = 0, None, None
 
     # what the checks know about the run
@@ -200,6 +201,9 @@ class DoctorCallback(keras.callbacks.Callback):
         findings, blocker = check_before_first_step(
             self.model, self.model.loss, self.num_classes, batch, batch_size, self.diagnose
         )
+        self.initial_decay_share = regularization_share(
+            self.model, mean_loss(self.model.loss), batch.images, batch.targets
+        )
         return findings, "loss_activation_mismatch" if blocker else None
 
     def findings_after_training(self) -> list[Finding]:
@@ -210,7 +214,8 @@ class DoctorCallback(keras.callbacks.Callback):
         images, targets = self.probe_batch()
         share = regularization_share(self.model, mean_loss(self.model.loss), images, targets)
         best = max(self.history.get("accuracy") or [0.0])
-        findings += check_regularization(share, largest_dropout(self.model), best, self.diagnose)
+        dropout = largest_dropout(self.model)
+        findings += check_regularization(share, dropout, best, self.diagnose, self.initial_decay_share)
         if self.probes and self.probes.records:
             probes = self.probes
             rate = self.trained_params.learning_rate

@@ -82,6 +82,9 @@ def train(
             metrics=["accuracy"],
         )
     initial_weights = run.model.get_weights()
+    initial_decay_share = regularization_share(
+        run.model, run.loss_function(), *run.probe_batch(diagnose.probe_batch_size)
+    )
     judged = as_trained(params, run.user_optimizer)  # before training: a plateau schedule lowers the rate
     probes = (
         make_probe_callback(*run.probe_batch(diagnose.probe_batch_size), run.loss_function(), run.core, run.feed)
@@ -124,6 +127,7 @@ def train(
         largest_dropout(run.model),
         max(history.get("accuracy") or [0.0]),
         diagnose,
+        initial_decay_share,
     )
     if watch and watch.batch is not None:  # the weights training ended with, before EarlyStopping restored any
         findings += stale_statistics(watch.batch, watch.inference, len(watch.labels), "train")

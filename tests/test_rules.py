@@ -1348,6 +1348,8 @@ def test_layers_frozen_at_their_random_initialisation_are_named(trained_weights,
     [
         (0.8, 0.0, 0.3, True),
         (0.21, 0.0, 0.52, True),  # TheDeepChecker's L2 0.1 on every layer, measured after training
+        ((0.1, 0.74), 0.0, 0.62, True),  # keras#7223: L2 0.1 on three convolutions, shrunk weights at the end
+        ((0.1, 0.22), 0.0, 0.62, False),  # l2(0.01), Keras's default factor, at the start
         (0.0, 0.9, 0.3, True),
         (0.8, 0.0, 0.95, False),
         (0.05, 0.3, 0.3, False),
@@ -1355,6 +1357,8 @@ def test_layers_frozen_at_their_random_initialisation_are_named(trained_weights,
     ids=[
         "heavy-decay-underfits",
         "decay-shrank-the-weights",
+        "heavy-from-the-start",
+        "default-l2-from-the-start",
         "heavy-dropout-underfits",
         "heavy-decay-but-fits",
         "light-underfits",
@@ -1363,7 +1367,8 @@ def test_layers_frozen_at_their_random_initialisation_are_named(trained_weights,
 def test_regularisation_that_holds_training_down_is_over_regularization(decay_share, dropout, train_accuracy, over):
     from cnn_doctor.doctor.model_checks import check_regularization
 
-    found = check_regularization(decay_share, dropout, train_accuracy, DIAGNOSE)
+    after, initial = decay_share if isinstance(decay_share, tuple) else (decay_share, None)
+    found = check_regularization(after, dropout, train_accuracy, DIAGNOSE, initial)
     assert [f.id for f in found] == (["over_regularization"] if over else [])
 
 

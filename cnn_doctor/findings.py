@@ -37,6 +37,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "loss_summed_over_batch",
         "wrong_hidden_activation",
         "missing_hidden_activation",
+        "wrong_reduction_axis",
         "frozen_layers",
         "over_regularization",
     ),

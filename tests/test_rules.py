@@ -714,6 +714,31 @@ def test_hidden_layers_without_any_nonlinearity_are_named(hidden_activation, bet
     assert found == (["missing_hidden_activation"] if linear else [])
 
 
+@pytest.mark.parametrize("axis, dependent", [(0, True), (-1, False)], ids=["batch-axis", "class-axis"])
+def test_a_softmax_over_the_batch_makes_outputs_depend_on_the_batch(axis, dependent):
+    """TheDeepChecker's wrong_softmax_impl: reduce_max and reduce_sum over axis 0."""
+    from cnn_doctor.doctor.model_checks import check_batch_independence
+
+    keras = keras_quietly()
+    ops = keras.ops
+
+    class HandWrittenSoftmax(keras.layers.Layer):
+        def call(self, logits):
+            shifted = ops.exp(logits - ops.max(logits, axis=axis, keepdims=True))
+            return shifted / ops.sum(shifted, axis=axis, keepdims=True)
+
+    model = keras.Sequential([keras.Input((8, 8, 1)), *tiny_model(activation=None).layers, HandWrittenSoftmax()])
+    found = [f.id for f in check_batch_independence(model, unit_inputs())]
+    assert found == (["wrong_reduction_axis"] if dependent else [])
+
+
+def test_batch_normalisation_at_inference_is_not_batch_dependent():
+    from cnn_doctor.doctor.model_checks import check_batch_independence
+
+    model = tiny_model(keras_quietly().layers.BatchNormalization())
+    assert check_batch_independence(model, unit_inputs()) == []
+
+
 def test_a_single_linear_layer_is_not_a_missing_activation():
     """Softmax regression is one layer by design: nothing is missing."""
     from cnn_doctor.doctor.model_checks import check_linear_stack

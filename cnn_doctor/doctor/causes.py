@@ -92,6 +92,16 @@ CONSEQUENCES: dict[str, tuple[str, ...]] = {
         "prediction_collapse",
         "below_reference_accuracy",
     ),
+    "wrong_reduction_axis": (
+        "not_learning",
+        "underfitting",
+        "slow_convergence",
+        "vanishing_gradients",
+        "saturated_activations",
+        "learning_rate_too_low",
+        "prediction_collapse",
+        "below_reference_accuracy",
+    ),
     "over_regularization": (
         "underfitting",
         "not_learning",
@@ -355,6 +365,7 @@ SYMPTOMS = frozenset(
 CHECKED_CAUSES = (
     ("the loss and the output layer", ("loss_activation_mismatch", "loss_summed_over_batch")),
     ("hidden activations", ("wrong_hidden_activation", "missing_hidden_activation")),
+    ("reductions over the batch", ("wrong_reduction_axis",)),
     ("frozen layers", ("frozen_layers",)),
     ("regularisation", ("over_regularization",)),
     ("input scaling", ("missing_normalization", "inputs_scaled_twice")),

@@ -582,7 +582,7 @@ def check_before_first_step(
     summed = check_summed_loss(loss_sums_over_the_batch(mean, num_classes, batch.one_hot, from_logits), batch_size)
     first = FirstOutputs(initial_loss, rewards_right, _as_array(outputs))
     checks = check_model(model, loss, num_classes, batch.images, first, params)
-    return [*checks, *summed], None
+    return [*checks, *summed, *check_batch_independence(model, batch.images)], None
 
 
 def _as_array(outputs) -> np.ndarray | None:
@@ -601,6 +601,46 @@ class FirstOutputs:
     initial_loss: float
     rewards_right: bool | None = None
     outputs: np.ndarray | None = None
+
+
+# An image's outputs computed in a batch of 64 and in a batch of 32 differ by float rounding only (about 1e-6
+# of their scale in float32, 1e-3 under mixed precision); a layer that reduces over the batch moves them by
+# their own size.
+BATCH_DEPENDENCE = 0.05
+
+
+def check_batch_independence(model, images: np.ndarray) -> list[Finding]:
+    """At inference an image's outputs must not depend on the other images of its batch. A hand-written softmax
+    or normalisation that reduces over axis 0 (the batch) instead of the classes or features makes them depend
+    (TheDeepChecker's wrong_softmax_impl): each image is scored against its neighbours."""
+    if len(images) < 4:
+        return []
+    half = len(images) // 2
+    try:
+        whole = np.asarray(model(images, training=False), dtype=np.float64)
+        parts = np.concatenate(
+            [np.asarray(model(part, training=False), dtype=np.float64) for part in (images[:half], images[half:])]
+        )
+    except Exception:  # several outputs, or a model that needs a fixed batch: nothing to compare
+        return []
+    if whole.shape != parts.shape or not (np.isfinite(whole).all() and np.isfinite(parts).all()):
+        return []
+    change = float(np.max(np.abs(whole - parts)) / (np.max(np.abs(whole)) + 1e-12))
+    if change < BATCH_DEPENDENCE:
+        return []
+    return [
+        _finding(
+            "wrong_reduction_axis",
+            "warning",
+            f"An image's outputs change with the other images of its batch (by {change:.0%} of their scale between "
+            f"a batch of {len(images)} and two of {half}): a layer reduces over the batch axis (axis 0) where it "
+            "should reduce over the classes or features.",
+            "Check the axis of every reduction (sum, max, mean, softmax, normalisation) in your own layers and "
+            "loss: axis=-1 (the classes or features), never axis=0 or no axis.",
+            relative_change=round(change, 4),
+            batch_sizes=[len(images), half],
+        )
+    ]
 
 
 def undefined_on_outputs(first: FirstOutputs) -> bool:

@@ -46,6 +46,7 @@ CERTAIN = frozenset(
         "frozen_layers",
         "wrong_hidden_activation",
         "missing_hidden_activation",
+        "wrong_reduction_axis",
     }
 )
 DEFAULT_BATCH_SIZE = TrainParams.model_fields["batch_size"].default  # tried on a run with too few updates

@@ -12,7 +12,7 @@ Run: .venv/bin/python bench/real_programs.py --split dev            (about a min
      .venv/bin/python bench/real_programs.py --check                (builds every model, one training step; no pipeline)
      .venv/bin/python bench/real_programs.py --split dev --keep     (keeps each run's data and report.json)
 Writes bench/results/real_programs_<split>.md (and .json); with --only, real_programs_<split>_only-<text>.md.
-The "held" and "held2" splits are kept aside: tune nothing on them.
+The "held", "held2" and "held3" splits are kept aside: tune nothing on them.
 """
 
 from __future__ import annotations
@@ -322,10 +322,11 @@ def check(split: str, only: str) -> int:
     import numpy as np
 
     from cnn_doctor.training.models import load_builder
-    from cnn_doctor.training.run import wants_one_hot
+    from cnn_doctor.training.run import label_encoding, wants_one_hot
 
-    def step(builder: str, shape, classes: int, raw: bool, one_hot: bool | None) -> tuple[float, bool, object]:
-        """One training step of a freshly built model; `one_hot` None: the encoding cnn-doctor picks."""
+    def step(builder: str, shape, classes: int, raw: bool, one_hot: bool | None) -> tuple[float, bool | None, object]:
+        """One training step of a freshly built model; `one_hot` None: the encoding cnn-doctor picks (one output
+        unit for two classes: a 0/1 label column, returned as None)."""
         keras.backend.clear_session()
         user_model = load_builder(builder)(shape, classes)
         inputs = keras.Input(shape)
@@ -333,11 +334,14 @@ def check(split: str, only: str) -> int:
         compiled = user_model.compiled
         loss = user_model.loss if compiled else keras.losses.SparseCategoricalCrossentropy()
         model.compile(optimizer=user_model.optimizer if compiled else "adam", loss=loss)
+        column = one_hot is None and compiled and label_encoding(loss, model.output_shape[-1], classes) == "column"
         one_hot = compiled and wants_one_hot(loss) if one_hot is None else one_hot
         rng = np.random.default_rng(0)
         images = rng.uniform(0, 255 if raw else 1, (8, *shape)).astype("float32")
         labels = rng.integers(0, classes, 8)
         targets = np.eye(classes, dtype="float32")[labels] if one_hot else labels
+        if column:
+            targets, one_hot = labels.astype("float32").reshape(-1, 1), None
         return float(np.asarray(model.train_on_batch(images, targets)).reshape(-1)[0]), one_hot, model
 
     failures = 0
@@ -356,7 +360,8 @@ def check(split: str, only: str) -> int:
             try:
                 value, one_hot, model = step(builder, shape, classes, raw, None)
                 status = f"ok   loss {value:.4g}{'' if np.isfinite(value) else ' (not finite)'}"
-                status += f", {'one-hot' if one_hot else 'class-index'} labels, {model.count_params()} weights"
+                encoding = "0/1 column" if one_hot is None else "one-hot" if one_hot else "class-index"
+                status += f", {encoding} labels, {model.count_params()} weights"
             except Exception as error:
                 status = ("STEP FAILS " if which == "faulty" else "FAIL ") + one_line(error)
                 try:  # would the other label encoding work? (then cnn-doctor's choice of encoding is the cause)
@@ -376,7 +381,9 @@ def check(split: str, only: str) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--split", choices=("dev", "held", "held2", "all"), help="dev (default), held, held2 or all (--check: all)"
+        "--split",
+        choices=("dev", "held", "held2", "held3", "all"),
+        help="dev (default), held, held2, held3 or all (--check: all)",
     )
     parser.add_argument("--only", default="", help="run the programs whose name contains this text")
     parser.add_argument("--check", action="store_true", help="build every model and take one step; no pipeline")

@@ -15,9 +15,10 @@ types; Defects4ML (mohmehmo/defects4ml); TheDeepChecker (thedeepchecker/thedeepc
 Zhang et al.'s TensorFlow-Examples bugs, faults injected into its clean program); AUTOTRAINER's models as
 DeepDiagnosis publishes them (DeepDiagnosis/ICSE2022); DeepCrime's MNIST subject and its real-fault operators
 (dlfaults/deepcrime); GitHub issue threads. Images: "digits" (scikit-learn's 8x8 digits, 16 px) and "fashion"
-(Fashion-MNIST, 180 photos a class). `split` is "dev", "held" or "held2": "dev" and "held" alternate within each
-fault category, balanced across the datasets; "held2" is a second held-aside set of other programs (added
-2026-12-05, builders in held2.py); nothing may be tuned on "held" or "held2".
+(Fashion-MNIST, 180 photos a class). `split` is "dev", "held", "held2" or "held3": "dev" and "held" alternate within
+each fault category, balanced across the datasets; "held2" and "held3" are a second and a third held-aside set of
+other programs (added 2026-12-05, builders in held2.py and held3.py; held3 adds AUTOTRAINER's demo cases and UMLAUT's
+user-study programs, BerkeleyHCI/umlaut, to the sources); nothing may be tuned on "held", "held2" or "held3".
 
 Run them with bench/real_programs.py.
 """
@@ -34,7 +35,11 @@ from .data_faults import (
     labels_misaligned_in_training,
     subset,
     test_pixels_unscaled,
+    training_classes_unbalanced,
+    training_images_deleted,
+    training_images_noisy,
     unbalanced,
+    validation_from_training,
     validation_split_unshuffled,
 )
 
@@ -42,24 +47,12 @@ FOLDER = Path(__file__).resolve().parent
 
 # Finding ids a good doctor would name for faults no current id fits (root_causes may list them).
 PROPOSED_IDS = {
-    "wrong_hidden_activation": "a hidden layer's activation does not suit a hidden layer (softmax between layers, "
-    "ReLU on a colour transform): the layer squashes or cuts what the next needs",
-    "loss_summed_over_batch": "a hand-written loss sums over the batch (or swaps sum and mean), so the step grows "
-    "with the batch size: the rate is effectively batch-size times too high",
-    "frozen_layers": "the network has no (or almost no) trainable weights: every layer set trainable=False",
-    "over_regularization": "weight decay or dropout so strong that the network cannot fit its training images",
-    "stale_batch_statistics": "BatchNormalization's moving mean and variance have not converged (momentum too "
-    "high for the number of updates): inference is far worse than training on the same images",
-    "test_distribution_shift": "the evaluated split is preprocessed or sourced differently from the training split "
-    "(test pixels unscaled): a model that learned its training images fails on it",
-    "unrepresentative_split": "the validation or test split holds classes the training split lacks (data sorted by "
-    "class and split without shuffling)",
-    "missing_hidden_activation": "hidden layers without any nonlinearity: the stack collapses to one linear map, "
-    "with no more capacity than a logistic regression",
     "labels_misaligned": "the training labels no longer belong to their images (images shuffled without their "
     "labels, or two arrays ordered differently): the network is trained on noise while the test labels are right",
-    "wrong_reduction_axis": "a hand-written layer or loss reduces over the wrong axis (a softmax normalised over "
-    "the images of the batch instead of the classes)",
+    "loss_maximized": "the optimizer climbs the loss instead of descending it (gradients negated by hand, a negative "
+    "learning rate): the loss runs away from its minimum and the network learns the opposite of its labels",
+    "missing_batch_normalization": "a deep plain convolutional stack without normalisation layers trains far too "
+    "slowly at its learning rate; batch normalisation after the convolutions is the fix",
 }
 
 # The doctor's verified fixes (evidence.verification["change"]) that amount to a real fix, by name.
@@ -94,7 +87,7 @@ class Program:
     origin: str
     category: str
     dataset: str  # digits | fashion
-    split: str  # dev | held | held2
+    split: str  # dev | held | held2 | held3
     fault: str
     fix: str
     fix_kind: str
@@ -1344,9 +1337,387 @@ PROGRAMS: tuple[Program, ...] = (
         note="an injected fault (TheDeepChecker's synthetic set); the loader's augmentation is a layer in the model "
         "that acts only while training",
     ),
+    # ---- held3: a third held-aside set (added 2026-12-05; tune nothing on it)
+    # --------------------------------------------------------------------------- held3: output activation and loss
+    Program(
+        name="deepchecker_missing_softmax_clipped_log",
+        origin="TheDeepChecker buggy_synthetic_programs/missing_softmax/baseCNN_miss_soft.py (clean: "
+        "clean_base_programs/baseCNN.py; thedeepchecker/thedeepchecker d0a2b3a)",
+        category="activation/loss",
+        dataset="digits",
+        split="held3",
+        fault="the softmax removed (self.probabilities = self.logits): a hand-written cross-entropy takes the log of "
+        "the logits clipped to 1e-32..1-1e-32, gradient descent at 0.1",
+        fix="tf.losses.softmax_cross_entropy on the logits (the clean program)",
+        fix_kind="missing softmax before a hand-written loss",
+        root_causes=("loss_activation_mismatch",),
+        fix_equivalents=("softmax",),
+        faulty=_v("held3:base_cnn_missing_softmax"),
+        fixed=_v("held3:base_cnn"),
+        overrides=("train.batch_size=64", "train.epochs=15"),
+        note="an injected fault (TheDeepChecker's synthetic set: 'to mimic forgetting it'); the cross-entropy is a "
+        "Loss subclass that one-hot encodes",
+    ),
+    Program(
+        name="so45442843_softmax_one_unit_mae",
+        origin="DeepLocalize Benchmark/StackOverflow/45442843 (SO 45442843; Wardat-ISU/DeepLocalize 297bc34); DeepFD "
+        "Benchmark-with-patches.xlsx no. 26",
+        category="activation/loss",
+        dataset="digits",
+        split="held3",
+        fault="one unscaled feature into Dense(1)-sigmoid and Dense(1, init='normal')-softmax (the one softmax output "
+        "is always 1) under mean absolute error, RMSprop, 100 epochs of batches of 200 (accuracy 0.50)",
+        fix="preprocessing.scale on the inputs, a sigmoid output and binary cross-entropy (DeepLocalize's Correct "
+        "Code: accuracy 0.83); DeepFD's patch: MSE and Adam; DeepFD's fault types: loss, optimizer, activation, epochs",
+        fix_kind="output activation and loss (and input scaling)",
+        root_causes=("loss_activation_mismatch", "missing_normalization"),
+        faulty=_v("held3:so45442843_faulty", RAW),
+        fixed=_v("held3:so45442843_fixed"),
+        overrides=("train.batch_size=16", "train.epochs=30"),
+        classes=("3", "5"),
+        note="one numeric feature -> 256 pixels of digits 3 vs 5 (raw 0-255 pixels in the faulty version); both "
+        "versions keep their one output unit (cnn-doctor gives it a 0/1 label column); 100 epochs of batches of 200 "
+        "-> 30 of 16",
+    ),
+    Program(
+        name="dlt0edb182_softmax_output_fed_as_logits",
+        origin="TheDeepChecker GH_buggy_examples/DLT_0edb182 (thedeepchecker/thedeepchecker d0a2b3a); "
+        "gabrieleangeletti/Deep-Learning-TensorFlow commit 0edb182 ('Fixed cross_entropy computation for conv nets', "
+        "models/convolutional_models/conv_net.py)",
+        category="activation/loss",
+        dataset="fashion",
+        split="held3",
+        fault="the conv net's cost is tf.nn.softmax_cross_entropy_with_logits(logits=self.softmax_out, ...): the "
+        "softmax output fed as logits (softmax applied twice); truncated_normal(0.01) weights, Adam 1e-4, batches of "
+        "50, dropout 0.5",
+        fix="the commit's hand-written cross-entropy -reduce_mean(y*log(p) + (1-y)*log(1-p)) on softmax_out",
+        fix_kind="loss/output mismatch (softmax output as logits)",
+        root_causes=("loss_activation_mismatch",),
+        faulty=_v("held3:dlt0edb182_faulty"),
+        fixed=_v("held3:dlt0edb182_fixed"),
+        overrides=("train.batch_size=50", "train.epochs=30"),
+        note="TheDeepChecker's command line (conv2d-5-5-32-1, maxpool-2, conv2d-5-5-64-1, maxpool-2, full-1024, "
+        "softmax; Adam 1e-4; dropout 0.5) in both versions, and the small initialisation ded6612 changed later; MNIST "
+        "28 px -> Fashion-MNIST 16 px; 10 epochs of ~1,100 steps -> 30 of ~25; the fixed cost is a Loss subclass",
+    ),
+    # ------------------------------------------------------------------------------------- held3: gradient sign
+    Program(
+        name="deepchecker_flipped_gradient_sign",
+        origin="TheDeepChecker buggy_synthetic_programs/flipped_sign/baseCNN_flip_sign.py (clean: "
+        "clean_base_programs/baseCNN.py; thedeepchecker/thedeepchecker d0a2b3a)",
+        category="gradient sign",
+        dataset="fashion",
+        split="held3",
+        fault="the gradients of the loss negated (tf.negative) before GradientDescentOptimizer(0.1).apply_gradients: "
+        "every step climbs the cross-entropy ('mistaken gradient direction which inverses the problem to "
+        "maximization')",
+        fix="minimize the loss (the clean program)",
+        fix_kind="gradient sign (maximisation)",
+        root_causes=("loss_maximized",),
+        faulty=_v("held3:base_cnn_flipped_gradient_sign"),
+        fixed=_v("held3:base_cnn"),
+        overrides=("train.batch_size=64", "train.epochs=15"),
+        note="an injected fault (TheDeepChecker's synthetic set) of hand-written gradient code; descent on negated "
+        "gradients is written as descent on a negated cross-entropy (a Loss subclass); the L2 penalty of 1e-5, negated "
+        "too in the program, keeps its sign here",
+    ),
+    # ------------------------------------------------------------------------------------ held3: input scaling
+    Program(
+        name="so47724077_unscaled_census_features",
+        origin="DeepLocalize Benchmark/StackOverflow/47724077 (SO 47724077; Wardat-ISU/DeepLocalize 297bc34); DeepFD "
+        "no. 14",
+        category="normalization",
+        dataset="fashion",
+        split="held3",
+        fault="unscaled adult-census features (label-encoded categories, ages, weights in the hundreds of thousands) "
+        "into Dense(21)-ReLU, Dense(2)-softmax, Adam at its default rate, 50 epochs of batches of 100 (loss 29.97, "
+        "accuracy 0.69)",
+        fix="StandardScaler on the inputs and Adam(learning_rate=0.01) (DeepFD's patch; DeepLocalize's Correct Code "
+        "swaps Adam for SGD: loss 0.55, accuracy 0.76); DeepFD's fault types: optimizer, learning rate, missing "
+        "preprocessing, epochs",
+        fix_kind="input scaling",
+        root_causes=("missing_normalization",),
+        fix_equivalents=("normalize",),
+        faulty=_v("held3:so47724077_faulty", RAW),
+        fixed=_v("held3:so47724077_fixed"),
+        overrides=("train.batch_size=100", "train.epochs=30"),
+        note="14 census features, 2 classes -> 256 raw pixels of 10 Fashion-MNIST classes; StandardScaler -> "
+        "preprocess.normalize=unit; 50 epochs -> 30",
+    ),
+    Program(
+        name="so52800582_unscaled_inputs_sigmoid_layer",
+        origin="DeepLocalize Benchmark/StackOverflow/52800582 (SO 52800582; Wardat-ISU/DeepLocalize 297bc34); DeepFD "
+        "no. 17",
+        category="normalization",
+        dataset="digits",
+        split="held3",
+        fault="inputs from -100 to 100 unscaled into Dense(50)-sigmoid, Dense(50)-ELU, Dense(1) under MSE with Adam, "
+        "the whole set as one batch: the sigmoid units saturate (DeepFD: loss 11112e+11)",
+        fix="StandardScaler on the inputs (and the targets) (DeepFD's patch; DeepLocalize's Correct Code also puts "
+        "ReLU on the first layer); DeepFD's fault type: missing preprocessing",
+        fix_kind="input scaling",
+        root_causes=("missing_normalization", "saturated_activations"),
+        fix_equivalents=("normalize",),
+        faulty=_v("held3:so52800582", RAW),
+        fixed=_v("held3:so52800582"),
+        overrides=("train.batch_size=32", "train.epochs=25"),
+        note="a 1-D regression (x -> x**4) re-expressed on images: 256 raw pixels in, a softmax head under categorical "
+        "cross-entropy in place of Dense(1) under MSE (the target scaling has no counterpart); 1,000 full-batch "
+        "updates -> 25 epochs of ~40 batches of 32",
+    ),
+    # ----------------------------------------------------------------------------------- held3: initialisation
+    Program(
+        name="dltded6612_weights_stddev_0_01",
+        origin="TheDeepChecker GH_buggy_examples/DLT_ded6612 (thedeepchecker/thedeepchecker d0a2b3a); "
+        "gabrieleangeletti/Deep-Learning-TensorFlow commit ded6612 ('changed sttdevs from 0.01 to 0.1 and bias init "
+        "from 0.01 to 0.1', models/convolutional_models/conv_net.py)",
+        category="initialization",
+        dataset="fashion",
+        split="held3",
+        fault="conv net weights from truncated_normal(stddev=0.01) and biases 0.01: the signal shrinks layer by layer "
+        "(Adam 1e-4, batches of 50, dropout 0.5, the clipped hand-written cross-entropy of model.py)",
+        fix="stddev 0.1 and biases 0.1 (the commit)",
+        fix_kind="initialisation",
+        root_causes=("poor_initialization", "vanishing_gradients"),
+        fix_equivalents=("init",),
+        faulty=_v("held3:dltded6612_faulty"),
+        fixed=_v("held3:dltded6612_fixed"),
+        overrides=("train.batch_size=50", "train.epochs=30"),
+        note="TheDeepChecker's command line (as DLT_0edb182) in both versions; MNIST 28 px -> Fashion-MNIST 16 px; "
+        "the cost is a Loss subclass",
+    ),
+    Program(
+        name="tfe333_logistic_regression_randn_init",
+        origin="TheDeepChecker GH_buggy_examples/TFE_333/tfe_333_under_test.py (thedeepchecker/thedeepchecker "
+        "d0a2b3a; aymericdamien/TensorFlow-Examples issue #333)",
+        category="initialization",
+        dataset="digits",
+        split="held3",
+        fault="logistic regression whose weights and biases are np.random.randn (N(0, 1)) under a hand-written "
+        "log-softmax cross-entropy, gradient descent at 0.001, 25 epochs of batches of 100: a saturated softmax and "
+        "tiny steps",
+        fix="the setting of the example it departs from (examples/2_BasicModels/logistic_regression.py): zero weights "
+        "and biases, learning rate 0.01",
+        fix_kind="initialisation and learning rate (too low)",
+        root_causes=("poor_initialization", "learning_rate_too_low"),
+        fix_equivalents=("init", "lr_up"),
+        faulty_learning_rate=0.001,
+        faulty=_v("held3:tfe333_faulty"),
+        fixed=_v("held3:tfe333_fixed"),
+        overrides=("train.batch_size=100", "train.epochs=25"),
+        note="the issue's resolution is not stored: the fix is the example the issue's program modifies; 784 MNIST "
+        "pixels -> 256 digit pixels; the cost is a Loss subclass that one-hot encodes",
+    ),
+    # ----------------------------------------------------------------------- held3: learning rate and optimizer
+    Program(
+        name="keras13815_adadelta_default_rate",
+        origin="GitHub keras-team/keras#13815 (the keras.io mnist_cnn example on TensorFlow 2.1's tf.keras)",
+        category="learning rate",
+        dataset="fashion",
+        split="held3",
+        fault="the mnist_cnn example's optimizer=keras.optimizers.Adadelta(): tf.keras's Adadelta defaults to "
+        "learning_rate=0.001 (Keras 2.2's to 1.0), so the example reaches 84% instead of 99.25% in its 12 epochs",
+        fix="Adadelta(learning_rate=1.0), the rate the example was written for",
+        fix_kind="learning rate (too low: a changed default)",
+        root_causes=("learning_rate_too_low",),
+        fix_equivalents=("lr_up",),
+        faulty_learning_rate=0.001,
+        faulty=_v("held3:keras13815_faulty"),
+        fixed=_v("held3:keras13815_fixed"),
+        overrides=("train.batch_size=128", "train.epochs=12"),
+        note="MNIST 28 px -> Fashion-MNIST 16 px; the stored thread shows the report, not its resolution: the cause "
+        "named is the default rate the two Keras versions give Adadelta (DeepCrime's copy of the example writes "
+        "learning_rate=1.0 out)",
+    ),
+    Program(
+        name="deepchecker_deep_cnn_momentum_rate_0_1",
+        origin="TheDeepChecker buggy_synthetic_programs/high_lr/deepCNN_high_lr.py (clean: clean_base_programs/"
+        "deepCNN.py; thedeepchecker/thedeepchecker d0a2b3a)",
+        category="learning rate",
+        dataset="digits",
+        split="held3",
+        fault="the VGG-like batch-normalised CNN trained with MomentumOptimizer(0.1, 0.9) instead of 0.001 ('we "
+        "increase the lr in a way that hinders the learning'), he_uniform kernels, 64 filters in the last block",
+        fix="MomentumOptimizer(0.001, 0.9), he_normal kernels, 128 filters (the clean program)",
+        fix_kind="learning rate (too high)",
+        root_causes=("learning_rate_too_high",),
+        fix_equivalents=("lr_down",),
+        faulty_learning_rate=0.1,
+        faulty=_v("held3:deep_cnn_high_lr"),
+        fixed=_v("held3:deep_cnn"),
+        overrides=("train.batch_size=64", "train.epochs=15"),
+        note="an injected fault (TheDeepChecker's synthetic set) on its deep program (the held split has the same "
+        "fault on the base program); CIFAR-10 32 px RGB -> digits 16 px",
+    ),
+    Program(
+        name="autotrainer_demo_oscillating_loss",
+        origin="AUTOTRAINER AutoTrainer/demo_case/Oscillating_Loss_Case (model.h5, config.pkl; shiningrain/AUTOTRAINER "
+        "03a463e)",
+        category="learning rate",
+        dataset="fashion",
+        split="held3",
+        fault="Dense(50)-ReLU, Dense(3)-softmax trained with SGD(lr=0.01, momentum=0.9) on batches of one: the loss "
+        "oscillates (AUTOTRAINER's unstable-training demo)",
+        fix="Adam at its default setting (AUTOTRAINER's first unstable-training repair, 'adam_1')",
+        fix_kind="optimizer (steps too large for batches of one)",
+        root_causes=("learning_rate_too_high", "loss_oscillating"),
+        fix_equivalents=("lr_down",),
+        faulty_learning_rate=0.01,
+        faulty=_v("held3:autotrainer_oscillating_loss_faulty"),
+        fixed=_v("held3:autotrainer_oscillating_loss_fixed"),
+        overrides=("train.batch_size=1", "train.epochs=8"),
+        classes=FASHION_3,
+        note="2-feature blobs of 3 classes -> 256 pixels of 3 Fashion-MNIST classes; 200 epochs -> 8 of ~380 steps "
+        "(run time); the configuration read from model.h5 and config.pkl",
+    ),
+    # -------------------------------------------------------------------- held3: regularisation and batch norm
+    Program(
+        name="deepchecker_deep_cnn_without_batchnorm",
+        origin="TheDeepChecker buggy_synthetic_programs/missing_batchnorm/deepCNN_miss_batchnorm.py (clean: "
+        "clean_base_programs/deepCNN.py; thedeepchecker/thedeepchecker d0a2b3a)",
+        category="regularization/frozen/bn",
+        dataset="fashion",
+        split="held3",
+        fault="every batch normalisation of the VGG-like CNN removed ('the batchnorm layers which are necessary to "
+        "stabilize the learning'), MomentumOptimizer(0.001, 0.9), he_uniform kernels, 64 filters in the last block",
+        fix="batch normalisation after every convolution and the dense layer (the clean program)",
+        fix_kind="missing batch normalisation",
+        root_causes=("missing_batch_normalization",),
+        faulty=_v("held3:deep_cnn_without_batchnorm"),
+        fixed=_v("held3:deep_cnn"),
+        overrides=("train.batch_size=64", "train.epochs=15"),
+        note="an injected fault (TheDeepChecker's synthetic set); CIFAR-10 32 px RGB -> Fashion-MNIST 16 px",
+    ),
+    # ------------------------------------------------------------------------------------- held3: gradients
+    Program(
+        name="autotrainer_demo_gradient_vanish",
+        origin="AUTOTRAINER AutoTrainer/demo_case/Gradient_Vanish_Case (model.h5, config.pkl; shiningrain/AUTOTRAINER "
+        "03a463e)",
+        category="gradients",
+        dataset="digits",
+        split="held3",
+        fault="eight Dense(5) sigmoid layers (He-uniform kernels) and one sigmoid unit under binary cross-entropy, "
+        "Adam(lr=0.001), batches of 128: the gradients vanish before they reach the first layers",
+        fix="SELU on every layer but the last, lecun_uniform kernels and biases (AUTOTRAINER's first "
+        "vanishing-gradient repair, 'selu_1' of its default strategy)",
+        fix_kind="hidden activations (vanishing gradients)",
+        root_causes=("vanishing_gradients", "saturated_activations"),
+        faulty=_v("held3:autotrainer_gradient_vanish_faulty"),
+        fixed=_v("held3:autotrainer_gradient_vanish_fixed"),
+        overrides=("train.batch_size=16", "train.epochs=30"),
+        classes=("3", "8"),
+        note="2-feature circles -> 256 pixels of digits 3 vs 8 (the one sigmoid unit kept: a 0/1 label column); 300 "
+        "epochs of batches of 128 -> 30 of 16",
+    ),
+    # ------------------------------------------------------------------------------------------ held3: data
+    Program(
+        name="deepcrime_delete_training_data",
+        origin="DeepCrime test_models/mnist_conv.py with operator delete_training_data "
+        "(operators/training_data_operators.py; dlfaults/deepcrime f1f4c8b)",
+        category="data",
+        dataset="fashion",
+        split="held3",
+        fault="90% of every class's training images deleted (12-13 a class left); the validation and test images kept",
+        fix="the whole training set",
+        fix_kind="too few training images",
+        root_causes=("too_few_images",),
+        faulty=_v("deepcrime:mnist_conv", data=training_images_deleted(0.9)),
+        fixed=_v("deepcrime:mnist_conv"),
+        overrides=("train.batch_size=128", "train.epochs=12"),
+        note="a mutant of a real-fault operator (DeepCrime searches the share; 90% here); written as a manifest, per "
+        "class 70% train, 15% validation, 15% test, whose deleted training files are gone",
+    ),
+    Program(
+        name="deepcrime_unbalance_training_data",
+        origin="DeepCrime test_models/mnist_conv.py with operator unbalance_train_data "
+        "(operators/training_data_operators.py; dlfaults/deepcrime f1f4c8b)",
+        category="data",
+        dataset="digits",
+        split="held3",
+        fault="every class with fewer training images than the mean count (four of the ten digits) loses 90% of them; "
+        "the validation and test images kept",
+        fix="the whole training set",
+        fix_kind="class imbalance (training split)",
+        root_causes=("class_imbalance",),
+        faulty=_v("deepcrime:mnist_conv", data=training_classes_unbalanced(0.9)),
+        fixed=_v("deepcrime:mnist_conv"),
+        overrides=("train.batch_size=128", "train.epochs=12"),
+        note="a mutant of a real-fault operator (DeepCrime searches the share; 90% here); written as a manifest, per "
+        "class 70% train, 15% validation, 15% test",
+    ),
+    Program(
+        name="deepcrime_noisy_training_images",
+        origin="DeepCrime test_models/mnist_conv.py with operator add_noise (operator_add_noise_to_training_data, "
+        "operators/training_data_operators.py; dlfaults/deepcrime f1f4c8b)",
+        category="data",
+        dataset="digits",
+        split="held3",
+        fault="Gaussian noise as strong as each image's own pixel spread added to every training image; the validation "
+        "and test images stay clean",
+        fix="the clean training images",
+        fix_kind="training images from another distribution (noise)",
+        root_causes=("test_distribution_shift",),
+        faulty=_v("deepcrime:mnist_conv", data=training_images_noisy(1.0)),
+        fixed=_v("deepcrime:mnist_conv"),
+        overrides=("train.batch_size=128", "train.epochs=12"),
+        note="a mutant of a real-fault operator at 100% (every training image; noise standard deviation = the image's "
+        "pixel standard deviation), clipped to 0-255 to be written as PNG; a manifest, per class 70/15/15",
+    ),
+    # ---------------------------------------------------------------------------------- held3: several faults
+    Program(
+        name="umlaut_program_a_raw_pixels_dropout_logits",
+        origin="UMLAUT user-study program A: BerkeleyHCI/umlaut pilot_boilerplate.py (28a68d8, session 'ea')",
+        category="several faults",
+        dataset="fashion",
+        split="held3",
+        fault="a CIFAR-10 CNN fed raw 0-255 pixels, with Dropout(0.8) after each block and before the logits, and its "
+        "logits given to sparse_categorical_crossentropy (from_logits=False); Adam, 10 epochs of batches of 128",
+        fix="pixels / 255, dropout 0.2, from_logits=True (the program's three faults undone)",
+        fix_kind="input scaling, dropout and loss/output mismatch",
+        root_causes=("missing_normalization", "over_regularization", "loss_activation_mismatch"),
+        faulty=_v("held3:umlaut_a_faulty", RAW),
+        fixed=_v("held3:umlaut_a_fixed"),
+        overrides=("train.batch_size=32", "train.epochs=10"),
+        note="CIFAR-10 32 px RGB -> Fashion-MNIST 16 px grey (the VALID convolutions end at 1x1); the fixed dropout is "
+        "eval_b.py's 0.2; batches of 128 of 40,000 -> 32 of ~1,260; validation_split=0.2 -> cnn-doctor's split",
+    ),
+    Program(
+        name="umlaut_program_b_linear_layers_negative_rate",
+        origin="UMLAUT user-study program B: BerkeleyHCI/umlaut user_eval/eval_b.py (c37e04c, session 'eb')",
+        category="several faults",
+        dataset="digits",
+        split="held3",
+        fault="the same CNN with every convolution and dense layer linear, Adam(learning_rate=-1e3) (negative and "
+        "huge: gradient ascent), validated on train_images[:100]",
+        fix="ReLU hidden layers, Adam at its default rate 0.001, a held-out validation split (the program's three "
+        "faults undone)",
+        fix_kind="hidden activations, learning rate (negative) and validation split",
+        root_causes=("missing_hidden_activation", "loss_maximized", "learning_rate_too_high", "split_leakage"),
+        faulty=_v("held3:umlaut_b_faulty", data=validation_from_training(100)),
+        fixed=_v("held3:umlaut_b_fixed"),
+        overrides=("train.batch_size=32", "train.epochs=10"),
+        note="CIFAR-10 32 px RGB -> digits 16 px; batches of 128 of 50,000 -> 32 of ~1,260; the validation images "
+        "are copies of 100 training images, written as a manifest (per class 70% train, 15% test)",
+    ),
+    Program(
+        name="umlaut_pilot_negative_sgd_rate_logits",
+        origin="UMLAUT pilot program: BerkeleyHCI/umlaut pilot_boilerplate_2.py (4c3ba3c, session 'pilot_2')",
+        category="several faults",
+        dataset="fashion",
+        split="held3",
+        fault="Fashion-MNIST MLP Dense(256)-ReLU x2 and logits, SGD(learning_rate=-1e5) (negative and huge), its "
+        "logits given to sparse_categorical_crossentropy (from_logits=False); 15 epochs of batches of 256",
+        fix="a positive rate (SGD's default 0.01) and from_logits=True (the program's two faults undone)",
+        fix_kind="learning rate (negative) and loss/output mismatch",
+        root_causes=("loss_maximized", "learning_rate_too_high", "loss_activation_mismatch"),
+        faulty=_v("held3:umlaut_pilot2_faulty"),
+        fixed=_v("held3:umlaut_pilot2_fixed"),
+        overrides=("train.batch_size=32", "train.epochs=15"),
+        note="28 px -> 16 px; batches of 256 of 48,000 -> 32 of ~1,260",
+    ),
 )
 
 
 def select(split: str = "all", only: str = "") -> list[Program]:
-    """The programs of a split ("dev", "held", "held2" or "all") whose name contains `only`."""
+    """The programs of a split ("dev", "held", "held2", "held3" or "all") whose name contains `only`."""
     return [p for p in PROGRAMS if split in ("all", p.split) and only in p.name]

@@ -171,3 +171,116 @@ def unbalanced(kept: dict[str, float], minimum: int = 5) -> Transform:
         return data
 
     return make
+
+
+# ------------------------------------------------------------------------------------------------- held3
+def _training_rows_by_class(rows: list[tuple[Path, str, str]]) -> dict[str, list[int]]:
+    """The indices of the training rows of each class, in row order."""
+    by_class: dict[str, list[int]] = {}
+    for index, (_, label, split) in enumerate(rows):
+        if split == "train":
+            by_class.setdefault(label, []).append(index)
+    return by_class
+
+
+def _without_rows(data: Path, rows: list[tuple[Path, str, str]], dropped: set[int]) -> Path:
+    """The manifest of `rows` less the `dropped` ones, whose files are deleted."""
+    for index in dropped:
+        rows[index][0].unlink()
+    return _write_manifest(
+        data,
+        [
+            f"{path.relative_to(data)},{label},{split}"
+            for i, (path, label, split) in enumerate(rows)
+            if i not in dropped
+        ],
+    )
+
+
+def training_images_deleted(share: float, classes: tuple[str, ...] | None = None) -> Transform:
+    """DeepCrime's delete_training_data (operator_delete_training_data): `share` of every class's training images
+    deleted at random (seeded); the validation and test images are untouched. Splits per class: 70% train, 15%
+    validation, 15% test."""
+
+    def make(folder: Path, source: Path) -> Path:
+        data = copy_classes(source, folder / "data", classes)
+        rows = _seeded_splits(data)
+        rng = np.random.default_rng(2)
+        dropped = set()
+        for indices in _training_rows_by_class(rows).values():
+            chosen = rng.choice(len(indices), size=int(len(indices) * share), replace=False)
+            dropped.update(indices[i] for i in chosen)
+        return _without_rows(data, rows, dropped)
+
+    return make
+
+
+def training_classes_unbalanced(share: float) -> Transform:
+    """DeepCrime's unbalance_train_data (unbalance_training_data): every class with fewer training images than the
+    classes' mean count loses `share` of its training images (seeded); the validation and test images are untouched.
+    Splits per class: 70% train, 15% validation, 15% test."""
+
+    def make(folder: Path, source: Path) -> Path:
+        data = copy_classes(source, folder / "data")
+        rows = _seeded_splits(data)
+        by_class = _training_rows_by_class(rows)
+        mean = np.mean([len(indices) for indices in by_class.values()])
+        rng = np.random.default_rng(3)
+        dropped = set()
+        for indices in by_class.values():
+            if len(indices) < mean:
+                chosen = rng.choice(len(indices), size=int(len(indices) * share), replace=False)
+                dropped.update(indices[i] for i in chosen)
+        return _without_rows(data, rows, dropped)
+
+    return make
+
+
+def training_images_noisy(share: float) -> Transform:
+    """DeepCrime's add_noise (operator_add_noise_to_training_data): `share` of the training images (seeded) get
+    Gaussian noise whose standard deviation is `share` times the image's own pixel standard deviation (clipped to
+    0-255 to be written as PNG); the validation and test images stay clean. Splits per class: 70% train, 15%
+    validation, 15% test."""
+
+    def make(folder: Path, source: Path) -> Path:
+        data = copy_classes(source, folder / "data")
+        rows = _seeded_splits(data)
+        train = [index for index, (_, _, split) in enumerate(rows) if split == "train"]
+        rng = np.random.default_rng(4)
+        for index in sorted(rng.choice(len(train), size=int(len(train) * share), replace=False)):
+            path = rows[train[index]][0]
+            pixels = np.asarray(Image.open(path).convert("L"), dtype=np.float64)
+            noisy = pixels + rng.normal(0.0, pixels.std() * share, pixels.shape)
+            Image.fromarray(np.clip(np.round(noisy), 0, 255).astype(np.uint8), "L").save(path)
+        return _write_manifest(data, [f"{path.relative_to(data)},{label},{split}" for path, label, split in rows])
+
+    return make
+
+
+def validation_from_training(count: int = 100) -> Transform:
+    """UMLAUT's user_eval/eval_b.py: validation_data=(train_images[:100], train_labels[:100]): the validation images
+    are copies of the first `count` training images (in the seeded order), so validation measures images the network
+    trains on; the test images are held out. Splits per class: 70% train, 15% test (the validation rows are dropped
+    and replaced by the copies)."""
+
+    def make(folder: Path, source: Path) -> Path:
+        data = copy_classes(source, folder / "data")
+        rows = _seeded_splits(data)
+        dropped = {index for index, (_, _, split) in enumerate(rows) if split == "val"}
+        for index in dropped:
+            rows[index][0].unlink()
+        kept = [row for index, row in enumerate(rows) if index not in dropped]
+        order = np.random.default_rng(5).permutation(
+            [index for index, (_, _, split) in enumerate(kept) if split == "train"]
+        )
+        copies = []
+        for index in order[:count]:
+            path, label, _ = kept[index]
+            copy = path.with_name(f"valcopy-{path.name}")
+            shutil.copy(path, copy)
+            copies.append((copy, label, "val"))
+        return _write_manifest(
+            data, [f"{path.relative_to(data)},{label},{split}" for path, label, split in kept + copies]
+        )
+
+    return make

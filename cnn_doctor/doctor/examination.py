@@ -5,8 +5,10 @@ call for, and the fix trials chosen by the one judge. The train stage calls thes
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
-from cnn_doctor.config import DiagnoseParams, one_line
+from cnn_doctor.config import DiagnoseParams, TrainParams, one_line
+from cnn_doctor.doctor.curves import diagnose_curves
 from cnn_doctor.doctor.experiments import (
     SYMPTOMS_FOR_BATCH_TEST,
     SYMPTOMS_FOR_LEARNING_CURVE,
@@ -20,21 +22,78 @@ from cnn_doctor.doctor.experiments import (
 )
 from cnn_doctor.doctor.judge import judge
 from cnn_doctor.doctor.learning_rate import range_test_verdict, recommend_tested_rate
-from cnn_doctor.doctor.model_checks import ProbeBatch, check_before_first_step, describe_loss
-from cnn_doctor.doctor.probes import explodes_at_initialization
+from cnn_doctor.doctor.model_checks import (
+    ProbeBatch,
+    check_before_first_step,
+    check_regularization,
+    describe_loss,
+    largest_dropout,
+    regularization_share,
+)
+from cnn_doctor.doctor.predictions import stale_statistics
+from cnn_doctor.doctor.probes import diagnose_probes, explodes_at_initialization, make_probe_callback
 from cnn_doctor.doctor.verification import RunFacts, curve, fixes_to_verify, held, verification, with_verifications
 from cnn_doctor.findings import Finding, load_findings
 from cnn_doctor.layout import Layout, read_json
 from cnn_doctor.run_context import run_logger
 from cnn_doctor.training.counterfactual import train_with_fix
 from cnn_doctor.training.models import output_activation
-from cnn_doctor.training.run import Fitted, Run
+from cnn_doctor.training.run import Fitted, Run, optimizer_steps
 
 
 def check_before_training(run: Run, diagnose: DiagnoseParams, batch_size: int) -> tuple[list[Finding], str | None]:
     """Static model checks on the run's probe batch; the findings and, when no training step is possible, why."""
     batch = ProbeBatch(*run.probe_batch(diagnose.probe_batch_size), one_hot=run.one_hot)
     return check_before_first_step(run.model, run.loss, len(run.classes), batch, batch_size, diagnose)
+
+
+@dataclass(frozen=True)
+class Watch:
+    """What the doctor watches a training with: its probes (None: `diagnose.probes` off), batch normalisation
+    scored both ways on the final weights (None: no batch normalisation) and weight decay's share of the
+    objective before the first step."""
+
+    probes: object | None
+    batch_statistics: object | None
+    initial_decay_share: float | None
+
+    @property
+    def callbacks(self) -> list:
+        return [callback for callback in (self.probes, self.batch_statistics) if callback is not None]
+
+
+def start_watching(run: Run, diagnose: DiagnoseParams) -> Watch:
+    batch = run.probe_batch(diagnose.probe_batch_size)
+    probes = make_probe_callback(*batch, run.loss_function(), run.core, run.feed) if diagnose.probes else None
+    return Watch(
+        probes,
+        run.batch_statistics_watch(describe_loss(run.loss)[1]),
+        regularization_share(run.model, run.loss_function(), *batch),
+    )
+
+
+def diagnose_training(
+    run: Run, watch: Watch, history: dict, params: TrainParams, diagnose: DiagnoseParams
+) -> list[Finding]:
+    """What the history, the regularisation, the batch statistics and the probes say about the finished run;
+    `params` as trained (a user's optimizer's rate)."""
+    num_classes = len(run.classes)
+    findings = diagnose_curves(history, num_classes, params, diagnose, optimizer_steps(run.model))
+    findings += check_regularization(
+        regularization_share(run.model, run.loss_function(), *run.probe_batch(diagnose.probe_batch_size)),
+        largest_dropout(run.model),
+        max(history.get("accuracy") or [0.0]),
+        diagnose,
+        watch.initial_decay_share,
+    )
+    ended = watch.batch_statistics
+    if ended is not None and ended.batch is not None:  # the final weights, before EarlyStopping restored any
+        findings += stale_statistics(ended.batch, ended.inference, len(ended.labels), "train")
+    if watch.probes is not None:
+        probes = watch.probes
+        records = (probes.records, probes.early_losses, probes.update_ratios)
+        findings += diagnose_probes(*records, num_classes, params.learning_rate, diagnose)
+    return findings
 
 
 def run_experiments(fitted: Fitted, findings: list[Finding], diagnose: DiagnoseParams) -> tuple[list[Finding], dict]:

@@ -25,6 +25,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "mixed_image_formats",
         "overlapping_classes",
         "unrepresentative_split",
+        "labels_misaligned",
     ),
     # before training: the model and its loss, read statically and on one batch
     "model_checks": (

@@ -20,6 +20,7 @@ from cnn_doctor.doctor.dataset_checks import (
     mark_label_errors,
     verified_content_groups,
     with_few_label_errors,
+    with_misaligned_labels,
     with_overlapping_classes,
     with_unrepresented_classes,
 )
@@ -192,6 +193,7 @@ def validate(data: Path, data_digest: str, params: ValidateParams, layout: Layou
     findings = with_few_label_errors(findings, manifest, class_table, dataset_table, params)
     findings = with_overlapping_classes(findings, manifest)
     findings = with_unrepresented_classes(findings, manifest)
+    findings = with_misaligned_labels(findings, manifest)
     gate = [finding.id for finding in findings if matches(finding, params.fail_on)]
     record = Validated(source=str(source.root), classes=tuple(source.classes), gated_by=tuple(gate))
     summary = {

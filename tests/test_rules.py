@@ -1528,3 +1528,40 @@ def test_a_cause_leads_over_a_symptom_no_cause_explains():
     cause, whose smaller batches gained 0.22): of equally severe roots, the one that says what to change leads."""
     symptom, cause = finding("loss_oscillating"), finding("augmentation_too_strong")
     assert [f.id for f in link_causes([symptom, cause])] == ["augmentation_too_strong", "loss_oscillating"]
+
+
+@pytest.mark.parametrize(
+    "flagged_by_split, named",
+    [
+        ({"train": 0.8, "val": 0.05, "test": 0.05}, True),  # a training loader that shuffled images alone
+        ({"train": 0.73, "val": 0.24, "test": 0.22}, True),  # the same, seen by a label model the noise misled
+        ({"train": 0.05, "val": 0.05, "test": 0.7}, True),  # the test labels paired with other images
+        ({"train": 0.4, "val": 0.4, "test": 0.4}, False),  # heavy annotation noise, everywhere alike
+        ({"train": 0.3, "val": 0.05, "test": 0.05}, False),  # noisier training labels, far from random
+        ({"train": 0.6, "val": 0.3, "test": 0.3}, False),  # heavy noise everywhere, somewhat more in training
+    ],
+    ids=[
+        "training-shuffled",
+        "misled-label-model",
+        "test-shuffled",
+        "noise-everywhere",
+        "noisier-training",
+        "heavy-noise",
+    ],
+)
+def test_a_split_contradicted_like_random_labels_is_labels_misaligned(flagged_by_split, named):
+    import pandas as pd
+
+    from cnn_doctor.doctor.dataset_checks import with_misaligned_labels
+
+    rows = []
+    for split, share in flagged_by_split.items():
+        count = {"train": 140, "val": 40, "test": 40}[split]
+        rows += [(f"{split}/{i}.png", str(i % 10), split, i < share * count) for i in range(count)]
+    manifest = pd.DataFrame(rows, columns=["path", "label", "split", "suspected_label_error"])
+    manifest["usable"] = True
+    found = with_misaligned_labels([], manifest)
+    assert [f.id for f in found] == (["labels_misaligned"] if named else [])
+    if named:
+        worst = max(flagged_by_split, key=flagged_by_split.get)
+        assert found[0].evidence["split"] == worst and len(found[0].evidence["files"]) > 0

@@ -281,3 +281,53 @@ def test_one_class_relabelled_as_others_is_a_label_error_warning(digits_folder, 
         path.split("digits/", 1)[1] for path, label in finding["evidence"]["suggested"].items() if label == "3"
     }
     assert len(said_three & moved) >= 0.8 * len(said_three), "the images it sends back to '3' were moved from '3'"
+
+
+def split_manifest(rows: list[tuple[str, str]], target: Path, shuffled: str | None, flipped: float = 0.0) -> Path:
+    """`rows` (path, label) in a manifest split 70/20/10 in turn; the `shuffled` split's labels permuted among its
+    own images (a loader that shuffles images without their labels), or `flipped` of all labels changed at random."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    splits = ["train"] * 7 + ["val"] * 2 + ["test"]
+    split_of = [splits[i % len(splits)] for i in range(len(rows))]
+    labels = [label for _, label in rows]
+    classes = sorted(set(labels))
+    if shuffled:
+        chosen = [i for i, split in enumerate(split_of) if split == shuffled]
+        for index, label in zip(chosen, rng.permutation([labels[i] for i in chosen])):
+            labels[index] = label
+    for index in np.flatnonzero(rng.random(len(rows)) < flipped):
+        labels[index] = classes[(classes.index(labels[index]) + rng.integers(1, len(classes))) % len(classes)]
+    return write_manifest(target, [(path, label, split) for (path, _), label, split in zip(rows, labels, split_of)])
+
+
+@pytest.mark.parametrize("dataset", ["digits", "fashion"])
+@pytest.mark.parametrize("fault", ["shuffled_training_labels", "scattered_label_errors", "none"])
+def test_a_split_whose_labels_belong_to_other_images_is_labels_misaligned(
+    dataset, fault, digits_folder, fashion_mnist, tmp_path, fast_params, layout
+):
+    """Images shuffled without their labels in the training split only (TheDeepChecker's wrong_labels): named as
+    the pairing, `labels_misaligned`, and the cause of the label flags; the same share of mistakes spread over
+    every split is annotation noise, and clean labels are neither."""
+    import pandas as pd
+
+    if dataset == "digits":
+        images = sorted(digits_folder.rglob("*.png"))
+        rows = [(f"{digits_folder.name}/{path.parent.name}/{path.name}", path.parent.name) for path in images]
+        folder = digits_folder.parent
+    else:
+        table = pd.read_csv(fashion_mnist).groupby("label").head(150)
+        rows = [(f"{fashion_mnist.parent.name}/{path}", label) for path, label in zip(table["path"], table["label"])]
+        folder = fashion_mnist.parent.parent
+    shuffled = "train" if fault == "shuffled_training_labels" else None
+    flipped = 0.4 if fault == "scattered_label_errors" else 0.0
+    manifest = split_manifest(rows, folder / f"{dataset}-{fault}.csv", shuffled, flipped)
+    _, findings = run_validate(manifest, fast_params(), layout)
+    assert ("labels_misaligned" in findings) == (fault == "shuffled_training_labels"), sorted(findings)
+    if fault == "shuffled_training_labels":
+        assert findings["labels_misaligned"]["evidence"]["split"] == "train"
+        report = write_report(layout, ("validate",))
+        assert report["leading_finding"] == "labels_misaligned"
+        (flags,) = [f for f in report["findings"] if f["id"] == "suspected_label_errors"]
+        assert flags["evidence"]["caused_by"] == "labels_misaligned"

@@ -21,6 +21,22 @@ CONSEQUENCES: dict[str, tuple[str, ...]] = {
         "conflicting_labels",
         "split_leakage",
     ),
+    # a split's labels paired with the wrong images: trained on noise, or scored against it
+    "labels_misaligned": (
+        "suspected_label_errors",
+        "conflicting_labels",
+        "not_learning",
+        "underfitting",
+        "overfitting",
+        "suspiciously_high_accuracy",
+        "prediction_collapse",
+        "minority_class_collapse",
+        "poor_calibration",
+        "learning_rate_too_low",
+        "slow_convergence",
+        "undertrained",
+        "below_reference_accuracy",
+    ),
     # classes only in the held-out splits: never learned, so never predicted
     "unrepresentative_split": (
         "minority_class_collapse",
@@ -376,7 +392,7 @@ CHECKED_CAUSES = (
     ("batch-normalisation statistics", ("stale_batch_statistics",)),
     ("training length", ("undertrained",)),
     ("augmentation", ("augmentation_too_strong",)),
-    ("label errors", ("suspected_label_errors", "conflicting_labels", "duplicate_classes")),
+    ("label errors", ("suspected_label_errors", "conflicting_labels", "duplicate_classes", "labels_misaligned")),
     ("class balance", ("class_imbalance", "too_few_images")),
     ("the splits", ("split_leakage", "test_distribution_shift", "label_mapping_mismatch", "unrepresentative_split")),
 )

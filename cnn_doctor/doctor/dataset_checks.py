@@ -445,6 +445,53 @@ def with_unrepresented_classes(findings: list[Finding], manifest: pd.DataFrame) 
     return sort_findings([*findings, finding])
 
 
+# Annotation mistakes scatter over the splits alike. A split whose labels the data contradicts more often than the
+# other splits' by at least this share of random labels' rate (1 - 1/C of them wrong) was not labelled carelessly:
+# its labels were paired with the wrong images (a loader that shuffles the images and not their labels, two lists
+# sorted differently). A difference, not a ratio: a label model that learned from mostly shuffled labels flags
+# clean images too (Fashion-MNIST, 70% of the labels shuffled: 73% of them flagged, 23% of the clean ones).
+MISALIGNED_SHARE_OF_RANDOM = 0.5
+MIN_SPLIT_IMAGES = 20
+
+
+def with_misaligned_labels(findings: list[Finding], manifest: pd.DataFrame) -> list[Finding]:
+    """A split of the manifest whose labels the label-error search contradicts almost as often as random labels
+    would, while the other splits' labels hold: `labels_misaligned`, the cause of the label flags."""
+    usable = manifest[manifest["usable"]]
+    if "split" not in usable or usable["split"].nunique() < 2 or "suspected_label_error" not in usable:
+        return findings
+    flagged = usable["suspected_label_error"].fillna(False).astype(bool)
+    rates = flagged.groupby(usable["split"]).mean().sort_values(ascending=False)
+    split, rate = str(rates.index[0]), float(rates.iloc[0])
+    in_split = usable["split"] == split
+    others = float(flagged[~in_split].mean())
+    random_rate = 1.0 - 1.0 / max(2, usable["label"].nunique())
+    if in_split.sum() < MIN_SPLIT_IMAGES or rate - others < MISALIGNED_SHARE_OF_RANDOM * random_rate:
+        return findings
+    finding = Finding(
+        "labels_misaligned",
+        "warning",
+        "validate",
+        f"{rate:.0%} of the {split!r} split's labels are contradicted by their images, against {others:.0%} in the "
+        f"other splits (random labels: {random_rate:.0%}): the {split!r} labels do not belong to their images.",
+        f"Check how the {split!r} images and labels are paired: shuffle them together, never one list alone, and "
+        "read both in the same order (sorted by file name); then run again. Relabelling image by image would not "
+        "help: almost every label of the split is off.",
+        {
+            "split": split,
+            "contradicted_share": round(rate, 4),
+            "contradicted_share_elsewhere": round(others, 4),
+            "random_labels_share": round(random_rate, 4),
+            "files": usable.loc[in_split & flagged, "path"].tolist(),
+            IMPACT: {
+                "accuracy_bound": round(rate, 4),
+                "how": f"share of the {split!r} split whose labels the label model contradicts",
+            },
+        },
+    )
+    return sort_findings([*findings, finding])
+
+
 def with_overlapping_classes(findings: list[Finding], manifest: pd.DataFrame) -> list[Finding]:
     """Images the label-error search flagged between two classes that genuinely overlap: named as a property
     of the data (info), with examples and the share of images it concerns, instead of accusing each image."""

@@ -30,6 +30,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     # before training: the model and its loss, read statically and on one batch
     "model_checks": (
         "loss_activation_mismatch",
+        "loss_maximized",
         "missing_normalization",
         "inputs_scaled_twice",
         "poor_initialization",

@@ -130,6 +130,21 @@ def test_output_units_that_cannot_fit_the_labels_stop_the_run(small_digits, scen
     assert report["leading_finding"] == "loss_activation_mismatch"
 
 
+NEGATIVE_RATE = """
+    model = keras.Sequential([keras.Input(input_shape), layers.Conv2D(16, 3, activation="relu"),
+                              layers.Flatten(), layers.Dense(num_classes, activation="softmax")])
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=-0.01), loss="sparse_categorical_crossentropy")
+    return model"""
+
+
+def test_a_negative_learning_rate_in_the_users_optimizer_is_loss_maximized(small_digits, scenario, layout, tmp_path):
+    """UMLAUT's Adam(learning_rate=-1e3), in the pipeline: the user's compiled network sits behind the pipeline's
+    normalisation, so its optimizer is read from the user's model. The symptoms it causes follow it."""
+    report = diagnose(small_digits, scenario(builder(tmp_path, NEGATIVE_RATE), "train.epochs=2"), layout)
+    assert report["leading_finding"] == "loss_maximized"
+    assert report["findings"][0]["evidence"]["learning_rate"] == pytest.approx(-0.01)
+
+
 def test_linear_output_with_probability_loss_is_a_mismatch(small_digits, scenario, layout, tmp_path):
     model = builder(tmp_path, LOGITS_WITH_PROBABILITY_LOSS)
     report = diagnose(small_digits, scenario(model, "train.epochs=3"), layout)

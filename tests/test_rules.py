@@ -1565,3 +1565,83 @@ def test_a_split_contradicted_like_random_labels_is_labels_misaligned(flagged_by
     if named:
         worst = max(flagged_by_split, key=flagged_by_split.get)
         assert found[0].evidence["split"] == worst and len(found[0].evidence["files"]) > 0
+
+
+def real_probe_batch(dataset: str, size: int = 32) -> tuple[np.ndarray, np.ndarray]:
+    """`size` real images scaled to 0-1 and their labels: scikit-learn's digits (8x8) or Fashion-MNIST's photos
+    (28x28, Debian's dataset-fashion-mnist)."""
+    if dataset == "digits":
+        from sklearn.datasets import load_digits
+
+        digits = load_digits()
+        return (digits.images[:size, :, :, None] / 16.0).astype(np.float32), digits.target[:size]
+    from cnn_doctor.data.fashion_mnist import read_split
+
+    images, labels = read_split("test")
+    return (images[:size, :, :, None] / 255.0).astype(np.float32), labels[:size].astype(int)
+
+
+@pytest.mark.parametrize("dataset", ["digits", "fashion"])
+@pytest.mark.parametrize(
+    "fault", ["negated_loss", "negative_rate", "none"], ids=["negated-loss", "negative-rate", "healthy"]
+)
+def test_a_step_that_climbs_the_loss_is_loss_maximized(dataset, fault):
+    """TheDeepChecker's flipped gradient sign (a negated cross-entropy) and UMLAUT's Adam(learning_rate=-1e3),
+    checked on real images before the first step; the same network with its loss and rate right is not."""
+    from cnn_doctor.doctor.model_checks import ProbeBatch, check_before_first_step
+
+    keras = keras_quietly()
+    images, labels = real_probe_batch(dataset)
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential(
+        [
+            keras.Input(images.shape[1:]),
+            keras.layers.Conv2D(32, 3, activation="relu"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+
+    def negated(y, p):
+        return -keras.ops.mean(keras.losses.sparse_categorical_crossentropy(y, p))
+
+    loss = negated if fault == "negated_loss" else "sparse_categorical_crossentropy"
+    model.compile(optimizer=keras.optimizers.Adam(-1e-3 if fault == "negative_rate" else 1e-3), loss=loss)
+    batch = ProbeBatch(images, labels, one_hot=False)
+    found, blocker = check_before_first_step(model, loss, 10, batch, 32, DIAGNOSE)
+    serious = [f.id for f in found if f.severity in ("critical", "warning")]
+    assert blocker is None
+    if fault == "none":
+        assert serious == []
+    else:
+        assert serious[0] == "loss_maximized" and "loss_activation_mismatch" not in serious
+
+
+@pytest.mark.parametrize("dataset", ["digits", "fashion"])
+@pytest.mark.parametrize("loss_kind", ["clipped_log_of_scores", "softmax_of_scores"])
+def test_a_probability_loss_on_raw_scores_is_a_mismatch_even_when_clipped(dataset, loss_kind):
+    """TheDeepChecker's missing softmax: -sum(y * log(clip(scores, 1e-32, 1))) on a linear output is finite (the
+    clip hides the NaN) but sees the right class's score alone; the same loss with the softmax back competes."""
+    from cnn_doctor.doctor.model_checks import ProbeBatch, check_before_first_step
+
+    keras = keras_quietly()
+    ops = keras.ops
+    images, labels = real_probe_batch(dataset)
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential(
+        [
+            keras.Input(images.shape[1:]),
+            keras.layers.Conv2D(32, 3, activation="relu"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(10),
+        ]
+    )
+
+    def cross_entropy(y, scores):
+        probabilities = ops.softmax(scores) if loss_kind == "softmax_of_scores" else scores
+        return ops.mean(-ops.sum(y * ops.log(ops.clip(probabilities, 1e-32, 1.0)), axis=1))
+
+    batch = ProbeBatch(images, np.eye(10, dtype="float32")[labels], one_hot=True)
+    found, _ = check_before_first_step(model, cross_entropy, 10, batch, 32, DIAGNOSE)
+    mismatch = [f.severity for f in found if f.id == "loss_activation_mismatch"]
+    assert mismatch == (["critical"] if loss_kind == "clipped_log_of_scores" else [])

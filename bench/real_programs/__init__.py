@@ -47,8 +47,6 @@ FOLDER = Path(__file__).resolve().parent
 
 # Finding ids a good doctor would name for faults no current id fits (root_causes may list them).
 PROPOSED_IDS = {
-    "loss_maximized": "the optimizer climbs the loss instead of descending it (gradients negated by hand, a negative "
-    "learning rate): the loss runs away from its minimum and the network learns the opposite of its labels",
     "missing_batch_normalization": "a deep plain convolutional stack without normalisation layers trains far too "
     "slowly at its learning rate; batch normalisation after the convolutions is the fix",
 }

@@ -63,6 +63,25 @@ CONSEQUENCES: dict[str, tuple[str, ...]] = {
         "below_reference_accuracy",
         "conflicting_labels",
     ),
+    # every step climbs the loss: it runs away, or settles on the wrong answers
+    "loss_maximized": (
+        "loss_activation_mismatch",
+        "initial_loss_off",
+        "learning_rate_too_high",
+        "learning_rate_too_low",
+        "loss_diverged",
+        "loss_oscillating",
+        "exploding_gradients",
+        "dying_relu",
+        "saturated_activations",
+        "not_learning",
+        "underfitting",
+        "slow_convergence",
+        "prediction_collapse",
+        "minority_class_collapse",
+        "poor_calibration",
+        "below_reference_accuracy",
+    ),
     # a loss summed over the batch: every step batch-size times larger than the rate says
     "loss_summed_over_batch": (
         "initial_loss_off",
@@ -379,7 +398,7 @@ SYMPTOMS = frozenset(
 )
 # what the doctor checks for a cause, in words, and the findings that would have named one
 CHECKED_CAUSES = (
-    ("the loss and the output layer", ("loss_activation_mismatch", "loss_summed_over_batch")),
+    ("the loss and the output layer", ("loss_activation_mismatch", "loss_summed_over_batch", "loss_maximized")),
     ("hidden activations", ("wrong_hidden_activation", "missing_hidden_activation")),
     ("reductions over the batch", ("wrong_reduction_axis",)),
     ("frozen layers", ("frozen_layers",)),

@@ -26,6 +26,7 @@ from cnn_doctor.doctor.model_checks import (
     ProbeBatch,
     check_before_first_step,
     check_regularization,
+    check_step_direction,
     describe_loss,
     largest_dropout,
     regularization_share,
@@ -44,7 +45,11 @@ from cnn_doctor.training.run import Fitted, Run, optimizer_steps
 def check_before_training(run: Run, diagnose: DiagnoseParams, batch_size: int) -> tuple[list[Finding], str | None]:
     """Static model checks on the run's probe batch; the findings and, when no training step is possible, why."""
     batch = ProbeBatch(*run.probe_batch(diagnose.probe_batch_size), one_hot=run.one_hot)
-    return check_before_first_step(run.model, run.loss, len(run.classes), batch, batch_size, diagnose)
+    findings, blocker = check_before_first_step(run.model, run.loss, len(run.classes), batch, batch_size, diagnose)
+    # the user compiled the network the pipeline wraps (behind its normalisation): the wrapper has no optimizer yet
+    if run.user_optimizer is not None and getattr(run.model, "optimizer", None) is not run.user_optimizer:
+        findings = [*findings, *check_step_direction(run.user_optimizer)]
+    return findings, blocker
 
 
 @dataclass(frozen=True)

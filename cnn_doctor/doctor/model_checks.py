@@ -60,6 +60,27 @@ def loss_rewards_right_answers(loss_function, num_classes: int, one_hot: bool, f
     return right < wrong if math.isfinite(right) and math.isfinite(wrong) else None
 
 
+def classes_compete_on_scores(loss_function, num_classes: int, one_hot: bool) -> bool | None:
+    """Whether, on raw scores (logits), the loss is lower when only the right class scores high than when every
+    class does: a softmax cross-entropy is, a probability loss without its softmax is not (a hand-written
+    -sum(y * log(clip(scores))) sees the right class's score alone, so the network can raise them all). None when
+    it cannot be computed on such scores."""
+    labels = np.arange(2 * num_classes) % num_classes
+    targets = np.eye(num_classes, dtype=np.float32)[labels] if one_hot else labels.astype(np.int32)
+    right_only = np.eye(num_classes, dtype=np.float32)[labels]
+    try:
+        alone = float(loss_function(targets, right_only))
+        all_high = float(loss_function(targets, np.ones_like(right_only)))
+    except Exception:
+        return None
+    if not (math.isfinite(alone) and math.isfinite(all_high)):
+        return None
+    return alone < all_high - COMPETITION_MARGIN * max(abs(all_high), 1e-6)
+
+
+COMPETITION_MARGIN = 0.01  # a relative difference below this is float rounding: the loss ignores the other scores
+
+
 # Of a layer's outputs, a ReLU leaves this share or more exactly zero; a linear layer leaves none.
 RELU_ZEROS = 0.05
 
@@ -139,8 +160,23 @@ def check_loss_and_output(model, loss, num_classes: int, first: FirstOutputs | N
             f"{np.min(outputs):.3g} to {np.max(outputs):.3g}) although it is on probabilities: it takes the log "
             "of values that are not probabilities.",
         )
+    elif activation == "linear" and first.classes_compete is False:
+        problem = (
+            "critical",
+            f"The output is linear (scores, no softmax) and the loss {loss_name!r} only looks at the right class's "
+            "score: it is as low when every class scores high, so the classes never compete and the network can "
+            "raise every score at once.",
+        )
     elif rewards_right is False:
-        problem = ("critical", f"The loss {loss_name!r} is not lower for right answers than for wrong ones.")
+        return [
+            loss_maximized(
+                f"The loss {loss_name!r} is lower for confident wrong answers than for confident right ones: "
+                "minimising it teaches the network the opposite of its labels.",
+                "Check the loss's sign: a hand-written loss must grow as the answers get worse (return the "
+                "cross-entropy, not its negative), and gradients must not be negated before they are applied.",
+                loss=loss_name,
+            )
+        ]
     elif any(word.replace("_", "") in plain_name for word in REGRESSION_LOSS_WORDS) or (
         rewards_right is None and not any(word in plain_name for word in CLASSIFICATION_LOSS_WORDS)
     ):
@@ -580,7 +616,8 @@ def check_before_first_step(
     from_logits = describe_loss(loss)[1]
     rewards_right = loss_rewards_right_answers(mean, num_classes, batch.one_hot, from_logits)
     summed = check_summed_loss(loss_sums_over_the_batch(mean, num_classes, batch.one_hot, from_logits), batch_size)
-    first = FirstOutputs(initial_loss, rewards_right, _as_array(outputs))
+    competing = classes_compete_on_scores(mean, num_classes, batch.one_hot)
+    first = FirstOutputs(initial_loss, rewards_right, _as_array(outputs), competing)
     checks = check_model(model, loss, num_classes, batch.images, first, params)
     return [*checks, *summed, *check_batch_independence(model, batch.images)], None
 
@@ -596,11 +633,13 @@ def _as_array(outputs) -> np.ndarray | None:
 @dataclass(frozen=True)
 class FirstOutputs:
     """What the untrained network did on the probe batch: its loss, whether the loss rewards right answers
-    (`loss_rewards_right_answers`, None: not measured) and its outputs (None: not recorded)."""
+    (`loss_rewards_right_answers`, None: not measured), its outputs (None: not recorded) and whether the loss
+    makes the classes compete on raw scores."""
 
     initial_loss: float
     rewards_right: bool | None = None
     outputs: np.ndarray | None = None
+    classes_compete: bool | None = None  # on raw scores (`classes_compete_on_scores`); None: not measured
 
 
 # An image's outputs computed in a batch of 64 and in a batch of 32 differ by float rounding only (about 1e-6
@@ -655,6 +694,32 @@ def undefined_on_outputs(first: FirstOutputs) -> bool:
     )
 
 
+def loss_maximized(summary: str, recommendation: str, **evidence) -> Finding:
+    """Every step climbs the loss instead of descending it: a loss that rewards wrong answers, or a negative
+    learning rate (UMLAUT's user-study programs, TheDeepChecker's flipped gradient sign)."""
+    return _finding("loss_maximized", "critical", summary, recommendation, **evidence)
+
+
+def check_step_direction(optimizer) -> list[Finding]:
+    """A negative learning rate turns gradient descent into ascent (a user's optimizer; the params' rate is
+    validated positive)."""
+    inner = getattr(optimizer, "inner_optimizer", optimizer)  # mixed precision wraps it
+    try:
+        rate = float(np.asarray(inner.learning_rate))
+    except (AttributeError, TypeError, ValueError):
+        return []
+    if not rate < 0:
+        return []
+    return [
+        loss_maximized(
+            f"The optimizer's learning rate is {rate:g}: each step moves the weights up the loss, away from its "
+            "minimum.",
+            "Give the optimizer a positive learning rate (Adam's usual 1e-3, or train.learning_rate).",
+            learning_rate=rate,
+        )
+    ]
+
+
 def check_model(
     model, loss, num_classes: int, probe_inputs: np.ndarray, first: FirstOutputs, params: DiagnoseParams
 ) -> list[Finding]:
@@ -663,6 +728,7 @@ def check_model(
     initial_loss = first.initial_loss
     return [
         *check_loss_and_output(model, loss, num_classes, first),
+        *check_step_direction(getattr(model, "optimizer", None)),
         *check_hidden_activations(model),
         *check_linear_stack(model),
         *check_frozen_layers(model),

@@ -102,10 +102,14 @@ def _add_relations(manifest: pd.DataFrame, thumbnails: list) -> None:
 
 
 def summarise_classes(manifest: pd.DataFrame, classes: tuple[str, ...]) -> pd.DataFrame:
-    """One row per class: its usable images, and the share of that many images flagged as this class's under
-    another label (`labelled_away_share`: images moved out of one class)."""
+    """One row per class: its usable images, those the model trains on (`training_images`: the training rows when
+    the manifest names its splits, else all usable images: preprocess splits each class in proportion), and the
+    share of that many images flagged as this class's under another label (`labelled_away_share`: images moved out
+    of one class)."""
     usable = manifest[manifest["usable"]]
     counts = usable["label"].value_counts()
+    named_splits = "split" in usable and (usable["split"] == "train").any()
+    training = usable[usable["split"] == "train"]["label"].value_counts() if named_splits else counts
     flagged = usable[
         usable.get("suspected_label_error", pd.Series(False, index=usable.index)).fillna(False).astype(bool)
     ]
@@ -114,6 +118,7 @@ def summarise_classes(manifest: pd.DataFrame, classes: tuple[str, ...]) -> pd.Da
         {
             "label": list(classes),
             "usable_images": [int(counts.get(c, 0)) for c in classes],
+            "training_images": [int(training.get(c, 0)) for c in classes],
             "labelled_away_share": [round(int(away.get(c, 0)) / max(1, int(counts.get(c, 0))), 4) for c in classes],
         }
     )
@@ -121,7 +126,8 @@ def summarise_classes(manifest: pd.DataFrame, classes: tuple[str, ...]) -> pd.Da
 
 def summarise_dataset(manifest: pd.DataFrame, class_table: pd.DataFrame) -> pd.DataFrame:
     present = class_table[class_table["usable_images"] > 0]["usable_images"]
-    ratio = float(present.max() / present.min()) if len(present) else math.nan  # NaN: no class, no ratio
+    training = class_table[class_table["training_images"] > 0]["training_images"]  # what the model learns from
+    ratio = float(training.max() / training.min()) if len(training) else math.nan  # NaN: no class, no ratio
     usable = manifest[manifest["usable"]]
     return pd.DataFrame(
         [

@@ -331,3 +331,31 @@ def test_a_split_whose_labels_belong_to_other_images_is_labels_misaligned(
         assert report["leading_finding"] == "labels_misaligned"
         (flags,) = [f for f in report["findings"] if f["id"] == "suspected_label_errors"]
         assert flags["evidence"]["caused_by"] == "labels_misaligned"
+
+
+@pytest.mark.parametrize("dataset", ["digits", "fashion"])
+def test_few_training_rows_are_too_few_images_whatever_the_test_rows(
+    dataset, digits_folder, fashion_mnist, layout, fast_params
+):
+    """DeepCrime's delete_training_data: 90% of one class's training rows gone, its validation and test rows
+    kept. The model learns from the training rows: the class is too small and the training set imbalanced, though
+    the class's rows in all splits together pass both thresholds."""
+    import pandas as pd
+
+    if dataset == "digits":
+        images = sorted(digits_folder.rglob("*.png"))
+        rows = [(f"{digits_folder.name}/{path.parent.name}/{path.name}", path.parent.name) for path in images]
+        table = pd.read_csv(split_manifest(rows, digits_folder.parent / "digits-split.csv", None), dtype={"label": str})
+        folder, rare = digits_folder.parent, "3"
+    else:
+        table = pd.read_csv(fashion_mnist).groupby(["label", "split"]).head(150)
+        table["path"] = fashion_mnist.parent.name + "/" + table["path"]
+        folder, rare = fashion_mnist.parent.parent, "bag"
+    training = table.index[(table["label"] == rare) & (table["split"] == "train")]
+    table = table.drop(training[12:])
+    manifest = folder / f"{dataset}-few-training-rows.csv"
+    table.to_csv(manifest, index=False)
+    assert (table["label"] == rare).sum() >= fast_params().validate_params.min_images_per_class
+    _, findings = run_validate(manifest, fast_params(), layout)
+    assert findings["too_few_images"]["evidence"]["small_classes"] == {rare: 12}
+    assert findings["class_imbalance"]["evidence"]["ratio"] > 5

@@ -106,6 +106,9 @@ class _DescribeContext:
         self.manifest, self.class_table, self.params = manifest, class_table, params
         self.dataset = dataset_table.iloc[0].to_dict()
         self.counts = dict(zip(class_table["label"], class_table["usable_images"].astype(int)))
+        # what the model learns from: the training rows when the manifest names its splits
+        self.training = dict(zip(class_table["label"], class_table["training_images"].astype(int)))
+        self.splits_named = self.training != self.counts
 
     def rows(self, files: list[str]) -> pd.DataFrame:
         return self.manifest[self.manifest["path"].isin(files)]
@@ -177,10 +180,11 @@ def _empty_class(context, severity, classes):
 
 def _too_few(context, severity, classes):
     minimum = context.params.min_images_per_class
-    small = {c: context.counts[c] for c in classes if c in context.counts}
+    small = {c: context.training[c] for c in classes if c in context.training}
     total = int(context.dataset["usable_images"])
+    kind = "training images (the manifest's training rows)" if context.splits_named else "usable images"
     summary = (
-        f"{len(small)} class(es) have fewer than {minimum} usable images"
+        f"{len(small)} class(es) have fewer than {minimum} {kind}: " + ", ".join(f"{c!r} {n}" for c, n in small.items())
         if small
         else f"The dataset has only {total} usable images"
     )
@@ -193,6 +197,7 @@ def _too_few(context, severity, classes):
         "Collect more images for these classes; meanwhile keep augment.enabled=true. "
         "Threshold: validate.min_images_per_class / validate.min_total_images.",
         counts=context.counts,
+        training_counts=context.training,
         small_classes=small,
         total=total,
         files=[],
@@ -200,16 +205,18 @@ def _too_few(context, severity, classes):
 
 
 def _imbalance(context, severity, _):
-    present = {c: n for c, n in context.counts.items() if n > 0}
+    present = {c: n for c, n in context.training.items() if n > 0}
     largest, smallest = max(present, key=present.get), min(present, key=present.get)
     ratio = present[largest] / present[smallest]
+    kind = " training" if context.splits_named else ""
     return _finding(
         "class_imbalance",
         severity,
-        f"Class {smallest!r} has {present[smallest]} images, {largest!r} has {present[largest]} "
+        f"Class {smallest!r} has {present[smallest]}{kind} images, {largest!r} has {present[largest]} "
         f"(ratio {ratio:.0f}:1, limit {context.params.max_imbalance_ratio:g}:1).",
         f"Collect more {smallest!r} images, or keep train.class_weight=auto and augment.balance=true.",
         counts=context.counts,
+        training_counts=context.training,
         ratio=ratio,
         files=[],
     )

@@ -1581,6 +1581,20 @@ def real_probe_batch(dataset: str, size: int = 32) -> tuple[np.ndarray, np.ndarr
     return (images[:size, :, :, None] / 255.0).astype(np.float32), labels[:size].astype(int)
 
 
+def real_image_model(input_shape: tuple, output_activation: str | None):
+    """A convolution wide enough for ten classes (no capacity finding), then the output layer."""
+    keras = keras_quietly()
+    keras.utils.set_random_seed(0)
+    return keras.Sequential(
+        [
+            keras.Input(input_shape),
+            keras.layers.Conv2D(32, 3, activation="relu"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(10, activation=output_activation),
+        ]
+    )
+
+
 @pytest.mark.parametrize("dataset", ["digits", "fashion"])
 @pytest.mark.parametrize(
     "fault", ["negated_loss", "negative_rate", "none"], ids=["negated-loss", "negative-rate", "healthy"]
@@ -1592,15 +1606,7 @@ def test_a_step_that_climbs_the_loss_is_loss_maximized(dataset, fault):
 
     keras = keras_quietly()
     images, labels = real_probe_batch(dataset)
-    keras.utils.set_random_seed(0)
-    model = keras.Sequential(
-        [
-            keras.Input(images.shape[1:]),
-            keras.layers.Conv2D(32, 3, activation="relu"),
-            keras.layers.Flatten(),
-            keras.layers.Dense(10, activation="softmax"),
-        ]
-    )
+    model = real_image_model(images.shape[1:], "softmax")
 
     def negated(y, p):
         return -keras.ops.mean(keras.losses.sparse_categorical_crossentropy(y, p))
@@ -1627,15 +1633,7 @@ def test_a_probability_loss_on_raw_scores_is_a_mismatch_even_when_clipped(datase
     keras = keras_quietly()
     ops = keras.ops
     images, labels = real_probe_batch(dataset)
-    keras.utils.set_random_seed(0)
-    model = keras.Sequential(
-        [
-            keras.Input(images.shape[1:]),
-            keras.layers.Conv2D(32, 3, activation="relu"),
-            keras.layers.Flatten(),
-            keras.layers.Dense(10),
-        ]
-    )
+    model = real_image_model(images.shape[1:], None)
 
     def cross_entropy(y, scores):
         probabilities = ops.softmax(scores) if loss_kind == "softmax_of_scores" else scores

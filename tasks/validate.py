@@ -109,7 +109,10 @@ def summarise_classes(manifest: pd.DataFrame, classes: tuple[str, ...]) -> pd.Da
     usable = manifest[manifest["usable"]]
     counts = usable["label"].value_counts()
     named_splits = "split" in usable and (usable["split"] == "train").any()
-    training = usable[usable["split"] == "train"]["label"].value_counts() if named_splits else counts
+    if named_splits:  # rows without a split are split by preprocess in proportion: counted as in a plain folder
+        training = usable[usable["split"].fillna("").astype(str).isin(["train", ""])]["label"].value_counts()
+    else:
+        training = counts
     flagged = usable[
         usable.get("suspected_label_error", pd.Series(False, index=usable.index)).fillna(False).astype(bool)
     ]

@@ -117,14 +117,11 @@ CONSEQUENCES: dict[str, tuple[str, ...]] = {
         "prediction_collapse",
         "below_reference_accuracy",
     ),
+    # one linear map learns what a logistic regression learns: it caps accuracy, it does not stop learning
+    # (a deep linear stack that collapses or diverges has another cause: its scale, its rate)
     "missing_hidden_activation": (
-        "not_learning",
         "underfitting",
-        "slow_convergence",
-        "vanishing_gradients",
-        "saturated_activations",
-        "learning_rate_too_low",
-        "prediction_collapse",
+        "insufficient_capacity",
         "below_reference_accuracy",
     ),
     "wrong_reduction_axis": (

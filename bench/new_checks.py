@@ -1,6 +1,7 @@
 """What the checks added for programs nobody had shown the doctor cost, as a share of the whole run measured in
-the same process: the loss judged by behaviour, scoring the splits in train (evaluate no longer loads the model),
-batch-statistics scoring, the splits' pixel statistics and the predictions' new causes.
+the same process: the loss judged by behaviour (does it reward right answers, sum over the batch, make the
+classes compete), scoring the splits in train (evaluate no longer loads the model), batch-statistics scoring, the
+splits' pixel statistics, the predictions' new causes and one split's labels contradicted (validate).
 
 Run: .venv/bin/python bench/new_checks.py             (the default run on the bundled digits)
      .venv/bin/python bench/new_checks.py --fashion    (4,000 Fashion-MNIST photos, official split, default params)
@@ -21,10 +22,11 @@ os.environ.setdefault("CI", "true")
 
 import tasks.evaluate as evaluate_module  # noqa: E402
 import tasks.train as train_module  # noqa: E402
+import tasks.validate as validate_module  # noqa: E402
 from cnn_doctor.config import load_params  # noqa: E402
 from cnn_doctor.data.sources import write_digits  # noqa: E402
 from cnn_doctor.doctor import (
-    examination,  # noqa: E402
+    model_checks,  # noqa: E402
     predictions,  # noqa: E402
 )
 from cnn_doctor.layout import Layout  # noqa: E402
@@ -59,13 +61,14 @@ def main() -> None:
 
         setattr(module, name, wrapper)
 
-    timed(examination, "loss_rewards_right_answers", "loss judged by behaviour")
-    timed(examination, "loss_sums_over_the_batch", "loss judged by behaviour")
+    for name in ("loss_rewards_right_answers", "loss_sums_over_the_batch", "classes_compete_on_scores"):
+        timed(model_checks, name, "loss judged by behaviour")
     timed(train_module, "score_splits", "splits scored in train (all of it)")
     timed(outputs_module, "predict_with_batch_statistics", "of which batch statistics")
     timed(evaluate_module, "other_views", "validation view and pixel statistics")
     for name in ("stale_batch_statistics", "distribution_shift", "duplicate_classes", "below_reference"):
         timed(predictions, name, "new prediction rules")
+    timed(validate_module, "with_misaligned_labels", "one split's labels contradicted")
     started = time.perf_counter()
     report = run_pipeline(PLAIN_CALLS, load_params(None, overrides), data, "", Layout(scratch / "out")).report
     total = time.perf_counter() - started

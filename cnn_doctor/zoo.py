@@ -122,6 +122,25 @@ def noisy_train_clean_test(data):
     return data / "manifest.csv"
 
 
+def noisy_training_images(data):
+    """A manifest over `data` (a copy: its training images are rewritten) whose training images carry Gaussian
+    noise as strong as each image's own pixel spread (DeepCrime's noisy-training-data fault) while its test
+    images stay clean."""
+    from PIL import Image
+
+    rng = np.random.default_rng(1)
+    rows = ["path,label,split"]
+    for path in sorted(data.rglob("*.png")):
+        split = "test" if rng.random() < 0.25 else "train"
+        if split == "train":
+            pixels = np.asarray(Image.open(path), dtype=np.float32)
+            noisy = pixels + rng.normal(size=pixels.shape) * pixels.std()
+            Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8)).save(path)
+        rows.append(f"{path.relative_to(data)},{path.parent.name},{split}")
+    (data / "manifest.csv").write_text("\n".join(rows) + "\n")
+    return data / "manifest.csv"
+
+
 # From Stack Overflow questions: ReLU on the output layer with categorical cross-entropy (the loss is NaN
 # from the first steps), and exponential activations on raw pixels (they overflow).
 RELU_OUTPUT = """

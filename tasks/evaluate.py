@@ -10,7 +10,7 @@ from cnn_doctor.caching import STAGE_CACHE
 from cnn_doctor.config import EvaluateParams
 from cnn_doctor.data.shards import read_shard
 from cnn_doctor.doctor.dataset_checks import check_label_flags
-from cnn_doctor.doctor.predictions import diagnose_predictions
+from cnn_doctor.doctor.predictions import diagnose_predictions, pixel_statistics
 from cnn_doctor.findings import LABEL_CHECK
 from cnn_doctor.layout import Layout, read_json, write_json
 from cnn_doctor.records import Evaluated, Prepared, Trained, Validated, completed, record_payload
@@ -68,20 +68,16 @@ def other_views(outputs: dict, layout: Layout, prepared: Prepared, labels: np.nd
 
 
 def split_statistics(layout: Layout, prepared: Prepared) -> dict:
-    """Per split, the mean and spread of the images' mean brightness (0-255), and how far the test split's
-    mean lies from the training split's in pooled standard deviations (an effect size)."""
-    stats = {}
-    for split in ("train", "test"):
-        brightness = np.concatenate(
-            [
-                np.asarray(read_shard(layout.stage_dir("preprocess"), name)[0], dtype=np.float32).mean(axis=(1, 2, 3))
-                for name in prepared.shards[split][:2]  # a sample: the first shards hold thousands of images
-            ]
-        )
-        stats[split] = {"mean": float(brightness.mean()), "std": float(brightness.std())}
-    pooled = np.sqrt((stats["train"]["std"] ** 2 + stats["test"]["std"] ** 2) / 2) or 1.0
-    stats["brightness_shift"] = round(float((stats["test"]["mean"] - stats["train"]["mean"]) / pooled), 3)
-    return stats
+    """The training and test splits' pixel statistics (`pixel_statistics`), on a sample: the first two shards
+    of each hold thousands of images."""
+    return pixel_statistics(
+        {
+            split: np.concatenate(
+                [read_shard(layout.stage_dir("preprocess"), name)[0] for name in prepared.shards[split][:2]]
+            )
+            for split in ("train", "test")
+        }
+    )
 
 
 def read_outputs(layout: Layout, outputs_are_logits: bool) -> dict[str, np.ndarray]:

@@ -30,6 +30,7 @@ from cnn_doctor.zoo import (
     WRONG_UNITS,
     builder,
     noisy_train_clean_test,
+    noisy_training_images,
     official_split_manifest,
     weak_signal_images,
 )
@@ -454,6 +455,19 @@ def test_test_set_easier_than_training_set(digits_folder, tmp_path, scenario, la
         for f in report["findings"]
         if f["id"] == "underfitting"
     )
+
+
+def test_noisy_training_images_with_clean_test_images_are_a_distribution_shift(
+    digits_folder, tmp_path, scenario, layout
+):
+    """The mirror of the test above: right labels, but noise on every training image and none on the test
+    images. The test scores above training because the images differ, not the labels: the report says so."""
+    manifest = noisy_training_images(copy_digits(digits_folder, tmp_path / "data", per_class=80))
+    report = diagnose(
+        manifest, scenario("train.epochs=10", "validate.label_errors=false", "diagnose.lr_range_test=false"), layout
+    )
+    assert serious_ids(report)[0] == "test_distribution_shift"
+    assert "texture" in report["findings"][0]["summary"]
 
 
 @pytest.mark.parametrize(

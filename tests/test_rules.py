@@ -25,7 +25,7 @@ from cnn_doctor.doctor.model_checks import (
     check_loss_and_output,
     check_model,
 )
-from cnn_doctor.doctor.predictions import diagnose_predictions
+from cnn_doctor.doctor.predictions import diagnose_predictions, pixel_statistics
 from cnn_doctor.doctor.probes import diagnose_probes
 from cnn_doctor.findings import FINDING_IDS, SEVERITIES, SEVERITY_RANK, Finding
 from cnn_doctor.quiet import import_tensorflow_quietly
@@ -1192,6 +1192,55 @@ def test_validation_far_above_test_while_train_agrees_is_a_shifted_test_split(va
     assert ("test_distribution_shift" in found) == shifted
     if shifted:
         assert serious_ids(link_causes(list(found.values())))
+        assert link_causes(list(found.values()))[0].id == "test_distribution_shift"
+
+
+def pixel_images(dataset: str, size: int = 400) -> np.ndarray:
+    """`size` real images as the pipeline stores them (0-255): the digits upscaled to 16 px, or Fashion-MNIST."""
+    images = real_probe_batch(dataset, size)[0]
+    if dataset == "digits":
+        images = np.kron(images, np.ones((1, 2, 2, 1), np.float32))
+    return images * 255.0
+
+
+@pytest.mark.parametrize("dataset", ["digits", "fashion"])
+@pytest.mark.parametrize("training_images", ["noisy", "darker", "same"])
+def test_training_images_that_look_different_are_told_from_a_random_split(dataset, training_images):
+    """Noise as strong as each image's own spread (DeepCrime's noisy-training-data fault) shifts the texture;
+    a dimmer camera the brightness; two halves of one set differ in neither."""
+    images = pixel_images(dataset)
+    train, test = images[::2].copy(), images[1::2]
+    if training_images == "noisy":
+        spread = train.std(axis=(1, 2, 3), keepdims=True)
+        train = np.clip(train + np.random.default_rng(0).normal(size=train.shape) * spread, 0, 255)
+    elif training_images == "darker":
+        train = train * 0.5
+    stats = pixel_statistics({"train": train, "test": test})
+    # a dimmer camera flattens the texture too (and noise clipped at black may brighten a dark background)
+    assert (abs(stats["texture_shift"]) >= 1.0) == (training_images != "same")
+    if training_images != "noisy":
+        assert (abs(stats["brightness_shift"]) >= 0.5) == (training_images == "darker")
+
+
+@pytest.mark.parametrize("looks_different", [True, False])
+def test_test_far_above_training_on_other_looking_images_is_a_distribution_shift(looks_different):
+    """Clean test images scored far above noisy training images: the training images' distribution, not a
+    leak, is the cause; the same accuracies on alike images point at the training labels instead."""
+    labels, predictions = healthy_predictions()
+    stats = {
+        "train": {"mean": 60.0, "mean_std": 10.0, "texture": 40.0 if looks_different else 12.0, "texture_std": 5.0},
+        "test": {"mean": 60.0, "mean_std": 10.0, "texture": 12.0, "texture_std": 5.0},
+        "brightness_shift": 0.0,
+        "texture_shift": -5.6 if looks_different else 0.0,
+    }
+    metrics = with_views(
+        metrics_for(labels, predictions, 0.92, train_accuracy=0.7), evaluated_split="test", split_statistics=stats
+    )
+    found = evaluated(metrics)
+    assert ("test_distribution_shift" in found) == looks_different
+    assert "suspiciously_high_accuracy" in found
+    if looks_different:
+        assert "texture" in found["test_distribution_shift"].summary
         assert link_causes(list(found.values()))[0].id == "test_distribution_shift"
 
 

@@ -15,10 +15,12 @@ types; Defects4ML (mohmehmo/defects4ml); TheDeepChecker (thedeepchecker/thedeepc
 Zhang et al.'s TensorFlow-Examples bugs, faults injected into its clean program); AUTOTRAINER's models as
 DeepDiagnosis publishes them (DeepDiagnosis/ICSE2022); DeepCrime's MNIST subject and its real-fault operators
 (dlfaults/deepcrime); GitHub issue threads. Images: "digits" (scikit-learn's 8x8 digits, 16 px) and "fashion"
-(Fashion-MNIST, 180 photos a class). `split` is "dev", "held", "held2" or "held3": "dev" and "held" alternate within
-each fault category, balanced across the datasets; "held2" and "held3" are a second and a third held-aside set of
-other programs (added 2026-12-05, builders in held2.py and held3.py; held3 adds AUTOTRAINER's demo cases and UMLAUT's
-user-study programs, BerkeleyHCI/umlaut, to the sources); nothing may be tuned on "held", "held2" or "held3".
+(Fashion-MNIST, 180 photos a class). `split` is "dev", "held", "held2", "held3" or "held4": "dev" and "held" alternate
+within each fault category, balanced across the datasets; "held2", "held3" and "held4" are a second, a third and a
+fourth held-aside set of other programs (added 2026-12-05 and 06, builders in held2.py, held3.py and held4.py; held3
+adds AUTOTRAINER's demo cases and UMLAUT's user-study programs, BerkeleyHCI/umlaut, to the sources; held4 Zhang et
+al.'s TensorFlow program bugs, ForeverZyh/TensorFlow-Program-Bugs, and NeuraLint's synthetic programs,
+neuralint/neuralint); nothing may be tuned on "held", "held2", "held3" or "held4".
 
 Run them with bench/real_programs.py.
 """
@@ -49,6 +51,17 @@ FOLDER = Path(__file__).resolve().parent
 PROPOSED_IDS = {
     "missing_batch_normalization": "a deep plain convolutional stack without normalisation layers trains far too "
     "slowly at its learning rate; batch normalisation after the convolutions is the fix",
+    "unstable_log_in_loss": "a hand-written cross-entropy takes the log of softmax probabilities without clipping or "
+    "an epsilon: one probability that underflows to 0 makes the loss and then every weight NaN; the fix is a clip, "
+    "an epsilon, or the library's loss on logits",
+    "adam_epsilon_underflow": "Adam's epsilon (1e-7, 1e-8) is below what the weights' dtype (float16) can hold: it "
+    "rounds to 0 and the update m / (sqrt(v) + epsilon) divides by zero; the fix is a larger epsilon (1e-4) or "
+    "float32 weights",
+    "poor_cnn_architecture": "a network that breaks the design rules its layers rely on (convolution windows shrinking "
+    "with depth, filters shrinking, dense layers widening towards the output, pooling left unconnected, dropout "
+    "before pooling, biases before batch normalisation): capacity, computation or information wasted",
+    "dropout_before_batchnorm": "a dropout feeds a batch normalisation: the statistics it learns with dropout on are "
+    "not those it meets at inference with dropout off (variance shift); the fix is the dropout after it",
 }
 
 # The doctor's verified fixes (evidence.verification["change"]) that amount to a real fix, by name.
@@ -83,7 +96,7 @@ class Program:
     origin: str
     category: str
     dataset: str  # digits | fashion
-    split: str  # dev | held | held2 | held3
+    split: str  # dev | held | held2 | held3 | held4
     fault: str
     fix: str
     fix_kind: str
@@ -1711,9 +1724,483 @@ PROGRAMS: tuple[Program, ...] = (
         overrides=("train.batch_size=32", "train.epochs=15"),
         note="28 px -> 16 px; batches of 256 of 48,000 -> 32 of ~1,260",
     ),
+    # ---- held4: a fourth held-aside set (added 2026-12-06; tune nothing on it)
+    # ------------------------------------ Zhang et al. (ISSTA 2018), ForeverZyh/TensorFlow-Program-Bugs, IPS subjects
+    Program(
+        name="zyh_ips1_unclipped_log_summed_cross_entropy",
+        origin="ForeverZyh/TensorFlow-Program-Bugs 158ba0a StackOverflow/IPS-1/33712178-buggy/mnist.py and -fix "
+        "(SO 33712178; IPS-2, SO 33699174, and IPS-6, SO 39487825, reduce to the same program)",
+        category="activation/loss",
+        dataset="fashion",
+        split="held4",
+        fault="the Deep MNIST CNN trained on cross_entropy = -tf.reduce_sum(y_ * tf.log(y_conv)): the log of the "
+        "softmax output unclipped (and summed over the batch of 50); once a probability underflows to 0 the loss and "
+        "the weights become NaN (Adam 1e-4, dropout 0.5)",
+        fix="tf.log(tf.clip_by_value(y_conv, 1e-10, 1.0)) (the accepted answer; IPS-2's answer adds 1e-9 instead)",
+        fix_kind="numerically unstable hand-written loss (log of 0)",
+        root_causes=("unstable_log_in_loss",),
+        faulty=_v("held4:zyh_ips1_faulty"),
+        fixed=_v("held4:zyh_ips1_fixed"),
+        overrides=("train.batch_size=50", "train.epochs=30"),
+        note="MNIST 28 px -> Fashion-MNIST 16 px; 20,000 steps of 50 -> 30 epochs of ~25; the cost is a Loss subclass "
+        "(a scalar summed over the batch) that one-hot encodes",
+    ),
+    Program(
+        name="zyh_ips5_gradient_descent_0_1_regression",
+        origin="ForeverZyh/TensorFlow-Program-Bugs 158ba0a StackOverflow/IPS-5/39939881-buggy/simple_regression.py "
+        "and -fix (SO 39939881)",
+        category="learning rate",
+        dataset="digits",
+        split="held4",
+        fault="a linear regression y = w*x + b (zero w and b) on inputs from -8 to 8, mean squared error, "
+        "GradientDescentOptimizer(1e-1): the steps overshoot and the loss grows without bound",
+        fix="AdamOptimizer(1e-1) (the answer)",
+        fix_kind="optimizer (plain gradient descent's steps too large)",
+        root_causes=("learning_rate_too_high",),
+        fix_equivalents=("lr_down",),
+        faulty_learning_rate=0.1,
+        faulty=_v("held4:zyh_ips5_faulty"),
+        fixed=_v("held4:zyh_ips5_fixed"),
+        overrides=("train.batch_size=32", "train.epochs=10"),
+        note="a toy regression re-expressed on images: a linear regression of one-hot targets on the 256 pixels (0-1: "
+        "their squared norm, like the question's x**2, is well above 1/rate), scored by its largest output; the MSE is "
+        "a Loss subclass that one-hot encodes; 100 full-batch steps on 8 points -> 10 epochs of ~40 batches",
+    ),
+    Program(
+        name="zyh_ips10_float16_adam_epsilon",
+        origin="ForeverZyh/TensorFlow-Program-Bugs 158ba0a StackOverflow/IPS-10/42064941-buggy/float16_broken.py and "
+        "-fix (SO 42064941)",
+        category="learning rate",
+        dataset="fashion",
+        split="held4",
+        fault="a float16 network (slim.conv2d 3x3x16 on tf.float16 inputs) trained with AdamOptimizer(1e-3) at its "
+        "default epsilon 1e-8, which float16 cannot hold: the update m/(sqrt(v)+eps) divides by zero and the weights "
+        "become NaN/inf",
+        fix="AdamOptimizer(1e-3, epsilon=1e-4) (the answer)",
+        fix_kind="optimizer epsilon (float16 underflow)",
+        root_causes=("adam_epsilon_underflow",),
+        faulty=_v("held4:zyh_ips10_faulty"),
+        fixed=_v("held4:zyh_ips10_fixed"),
+        overrides=("train.batch_size=32", "train.epochs=10"),
+        note="the question's loss (the mean of the conv output) and zero kernels (which keep a ReLU conv at 0 in both "
+        "versions) -> a softmax Dense layer after the conv under categorical cross-entropy, Glorot kernels; every "
+        "layer dtype float16; 2 steps of 4 random 16x16x3 images -> 10 epochs of Fashion-MNIST 16 px",
+    ),
+    Program(
+        name="zyh_ips13_l2_beta_1_rate_0_5",
+        origin="ForeverZyh/TensorFlow-Program-Bugs 158ba0a StackOverflow/IPS-13/45002504-buggy/"
+        "q2_linear_logistic_regression.py and -fix (SO 45002504)",
+        category="regularization",
+        dataset="digits",
+        split="held4",
+        fault="softmax (logistic) regression of the heart data, truncated_normal (std 1) weights, loss reduce_mean("
+        "entropy + BETA * l2_loss(w)) with BETA = 1, GradientDescentOptimizer(0.5), batches of 7",
+        fix="BETA = 0.1 and LEARNING_RATE = 0.01 (the answer)",
+        fix_kind="weight decay and learning rate (both too high)",
+        root_causes=("over_regularization", "learning_rate_too_high"),
+        fix_equivalents=("lr_down",),
+        faulty_learning_rate=0.5,
+        faulty=_v("held4:zyh_ips13_faulty"),
+        fixed=_v("held4:zyh_ips13_fixed"),
+        overrides=("train.batch_size=7", "train.epochs=15"),
+        classes=("1", "7"),
+        note="9 heart-disease features, 2 classes -> 256 pixels (0-1) of digits 1 vs 7 (the heart features are "
+        "unscaled; here the pixels are scaled in both versions); the two softmax outputs kept; 1,000 epochs -> 15 "
+        "of ~36 batches of 7; l2_loss(w) = sum(w**2)/2 -> L2(BETA/2)",
+    ),
+    Program(
+        name="zyh_ips15_gradient_descent_0_5_linear_regression",
+        origin="ForeverZyh/TensorFlow-Program-Bugs 158ba0a StackOverflow/IPS-15/43636736-buggy/linear_regression.py "
+        "and -fix (SO 43636736)",
+        category="learning rate",
+        dataset="fashion",
+        split="held4",
+        fault="linear regression Yhat = W X (W = ones, the bias a feature of ones) of 100 points with x from 0 to 99, "
+        "MSE = 1/(2T) sum((Y - Yhat)**2), GradientDescentOptimizer(0.5): the loss overflows to inf within a few steps",
+        fix="GradientDescentOptimizer(0.0005) (the answer)",
+        fix_kind="learning rate (too high)",
+        root_causes=("learning_rate_too_high",),
+        fix_equivalents=("lr_down",),
+        faulty_learning_rate=0.5,
+        faulty=_v("held4:zyh_ips15_faulty"),
+        fixed=_v("held4:zyh_ips15_fixed"),
+        overrides=("train.batch_size=100", "train.epochs=10"),
+        note="a toy regression re-expressed on images: a linear regression of one-hot targets on 256 pixels (0-1), "
+        "kernel and bias ones, half the squared error summed over the outputs and averaged over the batch (a Loss "
+        "subclass that one-hot encodes), scored by its largest output; 100 full-batch steps -> 10 epochs of ~13 "
+        "batches of 100",
+    ),
+    Program(
+        name="zyh_ips17_summed_squares_rate_0_01",
+        origin="ForeverZyh/TensorFlow-Program-Bugs 158ba0a StackOverflow/IPS-17/46577203-buggy/linear_regression.py "
+        "and -fix (SO 46577203)",
+        category="loss reduction",
+        dataset="digits",
+        split="held4",
+        fault="a quadratic model A*x**2 + B*x + C (zero parameters) fitted to 4 points with loss = tf.reduce_sum("
+        "tf.square(model - y)) (summed over the batch), GradientDescentOptimizer(0.01): the parameters diverge to NaN",
+        fix="GradientDescentOptimizer(0.001) (the answer)",
+        fix_kind="learning rate (too high for a summed loss)",
+        root_causes=("loss_summed_over_batch", "learning_rate_too_high"),
+        fix_equivalents=("lr_down",),
+        faulty_learning_rate=0.01,
+        faulty=_v("held4:zyh_ips17_faulty"),
+        fixed=_v("held4:zyh_ips17_fixed"),
+        overrides=("train.batch_size=4", "train.epochs=5"),
+        note="a toy regression re-expressed on images: a linear regression of one-hot targets on 256 pixels (0-1), "
+        "zero kernel and bias, the squares summed over the batch and the outputs (a Loss subclass that one-hot "
+        "encodes), batches of 4 as the question's 4 points; 100 full-batch steps -> 5 epochs of ~315",
+    ),
+    # ---------------------------------------- NeuraLint's synthetic programs (neuralint/neuralint, TF_lenet.py mutants)
+    Program(
+        name="neuralint_bin_missing_sigmoid",
+        origin="neuralint/neuralint 'sample_buggy_scripts/Synthetic Samples/TF_lenet_bin_missing_sigmoid.py' "
+        "(clean: TF_lenet.py; NeuraLint rule checkBinMissingSigmoid)",
+        category="activation/loss",
+        dataset="digits",
+        split="held4",
+        fault="the LeNet for a two-class label (y % 2) ending in dense(units=1, activation=None) fed to "
+        "tf.losses.log_loss, which takes probabilities: the linear output is no probability",
+        fix="a sigmoid on the output unit (NeuraLint's rule: a binary classifier's last layer needs a sigmoid)",
+        fix_kind="output activation (missing sigmoid)",
+        root_causes=("loss_activation_mismatch",),
+        fix_equivalents=("softmax",),
+        faulty=_v("held4:neuralint_bin_missing_sigmoid"),
+        fixed=_v("held4:neuralint_bin_sigmoid_log_loss"),
+        overrides=("train.batch_size=32", "train.epochs=20"),
+        classes=("4", "7"),
+        note="an injected fault (NeuraLint's synthetic set; the clean program has no binary version, so the fix is "
+        "the rule's); MNIST parity -> digits 4 vs 7 (one unit: a 0/1 label column); 5 epochs of 1,875 batches of 32 "
+        "-> 20 of ~8; Adam 3e-4 (the program's default --lr); log_loss is a Loss subclass",
+    ),
+    Program(
+        name="neuralint_bin_softmax_on_one_unit",
+        origin="neuralint/neuralint 'sample_buggy_scripts/Synthetic Samples/"
+        "TF_lenet_bin_wrong_last_layer_activation.py' (clean: TF_lenet.py; NeuraLint rule "
+        "checkBinWrongLastLayerActivation)",
+        category="activation/loss",
+        dataset="fashion",
+        split="held4",
+        fault="the two-class LeNet ending in dense(units=1, activation=tf.nn.softmax) fed to tf.losses.log_loss: the "
+        "one softmax output is always 1",
+        fix="a sigmoid on the output unit (the rule)",
+        fix_kind="output activation (softmax on one unit)",
+        root_causes=("loss_activation_mismatch",),
+        fix_equivalents=("softmax",),
+        faulty=_v("held4:neuralint_bin_wrong_last_layer_activation"),
+        fixed=_v("held4:neuralint_bin_sigmoid_log_loss"),
+        overrides=("train.batch_size=32", "train.epochs=20"),
+        classes=("pullover", "sandal"),
+        note="an injected fault (NeuraLint); MNIST parity -> Fashion-MNIST pullover vs sandal at 16 px (one unit: a "
+        "0/1 label column); 5 epochs -> 20 of ~8 batches",
+    ),
+    Program(
+        name="neuralint_bin_sigmoid_into_sigmoid_cross_entropy",
+        origin="neuralint/neuralint 'sample_buggy_scripts/Synthetic Samples/TF_lenet_bin_wrong_loss_inputs.py' "
+        "(clean: TF_lenet.py; NeuraLint rule checkWrongLossInputs)",
+        category="activation/loss",
+        dataset="digits",
+        split="held4",
+        fault="the two-class LeNet ending in dense(units=1, activation=tf.nn.sigmoid) fed to "
+        "tf.losses.sigmoid_cross_entropy, which takes logits: the sigmoid is applied twice",
+        fix="a linear output unit (logits) into sigmoid_cross_entropy (the rule: the loss takes logits)",
+        fix_kind="loss/output mismatch (sigmoid output as logits)",
+        root_causes=("loss_activation_mismatch",),
+        faulty=_v("held4:neuralint_bin_wrong_loss_inputs"),
+        fixed=_v("held4:neuralint_bin_logits_sigmoid_cross_entropy"),
+        overrides=("train.batch_size=32", "train.epochs=20"),
+        classes=("2", "5"),
+        note="an injected fault (NeuraLint); MNIST parity -> digits 2 vs 5 (one unit: a 0/1 label column); "
+        "sigmoid_cross_entropy -> BinaryCrossentropy(from_logits=True)",
+    ),
+    Program(
+        name="neuralint_constant_init",
+        origin="neuralint/neuralint 'sample_buggy_scripts/Synthetic Samples/TF_lenet_constant_init.py' (clean: "
+        "TF_lenet.py)",
+        category="initialization",
+        dataset="fashion",
+        split="held4",
+        fault="kernel_initializer=tf.initializers.constant(0.1) on both convolutions and the dense layer: every unit "
+        "of a layer starts equal (no symmetry breaking) and the activations grow with the fan-in",
+        fix="tf.layers' default initialiser (the clean program)",
+        fix_kind="initialisation (constant)",
+        root_causes=("poor_initialization",),
+        fix_equivalents=("init",),
+        faulty=_v("held4:neuralint_constant_init"),
+        fixed=_v("held4:neuralint_lenet"),
+        overrides=("train.batch_size=32", "train.epochs=20"),
+        note="an injected fault (NeuraLint); MNIST 28 px -> Fashion-MNIST 16 px; 5 epochs of 1,875 batches of 32 -> "
+        "20 of ~40; Adam 3e-4",
+    ),
+    Program(
+        name="neuralint_decreasing_window_size",
+        origin="neuralint/neuralint 'sample_buggy_scripts/Synthetic Samples/TF_lenet_decreasing_window_size.py' "
+        "(clean: TF_lenet.py; NeuraLint rule checkDecreasingWindowSize)",
+        category="architecture",
+        dataset="digits",
+        split="held4",
+        fault="convolution windows 9x9, 6x6 and 3x3 (a third block of 128 filters added): windows shrinking with depth "
+        "while the feature maps shrink too",
+        fix="the clean program (two 5x5 convolutions)",
+        fix_kind="architecture (window sizes)",
+        root_causes=("poor_cnn_architecture",),
+        faulty=_v("held4:neuralint_decreasing_window_size"),
+        fixed=_v("held4:neuralint_lenet"),
+        overrides=("train.batch_size=32", "train.epochs=20"),
+        note="an injected fault (NeuraLint: a design rule, not a failure to learn); MNIST -> digits 16 px",
+    ),
+    Program(
+        name="neuralint_disconnected_pooling_layers",
+        origin="neuralint/neuralint 'sample_buggy_scripts/Synthetic Samples/TF_lenet_disconnected_pooling_layers.py' "
+        "(clean: TF_lenet.py)",
+        category="architecture",
+        dataset="fashion",
+        split="held4",
+        fault="conv2 reads conv1 and the flatten reads conv2: both pooling layers are built but connected to nothing, "
+        "so the dense layer takes the full-resolution 64-channel maps (no downsampling)",
+        fix="each pooling between its convolution and the next layer (the clean program)",
+        fix_kind="architecture (pooling disconnected)",
+        root_causes=("poor_cnn_architecture",),
+        faulty=_v("held4:neuralint_disconnected_pooling_layers"),
+        fixed=_v("held4:neuralint_lenet"),
+        overrides=("train.batch_size=32", "train.epochs=20"),
+        note="an injected fault (NeuraLint); MNIST -> Fashion-MNIST 16 px (the dense layer takes 16x16x64 = 16,384 "
+        "inputs)",
+    ),
+    Program(
+        name="neuralint_sigmoid_hidden_activations",
+        origin="neuralint/neuralint 'sample_buggy_scripts/Synthetic Samples/TF_lenet_double_activation.py' (clean: "
+        "TF_lenet.py)",
+        category="activation/loss",
+        dataset="digits",
+        split="held4",
+        fault="the ReLUs of both convolutions and the dense layer replaced by a separate tf.nn.sigmoid after each "
+        "linear layer: saturating hidden activations",
+        fix="ReLU activations (the clean program)",
+        fix_kind="hidden activations (sigmoid)",
+        root_causes=("saturated_activations", "vanishing_gradients"),
+        faulty=_v("held4:neuralint_double_activation"),
+        fixed=_v("held4:neuralint_lenet"),
+        overrides=("train.batch_size=32", "train.epochs=20"),
+        note="an injected fault (NeuraLint, 'double activation': an activation layer after a layer that has its own "
+        "slot); MNIST -> digits 16 px",
+    ),
+    Program(
+        name="neuralint_dropout_before_batchnorm",
+        origin="neuralint/neuralint 'sample_buggy_scripts/Synthetic Samples/TF_lenet_dropout_before_batchnorm.py' "
+        "(clean: TF_lenet.py; NeuraLint rule checkDropoutBeforeBatchnorm)",
+        category="regularization/frozen/bn",
+        dataset="fashion",
+        split="held4",
+        fault="after each pooling a dropout (0.35, 0.3) and then a batch normalisation, and dropout 0.25 before the "
+        "dense layer's batch normalisation (biasless layers): the statistics batch normalisation learns with dropout "
+        "on are not those it meets at inference (variance shift)",
+        fix="the clean program (no batch normalisation behind a dropout)",
+        fix_kind="layer order (dropout before batch normalisation)",
+        root_causes=("dropout_before_batchnorm",),
+        faulty=_v("held4:neuralint_dropout_before_batchnorm"),
+        fixed=_v("held4:neuralint_lenet"),
+        overrides=("train.batch_size=32", "train.epochs=20"),
+        note="an injected fault (NeuraLint); MNIST -> Fashion-MNIST 16 px; tf.layers.batch_normalization's momentum "
+        "0.99, the update ops run",
+    ),
+    Program(
+        name="neuralint_dropout_before_pooling",
+        origin="neuralint/neuralint 'sample_buggy_scripts/Synthetic Samples/TF_lenet_dropout_before_pooling.py' "
+        "(clean: TF_lenet.py; NeuraLint rule checkDropoutBeforePooling)",
+        category="architecture",
+        dataset="digits",
+        split="held4",
+        fault="a dropout (0.35, 0.3) between each convolution and its max pooling, biasless layers",
+        fix="the clean program (dropout after the pooling, at the dense layer only)",
+        fix_kind="layer order (dropout before pooling)",
+        root_causes=("poor_cnn_architecture",),
+        faulty=_v("held4:neuralint_dropout_before_pooling"),
+        fixed=_v("held4:neuralint_lenet"),
+        overrides=("train.batch_size=32", "train.epochs=20"),
+        note="an injected fault (NeuraLint: a design rule); MNIST -> digits 16 px",
+    ),
+    Program(
+        name="neuralint_increasing_dense_widths",
+        origin="neuralint/neuralint 'sample_buggy_scripts/Synthetic Samples/TF_lenet_increasing_dense_widths.py' "
+        "(clean: TF_lenet.py; NeuraLint rule checkIncreasingDenseWidths)",
+        category="architecture",
+        dataset="fashion",
+        split="held4",
+        fault="three dense layers widening towards the output (128, 256, 512, each with dropout 0.25) in place of one "
+        "of 512",
+        fix="the clean program (one dense layer of 512)",
+        fix_kind="architecture (dense widths)",
+        root_causes=("poor_cnn_architecture",),
+        faulty=_v("held4:neuralint_increasing_dense_widths"),
+        fixed=_v("held4:neuralint_lenet"),
+        overrides=("train.batch_size=32", "train.epochs=20"),
+        note="an injected fault (NeuraLint: a design rule); MNIST -> Fashion-MNIST 16 px",
+    ),
+    Program(
+        name="neuralint_missing_relus",
+        origin="neuralint/neuralint 'sample_buggy_scripts/Synthetic Samples/TF_lenet_missing_relus.py' (clean: "
+        "TF_lenet.py; NeuraLint rule checkMissingRelus)",
+        category="activation/loss",
+        dataset="digits",
+        split="held4",
+        fault="both convolutions with activation=None (the dense layer keeps its ReLU)",
+        fix="ReLU on the convolutions (the clean program)",
+        fix_kind="hidden activations (missing)",
+        root_causes=("missing_hidden_activation",),
+        faulty=_v("held4:neuralint_missing_relus"),
+        fixed=_v("held4:neuralint_lenet"),
+        overrides=("train.batch_size=32", "train.epochs=20"),
+        note="an injected fault (NeuraLint); MNIST -> digits 16 px (the max poolings and the dense ReLU stay "
+        "nonlinear)",
+    ),
+    Program(
+        name="neuralint_missing_softmax",
+        origin="neuralint/neuralint 'sample_buggy_scripts/Synthetic Samples/TF_lenet_missing_softmax.py' (clean: "
+        "TF_lenet.py; NeuraLint rule checkMissingSoftmax)",
+        category="activation/loss",
+        dataset="fashion",
+        split="held4",
+        fault="the logits fed to tf.losses.log_loss (element-wise binary log loss on probabilities) against one-hot "
+        "labels: no softmax before a loss that takes probabilities",
+        fix="tf.losses.softmax_cross_entropy on the logits (the clean program)",
+        fix_kind="missing softmax before the loss",
+        root_causes=("loss_activation_mismatch",),
+        fix_equivalents=("softmax",),
+        faulty=_v("held4:neuralint_missing_softmax"),
+        fixed=_v("held4:neuralint_lenet"),
+        overrides=("train.batch_size=32", "train.epochs=20"),
+        note="an injected fault (NeuraLint); MNIST -> Fashion-MNIST 16 px; log_loss is a Loss subclass that one-hot "
+        "encodes",
+    ),
+    Program(
+        name="neuralint_initializer_run_every_epoch",
+        origin="neuralint/neuralint 'sample_buggy_scripts/Synthetic Samples/TF_lenet_multiple_inits.py' (clean: "
+        "TF_lenet.py; NeuraLint rule checkMultipleInits)",
+        category="training length",
+        dataset="digits",
+        split="held4",
+        fault="sess.run(tf.global_variables_initializer()) inside the epoch loop: every epoch starts again from new "
+        "random weights (and a new Adam state), so the model it ends with has trained for one epoch",
+        fix="initialise once, before the loop (the clean program)",
+        fix_kind="training loop (weights reset every epoch)",
+        root_causes=("undertrained",),
+        fix_equivalents=("epochs",),
+        faulty=_v("held4:neuralint_lenet", "train.epochs=1"),
+        fixed=_v("held4:neuralint_lenet", "train.epochs=20"),
+        overrides=("train.batch_size=32",),
+        note="an injected fault (NeuraLint) of the training loop, which cnn-doctor owns: re-expressed as what the "
+        "program ends with, one epoch of training (the fix: the 20 epochs every program here gets); MNIST -> digits "
+        "16 px",
+    ),
+    Program(
+        name="neuralint_non_increasing_filters",
+        origin="neuralint/neuralint 'sample_buggy_scripts/Synthetic Samples/TF_lenet_non_increasing_filters.py' "
+        "(clean: TF_lenet.py; NeuraLint rule checkNonIncreasingFilters)",
+        category="architecture",
+        dataset="fashion",
+        split="held4",
+        fault="filters shrinking with depth: 32, 16 and a third block of 8 (5x5, pooled) before the dense layer",
+        fix="the clean program (32 then 64 filters)",
+        fix_kind="architecture (filters shrinking)",
+        root_causes=("poor_cnn_architecture", "insufficient_capacity"),
+        faulty=_v("held4:neuralint_non_increasing_filters"),
+        fixed=_v("held4:neuralint_lenet"),
+        overrides=("train.batch_size=32", "train.epochs=20"),
+        note="an injected fault (NeuraLint: a design rule); MNIST -> Fashion-MNIST 16 px (2x2x8 = 32 features reach "
+        "the dense layer, 3x3x8 at 28 px)",
+    ),
+    Program(
+        name="neuralint_non_zero_biases",
+        origin="neuralint/neuralint 'sample_buggy_scripts/Synthetic Samples/TF_lenet_non_zeros_biases.py' (clean: "
+        "TF_lenet.py; NeuraLint rule checkNonZeroBiases)",
+        category="initialization",
+        dataset="digits",
+        split="held4",
+        fault="bias_initializer='ones' on both convolutions",
+        fix="zero biases (the clean program)",
+        fix_kind="initialisation (biases)",
+        root_causes=("poor_initialization",),
+        fix_equivalents=("init",),
+        faulty=_v("held4:neuralint_non_zeros_biases"),
+        fixed=_v("held4:neuralint_lenet"),
+        overrides=("train.batch_size=32", "train.epochs=20"),
+        note="an injected fault (NeuraLint: a design rule); MNIST -> digits 16 px",
+    ),
+    Program(
+        name="neuralint_redundant_softmax_log_loss",
+        origin="neuralint/neuralint 'sample_buggy_scripts/Synthetic Samples/TF_lenet_redundant_activation.py' "
+        "(clean: TF_lenet.py)",
+        category="activation/loss",
+        dataset="fashion",
+        split="held4",
+        fault="a softmax output layer, tf.nn.softmax applied again to it, and the twice-softmaxed output fed to "
+        "tf.losses.log_loss: probabilities squeezed towards 1/10",
+        fix="logits into tf.losses.softmax_cross_entropy (the clean program)",
+        fix_kind="loss/output mismatch (softmax twice)",
+        root_causes=("loss_activation_mismatch",),
+        faulty=_v("held4:neuralint_redundant_activation"),
+        fixed=_v("held4:neuralint_lenet"),
+        overrides=("train.batch_size=32", "train.epochs=20"),
+        note="an injected fault (NeuraLint); MNIST -> Fashion-MNIST 16 px; the second softmax and log_loss are one "
+        "Loss subclass that one-hot encodes",
+    ),
+    Program(
+        name="neuralint_bias_before_batchnorm",
+        origin="neuralint/neuralint 'sample_buggy_scripts/Synthetic Samples/TF_lenet_useless_bias.py' (clean: "
+        "TF_lenet.py; NeuraLint rule checkUselessBias)",
+        category="architecture",
+        dataset="digits",
+        split="held4",
+        fault="a batch normalisation after each convolution and the dense layer, which keep their biases (the "
+        "normalisation subtracts them: useless parameters)",
+        fix="the clean program",
+        fix_kind="architecture (bias before batch normalisation)",
+        root_causes=("poor_cnn_architecture",),
+        faulty=_v("held4:neuralint_useless_bias"),
+        fixed=_v("held4:neuralint_lenet"),
+        overrides=("train.batch_size=32", "train.epochs=20"),
+        note="an injected fault (NeuraLint: a design rule); MNIST -> digits 16 px; the update ops run",
+    ),
+    Program(
+        name="neuralint_softmax_output_into_logits_loss",
+        origin="neuralint/neuralint 'sample_buggy_scripts/Synthetic Samples/TF_lenet_wrong_loss_inputs.py' (clean: "
+        "TF_lenet.py; NeuraLint rule checkWrongLossInputs)",
+        category="activation/loss",
+        dataset="fashion",
+        split="held4",
+        fault="a softmax output layer fed to tf.losses.softmax_cross_entropy, which takes logits (softmax applied "
+        "twice)",
+        fix="a linear output layer (the clean program)",
+        fix_kind="loss/output mismatch (softmax output as logits)",
+        root_causes=("loss_activation_mismatch",),
+        faulty=_v("held4:neuralint_wrong_loss_inputs"),
+        fixed=_v("held4:neuralint_lenet"),
+        overrides=("train.batch_size=32", "train.epochs=20"),
+        note="an injected fault (NeuraLint); MNIST -> Fashion-MNIST 16 px; softmax_cross_entropy -> "
+        "CategoricalCrossentropy(from_logits=True)",
+    ),
+    Program(
+        name="neuralint_zeros_init",
+        origin="neuralint/neuralint 'sample_buggy_scripts/Synthetic Samples/TF_lenet_zeros_init.py' (clean: "
+        "TF_lenet.py; NeuraLint rule checkConstantInit)",
+        category="initialization",
+        dataset="digits",
+        split="held4",
+        fault="kernel_initializer='zeros' on both convolutions and the dense layer: with zero biases every ReLU "
+        "output and every gradient below the logits is zero",
+        fix="tf.layers' default initialiser (the clean program)",
+        fix_kind="initialisation (zeros)",
+        root_causes=("poor_initialization",),
+        fix_equivalents=("init",),
+        faulty=_v("held4:neuralint_zeros_init"),
+        fixed=_v("held4:neuralint_lenet"),
+        overrides=("train.batch_size=32", "train.epochs=20"),
+        note="an injected fault (NeuraLint); MNIST -> digits 16 px",
+    ),
 )
 
 
 def select(split: str = "all", only: str = "") -> list[Program]:
-    """The programs of a split ("dev", "held", "held2", "held3" or "all") whose name contains `only`."""
+    """The programs of a split ("dev", "held", "held2", "held3", "held4" or "all") whose name contains `only`."""
     return [p for p in PROGRAMS if split in ("all", p.split) and only in p.name]

@@ -46,8 +46,11 @@ CONSEQUENCES: dict[str, tuple[str, ...]] = {
         "test_distribution_shift",
         "suspiciously_high_accuracy",
     ),
-    # test images from another source than the training images: every test-side symptom
+    # test images from another source than the training images: every test-side symptom (and, training images
+    # noisier than the test's, a training accuracy below the test's)
     "test_distribution_shift": (
+        "suspiciously_high_accuracy",
+        "underfitting",
         "below_reference_accuracy",
         "prediction_collapse",
         "minority_class_collapse",

@@ -45,6 +45,7 @@ def diagnose_predictions(metrics: dict, classes: list[str], params: EvaluatePara
     findings += _suspiciously_high(metrics, params)
     findings += stale_batch_statistics(metrics)
     findings += distribution_shift(metrics)
+    findings += training_images_differ(metrics, params)
     findings += duplicate_classes(metrics, classes)
     findings += below_reference(metrics)
     findings += _confusable(metrics, classes)
@@ -265,9 +266,44 @@ def stale_statistics(batch: float, inference: float, images: int, stage: str) ->
     ]
 
 
-# Splits whose mean pixel brightness differs by this many pooled standard deviations look different
+# Splits whose images' mean brightness or texture differs by this many pooled standard deviations look different
 # (effect size; with thousands of images any difference is "significant", so the size decides).
 SHIFTED_BRIGHTNESS = 0.5
+SHIFTED_TEXTURE = 1.0
+
+
+def pixel_statistics(images_by_split: dict[str, np.ndarray]) -> dict:
+    """Per split (images 0-255, NHWC), the mean and spread over its images of their mean brightness and of their
+    texture (mean absolute difference of neighbouring pixels: grain and noise raise it, blur lowers it); and how
+    far the test split lies from the training split in pooled standard deviations (effect sizes)."""
+    stats: dict = {}
+    for split, images in images_by_split.items():
+        pixels = np.asarray(images, dtype=np.float32)
+        across = np.abs(np.diff(pixels, axis=2)).mean(axis=(1, 2, 3))
+        down = np.abs(np.diff(pixels, axis=1)).mean(axis=(1, 2, 3))
+        for name, values in (("mean", pixels.mean(axis=(1, 2, 3))), ("texture", (across + down) / 2)):
+            stats.setdefault(split, {})[name] = float(values.mean())
+            stats[split][f"{name}_std"] = float(values.std())
+    for name, key in (("mean", "brightness_shift"), ("texture", "texture_shift")):
+        pooled = np.sqrt((stats["train"][f"{name}_std"] ** 2 + stats["test"][f"{name}_std"] ** 2) / 2) or 1.0
+        stats[key] = round(float((stats["test"][name] - stats["train"][name]) / pooled), 3)
+    return stats
+
+
+def _looks_different(stats: dict) -> str:
+    """How the test images look different from the training images ("" when they do not)."""
+    differences = []
+    if abs(stats.get("brightness_shift") or 0.0) >= SHIFTED_BRIGHTNESS:
+        differences.append(
+            f"mean brightness {stats['test']['mean']:.0f} against {stats['train']['mean']:.0f} in training "
+            f"({stats['brightness_shift']:+.1f} standard deviations)"
+        )
+    if abs(stats.get("texture_shift") or 0.0) >= SHIFTED_TEXTURE:
+        differences.append(
+            f"texture (neighbouring pixels differ by {stats['test']['texture']:.1f} on average against "
+            f"{stats['train']['texture']:.1f} in training: {stats['texture_shift']:+.1f} standard deviations)"
+        )
+    return "; ".join(differences)
 
 
 # Training and validation accuracy this close agree (the model generalises to its own distribution).
@@ -284,13 +320,7 @@ def distribution_shift(metrics: dict) -> list[Finding]:
     if gap is None or train - val > TRAIN_VAL_AGREE:
         return []
     stats = metrics.get("split_statistics") or {}
-    shift = stats.get("brightness_shift")
-    looks = (
-        f" The test images also look different: mean brightness {stats['test']['mean']:.0f} against "
-        f"{stats['train']['mean']:.0f} in training ({shift:.1f} standard deviations)."
-        if shift is not None and abs(shift) >= SHIFTED_BRIGHTNESS
-        else ""
-    )
+    looks = f" The test images also look different: {_looks_different(stats)}." if _looks_different(stats) else ""
     confidence = metrics.get("split_confidence") or {}
     return [
         Finding(
@@ -309,6 +339,37 @@ def distribution_shift(metrics: dict) -> list[Finding]:
                 "split_statistics": stats,
                 "mean_confidence": confidence,
                 IMPACT: {"accuracy_bound": round(gap, 4), "how": "validation minus test accuracy"},
+            },
+        )
+    ]
+
+
+def training_images_differ(metrics: dict, params: EvaluateParams) -> list[Finding]:
+    """Test accuracy above training accuracy while the training images look different from the test
+    images (noisier, darker, processed otherwise): the model learned from another distribution than the one
+    it is scored on. Without a pixel difference the training labels are the likelier cause (not this)."""
+    train, test = metrics.get("train_accuracy"), metrics["test_accuracy"]
+    stats = metrics.get("split_statistics") or {}
+    looks = _looks_different(stats)
+    if metrics.get("evaluated_split") != "test" or train is None or not looks:
+        return []
+    if test <= train + params.max_test_above_train:  # the margin `suspiciously_high_accuracy` allows
+        return []
+    return [
+        Finding(
+            "test_distribution_shift",
+            "warning",
+            "evaluate",
+            f"Test accuracy {test:.3f} is above training accuracy {train:.3f}, and the training images look "
+            f"different from the test images: {looks}. The model learned from images unlike those it is "
+            "scored on (noise or another processing added to the training images, another source).",
+            "Give the training images the source and processing of the images the model will meet (no added "
+            "noise, the same camera and scaling); if the difference is on purpose (augmentation), make it milder.",
+            {
+                "test_accuracy": test,
+                "train_accuracy": train,
+                "split_statistics": stats,
+                IMPACT: {"accuracy_bound": round(test - train, 4), "how": "test minus training accuracy"},
             },
         )
     ]

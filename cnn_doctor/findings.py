@@ -42,6 +42,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "wrong_reduction_axis",
         "frozen_layers",
         "over_regularization",
+        "low_precision_weights",
+        "dropout_before_batchnorm",
     ),
     # the training and validation curves
     "curves": (

@@ -1510,6 +1510,9 @@ def test_the_outputs_show_the_activation_no_layer_names():
     assert measured_activation(probabilities) == "softmax"
     assert measured_activation(1.0 / (1.0 + np.exp(-logits))) == "sigmoid"
     assert measured_activation(np.full((4, 4), np.nan)) == "linear"
+    # NeuraLint's zero-initialised LeNet outputs only zeros: they show no activation (it is an initialisation
+    # fault, not ReLU on the logits)
+    assert measured_activation(np.zeros((64, 4))) == "linear"
 
 
 @pytest.mark.parametrize(
@@ -1692,3 +1695,72 @@ def test_a_probability_loss_on_raw_scores_is_a_mismatch_even_when_clipped(datase
     found, _ = check_before_first_step(model, cross_entropy, 10, batch, 32, DIAGNOSE)
     mismatch = [f.severity for f in found if f.id == "loss_activation_mismatch"]
     assert mismatch == (["critical"] if loss_kind == "clipped_log_of_scores" else [])
+
+
+def test_a_problem_two_stages_measure_is_reported_once():
+    """Batch statistics are scored on the weights training ended with (train) and on the restored ones
+    (evaluate): NeuraLint's dropout-before-batch-norm LeNet got the finding twice. The costlier one stays."""
+    from cnn_doctor.doctor.judge import judge
+    from cnn_doctor.doctor.predictions import stale_statistics
+
+    ended = stale_statistics(0.9, 0.5, 200, "train")
+    restored = stale_statistics(0.9, 0.2, 200, "evaluate")
+    kept = [f for f in judge([*ended, *restored], {}, None) if f.id == "stale_batch_statistics"]
+    assert [f.stage for f in kept] == ["evaluate"]
+
+
+@pytest.mark.parametrize("dtype", ["float16", "mixed_float16", "float32"])
+@pytest.mark.parametrize("epsilon", [1e-8, 1e-4])
+def test_weights_stored_in_float16_are_low_precision(dtype, epsilon):
+    """TensorFlow-Program-Bugs IPS-10: a float16 network trained with Adam's default epsilon, which float16
+    rounds to zero (loss NaN); Keras's mixed precision computes in float16 but keeps float32 weights: healthy."""
+    from cnn_doctor.doctor.model_checks import check_weight_precision
+
+    keras = keras_quietly()
+    model = keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            keras.layers.Conv2D(8, 3, activation="relu", dtype=dtype),
+            keras.layers.Flatten(dtype=dtype),
+            keras.layers.Dense(10, activation="softmax", dtype=dtype),
+        ]
+    )
+    model.compile(optimizer=keras.optimizers.Adam(epsilon=epsilon), loss="sparse_categorical_crossentropy")
+    found = by_id(check_weight_precision(model))
+    assert ("low_precision_weights" in found) == (dtype == "float16")
+    if dtype == "float16":
+        assert found["low_precision_weights"].severity == ("critical" if epsilon < 6e-8 else "warning")
+
+
+@pytest.mark.parametrize("order", ["dropout_then_norm", "norm_then_dropout", "weighted_between"])
+def test_dropout_feeding_batch_normalisation_is_found_in_build_order(order):
+    """NeuraLint's dropout_before_batchnorm LeNet: Dropout then BatchNormalization after each pooling. Dropout
+    after the normalisation, or a convolution between them, is the healthy order."""
+    from cnn_doctor.doctor.model_checks import check_dropout_before_batchnorm
+
+    keras = keras_quietly()
+    middle = {
+        "dropout_then_norm": [keras.layers.Dropout(0.3), keras.layers.BatchNormalization()],
+        "norm_then_dropout": [keras.layers.BatchNormalization(), keras.layers.Dropout(0.3)],
+        "weighted_between": [keras.layers.Dropout(0.3), keras.layers.Conv2D(8, 3), keras.layers.BatchNormalization()],
+    }[order]
+    model = keras.Sequential(
+        [
+            keras.Input((16, 16, 1)),
+            keras.layers.Conv2D(8, 3, activation="relu"),
+            keras.layers.MaxPooling2D(),
+            *middle,
+            keras.layers.Flatten(),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    found = by_id(check_dropout_before_batchnorm(model))
+    assert ("dropout_before_batchnorm" in found) == (order == "dropout_then_norm")
+    if found:
+        assert link_causes([*found.values(), *stale_statistics_found()])[0].id == "dropout_before_batchnorm"
+
+
+def stale_statistics_found():
+    from cnn_doctor.doctor.predictions import stale_statistics
+
+    return stale_statistics(0.9, 0.2, 200, "evaluate")

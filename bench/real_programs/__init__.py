@@ -54,14 +54,9 @@ PROPOSED_IDS = {
     "unstable_log_in_loss": "a hand-written cross-entropy takes the log of softmax probabilities without clipping or "
     "an epsilon: one probability that underflows to 0 makes the loss and then every weight NaN; the fix is a clip, "
     "an epsilon, or the library's loss on logits",
-    "adam_epsilon_underflow": "Adam's epsilon (1e-7, 1e-8) is below what the weights' dtype (float16) can hold: it "
-    "rounds to 0 and the update m / (sqrt(v) + epsilon) divides by zero; the fix is a larger epsilon (1e-4) or "
-    "float32 weights",
     "poor_cnn_architecture": "a network that breaks the design rules its layers rely on (convolution windows shrinking "
     "with depth, filters shrinking, dense layers widening towards the output, pooling left unconnected, dropout "
     "before pooling, biases before batch normalisation): capacity, computation or information wasted",
-    "dropout_before_batchnorm": "a dropout feeds a batch normalisation: the statistics it learns with dropout on are "
-    "not those it meets at inference with dropout off (variance shift); the fix is the dropout after it",
 }
 
 # The doctor's verified fixes (evidence.verification["change"]) that amount to a real fix, by name.
@@ -1778,7 +1773,7 @@ PROGRAMS: tuple[Program, ...] = (
         "become NaN/inf",
         fix="AdamOptimizer(1e-3, epsilon=1e-4) (the answer)",
         fix_kind="optimizer epsilon (float16 underflow)",
-        root_causes=("adam_epsilon_underflow",),
+        root_causes=("low_precision_weights",),  # proposed as adam_epsilon_underflow; the id since 2026-12-06
         faulty=_v("held4:zyh_ips10_faulty"),
         fixed=_v("held4:zyh_ips10_fixed"),
         overrides=("train.batch_size=32", "train.epochs=10"),

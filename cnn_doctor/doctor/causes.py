@@ -66,6 +66,42 @@ CONSEQUENCES: dict[str, tuple[str, ...]] = {
         "below_reference_accuracy",
         "conflicting_labels",
     ),
+    # a dropout feeding batch normalisation: the moving variance learned with the noise is wrong at inference
+    "dropout_before_batchnorm": (
+        "stale_batch_statistics",
+        "not_learning",
+        "prediction_collapse",
+        "minority_class_collapse",
+        "poor_calibration",
+        "overfitting",
+        "below_reference_accuracy",
+        "test_distribution_shift",
+    ),
+    # measured on the same weights both ways: a network that scores well with its batches' own statistics did
+    # learn, so what looks like not learning at inference is the moving statistics, not the rate or the model
+    "stale_batch_statistics": (
+        "not_learning",
+        "prediction_collapse",
+        "minority_class_collapse",
+        "poor_calibration",
+        "overfitting",
+        "below_reference_accuracy",
+        "test_distribution_shift",
+    ),
+    # 16-bit weights: steps lost to rounding, or divided by an epsilon that is zero
+    "low_precision_weights": (
+        "loss_diverged",
+        "exploding_gradients",
+        "learning_rate_too_high",
+        "learning_rate_too_low",
+        "not_learning",
+        "prediction_collapse",
+        "minority_class_collapse",
+        "underfitting",
+        "slow_convergence",
+        "poor_calibration",
+        "below_reference_accuracy",
+    ),
     # every step climbs the loss: it runs away, or settles on the wrong answers
     "loss_maximized": (
         "loss_activation_mismatch",
@@ -246,15 +282,6 @@ CONSEQUENCES: dict[str, tuple[str, ...]] = {
         "below_reference_accuracy",
     ),
     # moving statistics that never caught up: inference on other statistics than training's
-    "stale_batch_statistics": (
-        "not_learning",
-        "prediction_collapse",
-        "minority_class_collapse",
-        "poor_calibration",
-        "overfitting",
-        "below_reference_accuracy",
-        "test_distribution_shift",
-    ),
     "saturated_activations": (
         "vanishing_gradients",
         "not_learning",

@@ -25,6 +25,7 @@ from cnn_doctor.doctor.learning_rate import range_test_verdict, recommend_tested
 from cnn_doctor.doctor.model_checks import (
     ProbeBatch,
     check_before_first_step,
+    check_dropout_before_batchnorm,
     check_regularization,
     check_step_direction,
     describe_loss,
@@ -93,7 +94,8 @@ def diagnose_training(
     )
     ended = watch.batch_statistics
     if ended is not None and ended.batch is not None:  # the final weights, before EarlyStopping restored any
-        findings += stale_statistics(ended.batch, ended.inference, len(ended.labels), "train")
+        stale = stale_statistics(ended.batch, ended.inference, len(ended.labels), "train")
+        findings += [*stale, *(check_dropout_before_batchnorm(run.model) if stale else [])]
     if watch.probes is not None:
         probes = watch.probes
         records = (probes.records, probes.early_losses, probes.update_ratios)

@@ -9,12 +9,26 @@ from __future__ import annotations
 
 from cnn_doctor.doctor.causes import link_causes
 from cnn_doctor.doctor.dataset_checks import with_network_opinion
-from cnn_doctor.doctor.impact import with_impact
-from cnn_doctor.findings import LABEL_CHECK, Finding, sort_findings
+from cnn_doctor.doctor.impact import impact_bound, with_impact
+from cnn_doctor.findings import LABEL_CHECK, SEVERITY_RANK, Finding, sort_findings
 
 
 def judge(findings: list[Finding], metrics: dict, usable_images: int | None) -> list[Finding]:
     """The network's opinion on validate's label flags, then each finding's impact (severity follows it), then
     causes linked and ordered: a cause before its symptoms, a symptom no cause explains says so."""
     findings = with_network_opinion(findings, metrics.get(LABEL_CHECK) or {})
-    return link_causes(sort_findings(with_impact(findings, metrics, usable_images)))
+    return link_causes(sort_findings(one_per_id(with_impact(findings, metrics, usable_images))))
+
+
+def one_per_id(findings: list[Finding]) -> list[Finding]:
+    """One finding per problem: two stages may measure the same one (batch statistics on the weights training
+    ended with, then on the restored ones); the report keeps the more severe, then the costlier."""
+    kept: dict[str, Finding] = {}
+    for finding in findings:
+        held = kept.get(finding.id)
+        if held is None or (-SEVERITY_RANK[finding.severity], impact_bound(finding)) > (
+            -SEVERITY_RANK[held.severity],
+            impact_bound(held),
+        ):
+            kept[finding.id] = finding
+    return list(kept.values())

@@ -92,6 +92,8 @@ def measured_activation(outputs: np.ndarray) -> str:
     outputs = np.asarray(outputs, dtype=np.float64)
     if outputs.size == 0 or not np.all(np.isfinite(outputs)) or outputs.min() < 0:
         return "linear"
+    if outputs.max() == outputs.min():  # every output the same (zero weights give all zeros): nothing to read
+        return "linear"
     if np.mean(outputs == 0) >= RELU_ZEROS:
         return "relu"
     if (
@@ -720,6 +722,98 @@ def check_step_direction(optimizer) -> list[Finding]:
     ]
 
 
+# float16's smallest positive value: an optimizer epsilon below it is zero in float16 arithmetic
+FLOAT16_SMALLEST = float(np.finfo(np.float16).smallest_subnormal)
+LOW_PRECISION = ("float16", "bfloat16")
+
+
+def check_weight_precision(model) -> list[Finding]:
+    """Weights stored in 16-bit floats (layers built with dtype float16): Keras's mixed precision computes in
+    float16 but keeps float32 weights for exactly this reason."""
+    layers = sorted(
+        {
+            layer.name
+            for layer in all_layers(model)
+            for weight in layer.trainable_weights
+            if weight.dtype in LOW_PRECISION
+        }
+    )
+    if not layers:
+        return []
+    epsilon = getattr(getattr(model, "optimizer", None), "epsilon", None)
+    vanishes = epsilon is not None and float(epsilon) < FLOAT16_SMALLEST
+    return [
+        _finding(
+            "low_precision_weights",
+            "critical" if vanishes else "warning",
+            f"Layer(s) {', '.join(layers[:5])}{' ...' if len(layers) > 5 else ''} store their weights in 16-bit "
+            "floats: updates smaller than the weights' precision are lost, small gradients round to zero"
+            + (
+                f", and the optimizer's epsilon {float(epsilon):g} is zero in float16: its steps divide by zero."
+                if vanishes
+                else "."
+            ),
+            "Keep the weights in float32: build the model without dtype='float16' and use "
+            "keras.mixed_precision.set_global_policy('mixed_float16') to compute in float16 (it keeps float32 "
+            "weights and scales the loss)"
+            + ("; at the least raise the optimizer's epsilon to 1e-4." if vanishes else "."),
+            layers=layers,
+            optimizer_epsilon=None if epsilon is None else float(epsilon),
+        )
+    ]
+
+
+# Layers that add noise in training only, and layers that pass their input on unchanged in kind
+TRAINING_NOISE = {
+    "Dropout",
+    "SpatialDropout1D",
+    "SpatialDropout2D",
+    "SpatialDropout3D",
+    "GaussianDropout",
+    "GaussianNoise",
+    "AlphaDropout",
+}
+PASS_THROUGH = {"Flatten", "Reshape", "Activation", "ReLU", "ZeroPadding2D", "Cropping2D"}
+
+
+def dropout_feeding_batchnorm(model) -> list[tuple[str, str]]:
+    """(noise layer, batch normalisation) pairs where a training-only noise layer feeds a BatchNormalization
+    with nothing weighted between them (in build order)."""
+    pairs, noise = [], None
+    for layer in all_layers(model):
+        kind = type(layer).__name__
+        if kind in TRAINING_NOISE:
+            noise = layer.name
+        elif kind == "BatchNormalization":
+            if noise is not None:
+                pairs.append((noise, layer.name))
+            noise = None
+        elif kind not in PASS_THROUGH and "Pooling" not in kind:
+            noise = None
+    return pairs
+
+
+def check_dropout_before_batchnorm(model) -> list[Finding]:
+    """Called once batch statistics were measured stale: a dropout feeding a batch normalisation is why (the
+    variance shift: the moving variance is learned on dropped-out activations and is wrong at inference)."""
+    pairs = dropout_feeding_batchnorm(model)
+    if not pairs:
+        return []
+    named = ", ".join(f"{noise} -> {norm}" for noise, norm in pairs)
+    return [
+        _finding(
+            "dropout_before_batchnorm",
+            "warning",
+            f"Dropout feeds batch normalisation ({named}): the statistics it learns in training include "
+            "dropout's noise, which is gone at inference, so the network meets other activations than it was "
+            "normalised for (the variance shift).",
+            "Put Dropout after the last BatchNormalization (just before the output layer), or drop it where a "
+            "BatchNormalization follows.",
+            pairs=[list(pair) for pair in pairs],
+        )
+    ]
+
+
 def check_model(
     model, loss, num_classes: int, probe_inputs: np.ndarray, first: FirstOutputs, params: DiagnoseParams
 ) -> list[Finding]:
@@ -729,6 +823,7 @@ def check_model(
     return [
         *check_loss_and_output(model, loss, num_classes, first),
         *check_step_direction(getattr(model, "optimizer", None)),
+        *check_weight_precision(model),
         *check_hidden_activations(model),
         *check_linear_stack(model),
         *check_frozen_layers(model),

@@ -67,16 +67,8 @@ CONSEQUENCES: dict[str, tuple[str, ...]] = {
         "conflicting_labels",
     ),
     # a dropout feeding batch normalisation: the moving variance learned with the noise is wrong at inference
-    "dropout_before_batchnorm": (
-        "stale_batch_statistics",
-        "not_learning",
-        "prediction_collapse",
-        "minority_class_collapse",
-        "poor_calibration",
-        "overfitting",
-        "below_reference_accuracy",
-        "test_distribution_shift",
-    ),
+    # (the symptoms of stale statistics follow through them: a cause up the chain)
+    "dropout_before_batchnorm": ("stale_batch_statistics",),
     # measured on the same weights both ways: a network that scores well with its batches' own statistics did
     # learn, so what looks like not learning at inference is the moving statistics, not the rate or the model
     "stale_batch_statistics": (

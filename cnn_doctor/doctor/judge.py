@@ -23,12 +23,12 @@ def judge(findings: list[Finding], metrics: dict, usable_images: int | None) -> 
 def one_per_id(findings: list[Finding]) -> list[Finding]:
     """One finding per problem: two stages may measure the same one (batch statistics on the weights training
     ended with, then on the restored ones); the report keeps the more severe, then the costlier."""
+
+    def weight(finding: Finding) -> tuple[int, float]:
+        return -SEVERITY_RANK[finding.severity], impact_bound(finding)
+
     kept: dict[str, Finding] = {}
     for finding in findings:
-        held = kept.get(finding.id)
-        if held is None or (-SEVERITY_RANK[finding.severity], impact_bound(finding)) > (
-            -SEVERITY_RANK[held.severity],
-            impact_bound(held),
-        ):
+        if finding.id not in kept or weight(finding) > weight(kept[finding.id]):
             kept[finding.id] = finding
     return list(kept.values())

@@ -12,7 +12,7 @@ Run: .venv/bin/python bench/real_programs.py --split dev            (about a min
      .venv/bin/python bench/real_programs.py --check                (builds every model, one training step; no pipeline)
      .venv/bin/python bench/real_programs.py --split dev --keep     (keeps each run's data and report.json)
 Writes bench/results/real_programs_<split>.md (and .json); with --only, real_programs_<split>_only-<text>.md.
-The "held", "held2", "held3" and "held4" splits are kept aside: tune nothing on them.
+The "held", "held2", "held3", "held4" and "held5" splits are kept aside: tune nothing on them.
 """
 
 from __future__ import annotations
@@ -382,8 +382,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--split",
-        choices=("dev", "held", "held2", "held3", "held4", "all"),
-        help="dev (default), held, held2, held3, held4 or all (--check: all)",
+        choices=("dev", "held", "held2", "held3", "held4", "held5", "all"),
+        help="dev (default), held, held2, held3, held4, held5 or all (--check: all)",
     )
     parser.add_argument("--only", default="", help="run the programs whose name contains this text")
     parser.add_argument("--check", action="store_true", help="build every model and take one step; no pipeline")

@@ -33,7 +33,13 @@ from cnn_doctor.doctor.model_checks import (  # noqa: E402
     regularization_share,
 )
 from cnn_doctor.doctor.predictions import diagnose_predictions  # noqa: E402
-from cnn_doctor.doctor.probes import diagnose_probes, first_non_finite, make_probe_callback  # noqa: E402
+from cnn_doctor.doctor.probes import (  # noqa: E402
+    diagnose_probes,
+    first_non_finite,
+    make_probe_callback,
+    saturating_hidden_layers,
+    saturation_slows_learning,
+)
 from cnn_doctor.findings import Finding  # noqa: E402
 from cnn_doctor.layout import Layout, write_json  # noqa: E402
 from cnn_doctor.report import write_report  # noqa: E402
@@ -222,6 +228,9 @@ class DoctorCallback(keras.callbacks.Callback):
             findings += diagnose_probes(
                 probes.records, probes.early_losses, probes.update_ratios, self.num_classes, rate, self.diagnose
             )
+            if not any(finding.id == "vanishing_gradients" for finding in findings):
+                saturating = saturating_hidden_layers(self.model)
+                findings += saturation_slows_learning(probes.records, saturating, best, self.diagnose)
         return [finding for finding in findings if not self._nan_not_explosion(finding)]
 
     def _nan_not_explosion(self, finding: Finding) -> bool:

@@ -132,6 +132,7 @@ class DiagnoseParams(Section):
     dead_relu_fraction: float = Field(0.9, gt=0.0, le=1.0)
     saturated_fraction: float = Field(0.5, gt=0.0, le=1.0)
     vanishing_gradient_ratio: float = Field(1e-3, gt=0.0)
+    saturating_gradient_ratio: float = Field(3e-2, gt=0.0)
     exploding_gradient_norm: float = Field(1e3, gt=0.0)
     max_update_ratio: float = Field(0.1, gt=0.0)
     min_update_ratio: float = Field(1e-5, gt=0.0)

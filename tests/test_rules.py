@@ -26,7 +26,7 @@ from cnn_doctor.doctor.model_checks import (
     check_model,
 )
 from cnn_doctor.doctor.predictions import diagnose_predictions, pixel_statistics
-from cnn_doctor.doctor.probes import diagnose_probes
+from cnn_doctor.doctor.probes import diagnose_probes, saturating_hidden_layers, saturation_slows_learning
 from cnn_doctor.findings import FINDING_IDS, SEVERITIES, SEVERITY_RANK, Finding
 from cnn_doctor.quiet import import_tensorflow_quietly
 from tasks.evaluate import compute_metrics
@@ -422,6 +422,47 @@ def test_tiny_updates_blame_the_rate_only_when_gradients_flow(blocker, records):
     found = probes(records, update_ratios=TINY_UPDATES)
     assert ("learning_rate_too_low" in found) is (blocker is None)
     assert blocker is None or blocker in found
+
+
+# Gradient norms after the first epoch of NeuraLint's LeNet on the digits (measured 2026-12-06, Adam 1e-3):
+# with sigmoid hidden layers the first convolution gets 7e-3 of the output layer's gradient, with ReLU 0.6.
+SIGMOID_LENET_NORMS = {"conv2d": 0.0068, "dense_1": 1.0}
+RELU_LENET_NORMS = {"conv2d": 0.59, "dense_1": 1.0}
+
+
+@pytest.mark.parametrize(
+    "norms, saturating, train_accuracy, vanishes",
+    [
+        (SIGMOID_LENET_NORMS, ["activation", "activation_1"], 0.10, True),
+        (RELU_LENET_NORMS, ["activation"], 0.10, False),  # the gradient reaches the input: another cause
+        (SIGMOID_LENET_NORMS, [], 0.10, False),  # no sigmoid/tanh hidden layer to blame
+        (SIGMOID_LENET_NORMS, ["activation"], 0.95, False),  # it learned: slow gradients cost nothing
+    ],
+    ids=["sigmoid-lenet-at-chance", "gradients-flow", "relu-network", "trained-well"],
+)
+def test_sigmoid_hidden_layers_that_starve_the_input_layers(norms, saturating, train_accuracy, vanishes):
+    found = by_id(saturation_slows_learning(probe_records(norms), saturating, train_accuracy, DIAGNOSE))
+    assert ("vanishing_gradients" in found) is vanishes
+    if vanishes:
+        assert found["vanishing_gradients"].evidence["saturating_layers"] == saturating
+
+
+def test_saturating_hidden_layers_leave_the_output_layer_out():
+    import_tensorflow_quietly()
+    import keras
+
+    model = keras.Sequential(
+        [
+            keras.Input((16, 16, 1)),
+            keras.layers.Conv2D(4, 3, name="conv"),
+            keras.layers.Activation("sigmoid", name="squash"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(8, activation="tanh", name="hidden"),
+            keras.layers.Dense(8, activation="relu", name="relu"),
+            keras.layers.Dense(1, activation="sigmoid", name="output"),
+        ]
+    )
+    assert saturating_hidden_layers(model) == ["squash", "hidden"]
 
 
 # ---------------------------------------------------------------- learning rate
@@ -1347,6 +1388,47 @@ def test_a_loss_that_is_nan_on_the_outputs_but_not_on_probabilities_is_a_mismatc
     mismatch = [f for f in found if f.id == "loss_activation_mismatch"]
     assert [f.severity for f in mismatch] == (["critical"] if undefined else [])
     assert not undefined or "not finite" in mismatch[0].summary
+
+
+def squashing_losses() -> dict:
+    """Hand-written and Keras losses on softmax outputs and one-hot labels: NeuraLint's redundant_activation
+    (tf.losses.log_loss of a softmax applied to the softmax output) and correct ones."""
+    keras = keras_quietly()
+    ops = keras.ops
+
+    def log_loss(y, p):
+        return ops.mean(-y * ops.log(p + 1e-7) - (1 - y) * ops.log(1 - p + 1e-7))
+
+    return {
+        "log-loss-of-softmax-again": lambda y, p: log_loss(y, ops.softmax(p, axis=-1)),
+        "cross-entropy-of-softmax-again": lambda y, p: ops.mean(-ops.sum(y * ops.log(ops.softmax(p)), axis=-1)),
+        "log-loss": log_loss,
+        "keras-cross-entropy": keras.losses.CategoricalCrossentropy(),
+        "label-smoothing": keras.losses.CategoricalCrossentropy(label_smoothing=0.2),
+        "hinge": keras.losses.CategoricalHinge(),
+    }
+
+
+@pytest.mark.parametrize(
+    "loss, squashes",
+    [
+        ("log-loss-of-softmax-again", True),
+        ("cross-entropy-of-softmax-again", True),
+        ("log-loss", False),
+        ("keras-cross-entropy", False),
+        ("label-smoothing", False),  # its floor is the smoothing's, and it says so in its config
+        ("hinge", False),
+    ],
+)
+def test_a_loss_that_squashes_probabilities_again_is_a_mismatch(loss, squashes):
+    from cnn_doctor.doctor.model_checks import ProbeBatch, check_before_first_step
+
+    labels = np.arange(16) % 4
+    batch = ProbeBatch(unit_inputs(), np.eye(4, dtype="float32")[labels], one_hot=True)
+    found, _ = check_before_first_step(tiny_model(), squashing_losses()[loss], 4, batch, 16, DIAGNOSE)
+    mismatch = [f for f in found if f.id == "loss_activation_mismatch"]
+    assert [f.severity for f in mismatch] == (["warning"] if squashes else [])
+    assert not squashes or "squashes the probabilities again" in mismatch[0].summary
 
 
 def test_a_users_own_loss_is_judged_by_what_it_does():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from cnn_doctor.config import ModelParams, TrainParams
@@ -22,7 +23,10 @@ from cnn_doctor.doctor.verification import (
     with_verifications,
 )
 from cnn_doctor.findings import Finding
+from cnn_doctor.quiet import import_tensorflow_quietly
 from cnn_doctor.report import compare_reports, verdict, verified_fix
+from cnn_doctor.training.counterfactual import NETWORK_CHANGES
+from cnn_doctor.training.models import activation_name
 
 FACTS = RunFacts(
     train=TrainParams(learning_rate=0.001),
@@ -98,6 +102,29 @@ def test_model_changes_for_a_users_model_are_made_in_memory_and_said_in_words():
     assert fix_for(finding("loss_activation_mismatch", "critical"), user).kind == "softmax_output"
     assert fix_for(finding("dying_relu"), user).kind == "reinitialised"
     assert fix_for(finding("poor_initialization"), user).overrides == []
+    saturating = finding("vanishing_gradients", saturating_layers=["activation"])
+    assert fix_for(saturating, user).kind == "saturating_to_relu"
+    assert fix_for(finding("vanishing_gradients"), user) is None  # a deep plain stack: no change of ours fits
+
+
+def test_sigmoid_hidden_layers_become_relu_and_the_output_keeps_its_own():
+    import_tensorflow_quietly()
+    import keras
+
+    model = keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            keras.layers.Conv2D(4, 3),
+            keras.layers.Activation("sigmoid", name="squash"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(8, activation="tanh", name="hidden"),
+            keras.layers.Dense(3, activation="sigmoid", name="output"),
+        ]
+    )
+    NETWORK_CHANGES["saturating_to_relu"](model)
+    names = {layer.name: activation_name(layer) for layer in model.layers}
+    assert (names["squash"], names["hidden"], names["output"]) == ("relu", "relu", "sigmoid")
+    assert model(np.ones((1, 8, 8, 1), "float32")).shape == (1, 3)
 
 
 @pytest.mark.parametrize(

@@ -15,12 +15,13 @@ types; Defects4ML (mohmehmo/defects4ml); TheDeepChecker (thedeepchecker/thedeepc
 Zhang et al.'s TensorFlow-Examples bugs, faults injected into its clean program); AUTOTRAINER's models as
 DeepDiagnosis publishes them (DeepDiagnosis/ICSE2022); DeepCrime's MNIST subject and its real-fault operators
 (dlfaults/deepcrime); GitHub issue threads. Images: "digits" (scikit-learn's 8x8 digits, 16 px) and "fashion"
-(Fashion-MNIST, 180 photos a class). `split` is "dev", "held", "held2", "held3" or "held4": "dev" and "held" alternate
-within each fault category, balanced across the datasets; "held2", "held3" and "held4" are a second, a third and a
-fourth held-aside set of other programs (added 2026-12-05 and 06, builders in held2.py, held3.py and held4.py; held3
-adds AUTOTRAINER's demo cases and UMLAUT's user-study programs, BerkeleyHCI/umlaut, to the sources; held4 Zhang et
-al.'s TensorFlow program bugs, ForeverZyh/TensorFlow-Program-Bugs, and NeuraLint's synthetic programs,
-neuralint/neuralint); nothing may be tuned on "held", "held2", "held3" or "held4".
+(Fashion-MNIST, 180 photos a class). `split` is "dev", "held", "held2", "held3", "held4" or "held5": "dev" and "held"
+alternate within each fault category, balanced across the datasets; "held2" to "held5" are a second to a fifth
+held-aside set of other programs (added 2026-12-05 to 07, builders in held2.py to held5.py; held3 adds AUTOTRAINER's
+demo cases and UMLAUT's user-study programs, BerkeleyHCI/umlaut, to the sources; held4 Zhang et al.'s TensorFlow
+program bugs, ForeverZyh/TensorFlow-Program-Bugs, and NeuraLint's synthetic programs, neuralint/neuralint; held5
+DeepMufl's Stack Overflow bugs, ali-ghanbari/deepmufl-ase-2023, Keras issue threads and repositories whose history
+fixes a fault); nothing may be tuned on "held", "held2", "held3", "held4" or "held5".
 
 Run them with bench/real_programs.py.
 """
@@ -33,8 +34,10 @@ from pathlib import Path
 from .data_faults import (
     Transform,
     classes_overlap,
+    held_out_pixels_unscaled,
     labels_changed,
     labels_misaligned_in_training,
+    pixels_floor_divided,
     subset,
     test_pixels_unscaled,
     training_classes_unbalanced,
@@ -57,6 +60,13 @@ PROPOSED_IDS = {
     "poor_cnn_architecture": "a network that breaks the design rules its layers rely on (convolution windows shrinking "
     "with depth, filters shrinking, dense layers widening towards the output, pooling left unconnected, dropout "
     "before pooling, biases before batch normalisation): capacity, computation or information wasted",
+    "dropout_on_logits": "a dropout layer between the output layer and its softmax: a random half of the class "
+    "scores zeroed at every training step (held5, DeepMufl SO 44755431)",
+    "batchnorm_wrong_axis": "BatchNormalization normalising over an axis that is not the channels (axis=1 on "
+    "channels-last images: the image rows), so its statistics and scales mix positions (held5, DeepMufl SO 57943425)",
+    "pixels_zeroed_by_integer_division": "the loader scales an integer image array by 255 (floor division): every "
+    "pixel below 255 becomes 0 and the images arrive (almost) blank; the fix is a float conversion before scaling "
+    "(held5, keras-team/keras#255)",
 }
 
 # The doctor's verified fixes (evidence.verification["change"]) that amount to a real fix, by name.
@@ -91,7 +101,7 @@ class Program:
     origin: str
     category: str
     dataset: str  # digits | fashion
-    split: str  # dev | held | held2 | held3 | held4
+    split: str  # dev | held | held2 | held3 | held4 | held5
     fault: str
     fix: str
     fix_kind: str
@@ -127,6 +137,8 @@ def _v(builder: str, *overrides: str, data: Transform | None = None) -> Version:
 
 RAW = "preprocess.normalize=none"
 FASHION_3 = ("t-shirt_top", "trouser", "bag")
+DIGITS_5 = ("0", "1", "2", "3", "4")
+DEEPMUFL = "ali-ghanbari/deepmufl-ase-2023 a69ba43 Dataset/all-bugs/"
 
 PROGRAMS: tuple[Program, ...] = (
     # ----------------------------------------------------------------------------- output activation and loss
@@ -2193,9 +2205,365 @@ PROGRAMS: tuple[Program, ...] = (
         overrides=("train.batch_size=32", "train.epochs=20"),
         note="an injected fault (NeuraLint); MNIST -> digits 16 px",
     ),
+    # ---- held5: a fifth held-aside set (added 2026-12-07; tune nothing on it)
+    # ------------------------------------------------------------------------------------- held5: data and training
+    Program(
+        name="keras6914_mnist_mlp_raw_pixels",
+        origin="GitHub keras-team/keras#6914 ('MNIST not learning'; its model: keras examples/mnist_mlp.py)",
+        category="normalization",
+        dataset="fashion",
+        split="held5",
+        fault="the Keras MNIST MLP example (Dense 512-512 ReLU, dropout 0.2, softmax, RMSprop) trained on Kaggle's "
+        "MNIST pixels as read, 0-255: accuracy stays near 30%",
+        fix="x_train /= 255 and x_test /= 255 (the poster: 'it turns out I didn't normalize the input')",
+        fix_kind="input scaling",
+        root_causes=("missing_normalization",),
+        fix_equivalents=("normalize",),
+        faulty=_v("held5:keras6914_mnist_mlp", RAW),
+        fixed=_v("held5:keras6914_mnist_mlp"),
+        overrides=("train.batch_size=128", "train.epochs=20"),
+        note="Kaggle MNIST 28 px -> Fashion-MNIST 16 px; 20 epochs of 469 batches of 128 -> 20 of ~10",
+    ),
+    Program(
+        name="keras8346_validation_split_last_class",
+        origin="GitHub keras-team/keras#8346 ('Weird test accuracy for VGG-like training')",
+        category="data",
+        dataset="digits",
+        split="held5",
+        fault="5 classes stored in class order and fit(validation_split=0.2, shuffle=True): the validation rows are "
+        "the last 20% of the arrays, the whole of class 5, never trained on (validation accuracy 0); shuffle=True "
+        "shuffles only after the split",
+        fix="shuffle the data before fit() (the poster's fix)",
+        fix_kind="unrepresentative split",
+        root_causes=("unrepresentative_split",),
+        faulty=_v("held5:keras8346_vgg_like", data=validation_split_unshuffled(DIGITS_5)),
+        fixed=_v("held5:keras8346_vgg_like"),
+        overrides=("train.batch_size=32", "train.epochs=20"),
+        classes=DIGITS_5,
+        note="the poster's images of 5 classes -> digits 0-4 (the last 20%: digit 4); the model is not posted: the "
+        "Keras guide's 'VGG-like convnet' (the issue's title) stands in, SGD(0.01, momentum 0.9, Nesterov), decay left "
+        "out",
+    ),
+    Program(
+        name="allconv_training_pixels_scaled_twice",
+        origin="getcrest/All-Conv-Keras allconv.py 0f42d91 (faulty) and d642d15 'Data Augmentation added' (fix)",
+        category="data",
+        dataset="fashion",
+        split="held5",
+        fault="X_train /= 255 and then ImageDataGenerator(rescale=1./255) on the training batches: training pixels "
+        "in 0-1/255, while the validation data (X_test /= 255 once, not through the generator) are in 0-1",
+        fix="rescale=1./255 removed from the generator (commit d642d15): one scaling for both",
+        fix_kind="training and held-out images scaled differently",
+        root_causes=("test_distribution_shift", "inputs_scaled_twice"),
+        faulty=_v("held5:allconv_sgd_by_name", data=held_out_pixels_unscaled()),
+        fixed=_v("held5:allconv_sgd_by_name"),
+        overrides=("train.batch_size=32", "train.epochs=20", "augment.zoom=0.2", "augment.flip=horizontal"),
+        note="CIFAR-10 32 px RGB -> Fashion-MNIST 16 px; 350 epochs of 1,563 batches -> 20 of ~40; both commits "
+        "compile with optimizer='sgd' (Keras's SGD 0.01); the relative scale (held-out pixels 255 times the "
+        "training ones) written as saturated validation and test images; shear_range left out",
+    ),
+    Program(
+        name="keras255_integer_division_blank_images",
+        origin="GitHub keras-team/keras#255 ('model doesn't learn/weights don't get updated'; the cifar10 example "
+        "the thread compares with stands in for the model)",
+        category="data",
+        dataset="fashion",
+        split="held5",
+        fault="the images scaled to [0, 1] while the array is still an integer array: the division floors every "
+        "pixel below 255 to 0, the network gets (almost) blank images (loss 17.27, accuracy 0.5)",
+        fix="the pixels converted to float before dividing by 255 (the poster: 'Now that I properly normalize the "
+        "images, the model is learning')",
+        fix_kind="images destroyed by the loader's integer arithmetic",
+        root_causes=("pixels_zeroed_by_integer_division", "outlier_images"),
+        faulty=_v("held5:keras255_cifar10_cnn", data=pixels_floor_divided(("pullover", "sneaker"))),
+        fixed=_v("held5:keras255_cifar10_cnn"),
+        overrides=("train.batch_size=32", "train.epochs=20"),
+        classes=("pullover", "sneaker"),
+        note="~1,000 game screenshots of 2 classes -> Fashion-MNIST pullovers vs sneakers at 16 px; each image "
+        "written as the loader leaves it: 255 where the pixel was 255, else 0; the model is not posted: keras "
+        "examples/cifar10_cnn.py of 2015",
+    ),
+    Program(
+        name="morvan_cnn_example_raw_pixels",
+        origin="MorvanZhou/tutorials kerasTUT/6-CNN_example.py 2f9eaa3 (faulty) and c642d28 'add data normalization' "
+        "(fix); issue MorvanZhou/tutorials#34",
+        category="normalization",
+        dataset="digits",
+        split="held5",
+        fault="the tutorial's MNIST CNN (5x5 convolutions 32 and 64, Dense 1024, Adam 1e-4) trained on raw 0-255 "
+        "pixels: loss and accuracy do not change (issue #34)",
+        fix="X_train.reshape(...)/255. and X_test.reshape(...)/255. (commit c642d28)",
+        fix_kind="input scaling",
+        root_causes=("missing_normalization",),
+        fix_equivalents=("normalize",),
+        faulty=_v("held5:morvan_cnn_example", RAW),
+        fixed=_v("held5:morvan_cnn_example"),
+        overrides=("train.batch_size=32", "train.epochs=10"),
+        note="MNIST 28 px -> digits 16 px; one epoch of 1,875 batches of 32 -> 10 epochs of ~40 in both versions",
+    ),
+    Program(
+        name="dm61234347_iris_deep_tanh_one_epoch",
+        origin=f"DeepMufl {DEEPMUFL}61234347/bug.py (SO 61234347)",
+        category="training length",
+        dataset="digits",
+        split="held5",
+        fault="iris classifier of eight tanh layers (1000 down to 9) and softmax, Adam, model.fit(X_train, y_train) "
+        "with no epochs: Keras's default of one epoch",
+        fix="train for more epochs (DeepMufl stores the buggy program only; the fix here is re-derived from it)",
+        fix_kind="too few epochs",
+        root_causes=("undertrained",),
+        fix_equivalents=("epochs",),
+        faulty=_v("held5:dm61234347_iris_tanh", "train.epochs=1"),
+        fixed=_v("held5:dm61234347_iris_tanh", "train.epochs=20"),
+        overrides=("train.batch_size=32",),
+        classes=("0", "1", "2"),
+        note="4 iris features, 3 classes -> 256 pixels of digits 0-2; one epoch of 4 batches of 32 -> one of ~12 "
+        "(fixed: 20)",
+    ),
+    # ---------------------------------------------------------------------------------------------- held5: model
+    Program(
+        name="dm44755431_dropout_on_logits",
+        origin=f"DeepMufl {DEEPMUFL}44755431/bug.py (SO 44755431)",
+        category="architecture",
+        dataset="fashion",
+        split="held5",
+        fault="MNIST CNN whose Dense(10) output is followed by Dropout(0.5) and then the softmax: half the logits "
+        "zeroed at random every training step",
+        fix="no dropout between the output layer and its softmax (re-derived: DeepMufl stores the buggy program only)",
+        fix_kind="dropout on the logits",
+        root_causes=("dropout_on_logits",),
+        faulty=_v("held5:dm44755431_faulty"),
+        fixed=_v("held5:dm44755431_fixed"),
+        overrides=("train.batch_size=20", "train.epochs=10"),
+        image_size=28,
+        note="MNIST 28 px -> Fashion-MNIST 28 px (three valid convolutions need it); 5 epochs of 3,000 batches of 20 "
+        "-> 10 of ~63",
+    ),
+    Program(
+        name="dm47735201_nin_relu_class_scores",
+        origin=f"DeepMufl {DEEPMUFL}47735201/bug.py (SO 47735201)",
+        category="activation/loss",
+        dataset="fashion",
+        split="held5",
+        fault="network-in-network CIFAR-10 CNN whose last 1x1 convolution (10 class scores, averaged and then "
+        "softmaxed) has a ReLU: scores cannot go below 0 and dead ones stay 0; dropout 0.5 twice",
+        fix="a linear class-score convolution (re-derived: DeepMufl stores the buggy program only)",
+        fix_kind="ReLU on the logits",
+        root_causes=("loss_activation_mismatch", "dying_relu"),
+        faulty=_v("held5:dm47735201_faulty"),
+        fixed=_v("held5:dm47735201_fixed"),
+        overrides=("train.batch_size=32", "train.epochs=20"),
+        image_size=32,
+        note="CIFAR-10 32 px RGB -> Fashion-MNIST 32 px grey; 200 epochs of 1,250 batches -> 20 of ~40",
+    ),
+    Program(
+        name="dm61498304_lenet_dense_l2_0_01",
+        origin=f"DeepMufl {DEEPMUFL}61498304/bug.py (SO 61498304)",
+        category="regularization",
+        dataset="digits",
+        split="held5",
+        fault="LeNet-5 with four dense layers (128, 64, 64, 64; kernel_initializer='uniform', dropout 0.2) each "
+        "carrying L2(0.01), two softmax outputs, Adam",
+        fix="the dense layers without the L2 penalty (re-derived: DeepMufl stores the buggy program only)",
+        fix_kind="weight decay too strong",
+        root_causes=("over_regularization",),
+        faulty=_v("held5:dm61498304_faulty"),
+        fixed=_v("held5:dm61498304_fixed"),
+        overrides=("train.batch_size=32", "train.epochs=25"),
+        classes=("4", "9"),
+        image_size=32,
+        note="1,000 random 32x32x3 samples of 2 classes -> digits 4 vs 9 at 32 px; 25 epochs kept (~11 batches each)",
+    ),
+    Program(
+        name="dm62055783_l1_first_conv",
+        origin=f"DeepMufl {DEEPMUFL}62055783/bug.py (SO 62055783)",
+        category="regularization",
+        dataset="fashion",
+        split="held5",
+        fault="7-class facial-expression CNN whose first convolution (64 filters) carries kernel_regularizer=l1(0.01), "
+        "dropout 0.5 twice, logits under CategoricalCrossentropy(from_logits=True), Adam",
+        fix="the first convolution without the L1 penalty (re-derived: DeepMufl stores the buggy program only)",
+        fix_kind="weight decay too strong (L1)",
+        root_causes=("over_regularization",),
+        faulty=_v("held5:dm62055783_faulty"),
+        fixed=_v("held5:dm62055783_fixed"),
+        overrides=("train.batch_size=64", "train.epochs=20"),
+        classes=("t-shirt_top", "trouser", "pullover", "dress", "coat", "sandal", "shirt"),
+        image_size=28,
+        note="48 px faces of 7 expressions -> 7 Fashion-MNIST classes at 28 px (the valid convolutions need it); 100 "
+        "epochs -> 20",
+    ),
+    Program(
+        name="dm41999686_sigmoid_output_categorical_ce",
+        origin=f"DeepMufl {DEEPMUFL}41999686/bug.py (SO 41999686); DeepDiagnosis's message in DeepMufl's RQ1-2/Output "
+        "Messages: 'change the activation function to softmax'",
+        category="activation/loss",
+        dataset="digits",
+        split="held5",
+        fault="five ReLU dense layers (100-200, kernel_initializer='normal', dropout 0.2) and a 4-unit sigmoid output "
+        "under categorical cross-entropy; SGD(0.01, momentum 0.9, Nesterov), 5 epochs",
+        fix="a softmax output",
+        fix_kind="output activation",
+        root_causes=("loss_activation_mismatch",),
+        fix_equivalents=("softmax",),
+        faulty=_v("held5:dm41999686_faulty"),
+        fixed=_v("held5:dm41999686_fixed"),
+        overrides=("train.batch_size=32", "train.epochs=5"),
+        classes=("0", "1", "2", "3"),
+        note="283 features, 4 classes -> 256 pixels of digits 0-3; 5 epochs kept; decay left out",
+    ),
+    Program(
+        name="dm57407973_linear_output_binary_ce",
+        origin=f"DeepMufl {DEEPMUFL}57407973/bug.py (SO 57407973)",
+        category="activation/loss",
+        dataset="digits",
+        split="held5",
+        fault="five sigmoid dense layers (28-300, kernel_initializer='normal', dropout 0.4-0.5) and one linear output "
+        "unit under binary cross-entropy (from_logits=False), Adam",
+        fix="a sigmoid on the output unit (re-derived: DeepMufl stores the buggy program only)",
+        fix_kind="output activation (missing sigmoid)",
+        root_causes=("loss_activation_mismatch",),
+        fix_equivalents=("softmax",),
+        faulty=_v("held5:dm57407973_faulty"),
+        fixed=_v("held5:dm57407973_fixed"),
+        overrides=("train.batch_size=32", "train.epochs=20"),
+        classes=("3", "8"),
+        note="28 features, 2 classes -> 256 pixels of digits 3 vs 8 (one unit: a 0/1 label column); 34 epochs -> 20",
+    ),
+    Program(
+        name="dm57943425_batchnorm_rows_axis",
+        origin=f"DeepMufl {DEEPMUFL}57943425/bug.py (SO 57943425)",
+        category="regularization/frozen/bn",
+        dataset="digits",
+        split="held5",
+        fault="a SmallerVGGNet on channels-last images with BatchNormalization(axis=channel_dimension), "
+        "channel_dimension = 1 (the image rows), and Dense(2)+sigmoid under sparse categorical cross-entropy; SGD "
+        "1e-3, 5 epochs",
+        fix="batch normalisation over the channels (axis -1) and a softmax output (re-derived: DeepMufl stores the "
+        "buggy program only)",
+        fix_kind="batch normalisation axis and output activation",
+        root_causes=("batchnorm_wrong_axis", "loss_activation_mismatch"),
+        fix_equivalents=("softmax",),
+        faulty=_v("held5:dm57943425_faulty"),
+        fixed=_v("held5:dm57943425_fixed"),
+        overrides=("train.batch_size=32", "train.epochs=5"),
+        classes=("0", "6"),
+        note="100 random 10x10 samples of 2 classes -> digits 0 vs 6 at 16 px; 5 epochs kept; SGD 1e-3 kept in both "
+        "versions (a slow learner either way)",
+    ),
+    # -------------------------------------------------------------------------------------- held5: loss and optimizer
+    Program(
+        name="dm68101077_logits_without_from_logits",
+        origin=f"DeepMufl {DEEPMUFL}68101077/bug.py (SO 68101077)",
+        category="activation/loss",
+        dataset="fashion",
+        split="held5",
+        fault="the TensorFlow Fashion-MNIST tutorial's network (Flatten, Dense 128 ReLU, Dense 10 with no activation) "
+        "compiled with loss='sparse_categorical_crossentropy', which takes probabilities (from_logits=False)",
+        fix="SparseCategoricalCrossentropy(from_logits=True), as the tutorial has it (or a softmax output)",
+        fix_kind="loss/output mismatch (from_logits)",
+        root_causes=("loss_activation_mismatch",),
+        fix_equivalents=("softmax",),
+        faulty=_v("held5:dm68101077_faulty"),
+        fixed=_v("held5:dm68101077_fixed"),
+        overrides=("train.batch_size=32", "train.epochs=10"),
+        image_size=28,
+        note="60,000 Fashion-MNIST photos -> 1,800 at 28 px; 10 epochs kept",
+    ),
+    Program(
+        name="dm66602662_categorical_ce_on_one_unit",
+        origin=f"DeepMufl {DEEPMUFL}66602662/bug.py (SO 66602662)",
+        category="activation/loss",
+        dataset="digits",
+        split="held5",
+        fault="5-class MLP (Dense 32-16-8 ReLU, dropout 0.2) ending in Dense(1, sigmoid) under "
+        "CategoricalCrossentropy(from_logits=True): a softmax over one unit is 1, the loss is 0 whatever the weights",
+        fix="one softmax unit per class under sparse categorical cross-entropy (re-derived: DeepMufl stores the buggy "
+        "program only)",
+        fix_kind="loss and output units",
+        root_causes=("loss_activation_mismatch",),
+        fix_equivalents=("softmax",),
+        faulty=_v("held5:dm66602662_faulty"),
+        fixed=_v("held5:dm66602662_fixed"),
+        overrides=("train.batch_size=24", "train.epochs=20"),
+        classes=DIGITS_5,
+        note="5 features, 5 classes -> 256 pixels of digits 0-4; 20 epochs of batches of 24 kept; cnn-doctor gives "
+        "CategoricalCrossentropy one-hot labels, so the faulty model's one unit fails on the label shape at the first "
+        "step (--check: it steps with the class indices the program passes)",
+    ),
+    Program(
+        name="dm41823068_sigmoid_output_rmsprop",
+        origin=f"DeepMufl {DEEPMUFL}41823068/bug.py (SO 41823068); DeepDiagnosis's message in DeepMufl's RQ1-2/Output "
+        "Messages: 'change the activation function to softmax'",
+        category="activation/loss",
+        dataset="fashion",
+        split="held5",
+        fault="Flatten, Dense(256)-ReLU, dropout 0.5 and a 5-unit sigmoid output under categorical cross-entropy, "
+        "RMSprop",
+        fix="a softmax output",
+        fix_kind="output activation",
+        root_causes=("loss_activation_mismatch",),
+        fix_equivalents=("softmax",),
+        faulty=_v("held5:dm41823068_faulty"),
+        fixed=_v("held5:dm41823068_fixed"),
+        overrides=("train.batch_size=32", "train.epochs=20"),
+        classes=("trouser", "dress", "coat", "sandal", "bag"),
+        note="10 features, 5 classes -> 5 Fashion-MNIST classes at 16 px; 50 epochs -> 20",
+    ),
+    Program(
+        name="allconv_sgd_by_name_not_object",
+        origin="getcrest/All-Conv-Keras allconv.py d642d15 (faulty) and dca8f05 'use correct optimizer object' (fix; "
+        "pull request getcrest/All-Conv-Keras#1)",
+        category="learning rate",
+        dataset="digits",
+        split="held5",
+        fault="sgd = SGD(...) built but compile(optimizer='sgd'): Keras's default SGD runs (rate 0.01, no momentum, "
+        "no Nesterov) and All-CNN-C converges very slowly",
+        fix="compile(optimizer=sgd) with SGD(lr=0.01, decay=1e-6, momentum=0.9, nesterov=True) (the pull request)",
+        fix_kind="optimizer settings (momentum missing)",
+        root_causes=("learning_rate_too_low", "slow_convergence"),
+        fix_equivalents=("lr_up",),
+        faulty_learning_rate=0.01,
+        faulty=_v("held5:allconv_sgd_by_name"),
+        fixed=_v("held5:allconv_sgd_object"),
+        overrides=("train.batch_size=32", "train.epochs=20", "augment.zoom=0.2"),
+        note="CIFAR-10 32 px RGB -> digits 16 px; 350 epochs -> 20 of ~40 batches; the generator's zoom kept, its "
+        "horizontal flip (wrong for digits) and shear left out; decay left out",
+    ),
+    Program(
+        name="cifar_vgg_sgd_rate_0_1",
+        origin="geifmany/cifar-vgg cifar10vgg.py e7d4bd4; issue geifmany/cifar-vgg#1 ('Loss is NaN and the acc = "
+        "~0.10')",
+        category="learning rate",
+        dataset="fashion",
+        split="held5",
+        fault="VGG-16 with batch normalisation, dropout and L2(5e-4) trained with SGD(learning_rate=0.1, momentum 0.9, "
+        "Nesterov): the loss becomes NaN and accuracy stays at 0.10",
+        fix="learning rate 0.01 (the poster: 'I have changed the learning rate to be 0.01 and then it works well')",
+        fix_kind="learning rate (too high)",
+        root_causes=("learning_rate_too_high", "loss_diverged"),
+        fix_equivalents=("lr_down",),
+        faulty_learning_rate=0.1,
+        faulty=_v("held5:cifar_vgg_rate_0_1"),
+        fixed=_v("held5:cifar_vgg_rate_0_01"),
+        overrides=(
+            "preprocess.normalize=standard",
+            "train.batch_size=128",
+            "train.epochs=20",
+            "augment.rotation=0.042",
+            "augment.translation=0.1",
+            "augment.flip=horizontal",
+        ),
+        image_size=32,
+        note="CIFAR-10 32 px RGB -> Fashion-MNIST 32 px grey (five poolings need it); the program's standardisation "
+        "(training mean and std) as preprocess.normalize=standard; 250 epochs of 390 batches of 128 -> 20 of ~10 (the "
+        "halving every 20 epochs never reached); rotation 15 degrees, shifts 0.1 and horizontal flips kept; decay "
+        "left out",
+    ),
 )
 
 
 def select(split: str = "all", only: str = "") -> list[Program]:
-    """The programs of a split ("dev", "held", "held2", "held3", "held4" or "all") whose name contains `only`."""
+    """The programs of a split ("dev", "held", "held2", "held3", "held4", "held5" or "all") whose name contains
+    `only`."""
     return [p for p in PROGRAMS if split in ("all", p.split) and only in p.name]

@@ -284,3 +284,45 @@ def validation_from_training(count: int = 100) -> Transform:
         )
 
     return make
+
+
+# ------------------------------------------------------------------------------------------------- held5
+def _saturated(path: Path) -> None:
+    """The image as a network trained on 0-1 pixels sees it unscaled: every non-zero pixel at full scale."""
+    pixels = np.asarray(Image.open(path).convert("L"))
+    Image.fromarray(np.where(pixels > 0, 255, 0).astype(np.uint8), "L").save(path)
+
+
+def held_out_pixels_unscaled(classes: tuple[str, ...] | None = None) -> Transform:
+    """getcrest/All-Conv-Keras allconv.py (0f42d91): the training images are divided by 255 twice (X_train /= 255
+    and the generator's rescale=1./255), the validation images (validation_data=(X_test, Y_test)) once: held-out
+    pixels 255 times brighter than the training pixels the network learnt. cnn-doctor scales every split the same
+    way, so the validation and test images are written as a network trained on 0-1 pixels sees raw ones: every
+    non-zero pixel at full scale (as test_pixels_unscaled does for the test split alone). Splits per class
+    (seeded): 70% train, 15% validation, 15% test."""
+
+    def make(folder: Path, source: Path) -> Path:
+        data = copy_classes(source, folder / "data", classes)
+        rows = _seeded_splits(data)
+        for path, _, split in rows:
+            if split != "train":
+                _saturated(path)
+        return _write_manifest(data, [f"{path.relative_to(data)},{label},{split}" for path, label, split in rows])
+
+    return make
+
+
+def pixels_floor_divided(classes: tuple[str, ...] | None = None) -> Transform:
+    """Keras issue #255: 'when normalizing each pixel to [0, 1], the array was still int, and each pixel became 0':
+    an integer array divided by 255 keeps 1 where a pixel was 255 and 0 everywhere else. Every image (all splits,
+    the loader's fault) is written as the network receives it: 255 where the pixel was 255, else 0."""
+
+    def make(folder: Path, source: Path) -> Path:
+        data = copy_classes(source, folder / "data", classes)
+        for class_folder in _class_folders(data):
+            for path in sorted(class_folder.iterdir()):
+                pixels = np.asarray(Image.open(path).convert("L"))
+                Image.fromarray(np.where(pixels == 255, 255, 0).astype(np.uint8), "L").save(path)
+        return data
+
+    return make

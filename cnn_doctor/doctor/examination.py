@@ -33,7 +33,13 @@ from cnn_doctor.doctor.model_checks import (
     regularization_share,
 )
 from cnn_doctor.doctor.predictions import stale_statistics
-from cnn_doctor.doctor.probes import diagnose_probes, explodes_at_initialization, make_probe_callback
+from cnn_doctor.doctor.probes import (
+    diagnose_probes,
+    explodes_at_initialization,
+    make_probe_callback,
+    saturating_hidden_layers,
+    saturation_slows_learning,
+)
 from cnn_doctor.doctor.verification import RunFacts, curve, fixes_to_verify, held, verification, with_verifications
 from cnn_doctor.findings import Finding, load_findings
 from cnn_doctor.layout import Layout, read_json
@@ -100,6 +106,9 @@ def diagnose_training(
         probes = watch.probes
         records = (probes.records, probes.early_losses, probes.update_ratios)
         findings += diagnose_probes(*records, num_classes, params.learning_rate, diagnose)
+        if not any(finding.id == "vanishing_gradients" for finding in findings):
+            best = max(history.get("accuracy") or [0.0])
+            findings += saturation_slows_learning(probes.records, saturating_hidden_layers(run.core), best, diagnose)
     return findings
 
 

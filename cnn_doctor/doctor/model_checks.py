@@ -81,6 +81,30 @@ def classes_compete_on_scores(loss_function, num_classes: int, one_hot: bool) ->
 COMPETITION_MARGIN = 0.01  # a relative difference below this is float rounding: the loss ignores the other scores
 
 
+def certainty_share(loss_function, num_classes: int, one_hot: bool) -> float | None:
+    """The loss on probabilities 99.9% sure of the right class, as a share of the loss on uniform guesses. A
+    cross-entropy, hinge or log loss leaves under 1%; a loss that squashes probabilities again (a softmax in a
+    hand-written loss after a softmax output: NeuraLint's redundant_activation) leaves 60-70%, so certainty is
+    barely rewarded. Label smoothing leaves a floor too (36% at 0.1), so a loss that says it smooths is not
+    measured. None when it cannot be computed."""
+    if num_classes < 3:
+        return None
+    labels = np.arange(2 * num_classes) % num_classes
+    targets = np.eye(num_classes, dtype=np.float32)[labels] if one_hot else labels.astype(np.int32)
+    sure = np.full((len(labels), num_classes), 0.001 / (num_classes - 1), dtype=np.float32)
+    sure[np.arange(len(labels)), labels] = 0.999
+    try:
+        certain = float(loss_function(targets, sure))
+        uniform = float(loss_function(targets, np.full_like(sure, 1 / num_classes)))
+    except Exception:
+        return None
+    return certain / uniform if math.isfinite(certain) and math.isfinite(uniform) and uniform > 0 else None
+
+
+# A loss that keeps more than this share of its uniform-guess value on 99.9%-sure right answers squashes twice.
+MAX_CERTAINTY_SHARE = 0.5
+
+
 # Of a layer's outputs, a ReLU leaves this share or more exactly zero; a linear layer leaves none.
 RELU_ZEROS = 0.05
 
@@ -152,6 +176,13 @@ def check_loss_and_output(model, loss, num_classes: int, first: FirstOutputs | N
             "critical",
             f"The output applies {activation} to the logits before a loss that expects raw logits "
             "(from_logits=True): the scores it cuts or bends cannot rank the classes.",
+        )
+    elif activation in ("softmax", "sigmoid") and (first.certainty_share or 0.0) > MAX_CERTAINTY_SHARE:
+        problem = (
+            "warning",
+            f"The loss {loss_name!r} keeps {first.certainty_share:.0%} of its value at uniform guesses on "
+            f"{activation} outputs 99.9% sure of the right class: it squashes the probabilities again (a softmax "
+            "or sigmoid applied twice), so certainty is barely rewarded and the gradients are small.",
         )
     elif activation == "sigmoid" and "categorical" in loss_name and num_classes > 2:
         problem = ("warning", "Sigmoid outputs with categorical cross-entropy: classes do not compete.")
@@ -619,7 +650,9 @@ def check_before_first_step(
     rewards_right = loss_rewards_right_answers(mean, num_classes, batch.one_hot, from_logits)
     summed = check_summed_loss(loss_sums_over_the_batch(mean, num_classes, batch.one_hot, from_logits), batch_size)
     competing = classes_compete_on_scores(mean, num_classes, batch.one_hot)
-    first = FirstOutputs(initial_loss, rewards_right, _as_array(outputs), competing)
+    smooths = bool(getattr(loss, "get_config", dict)().get("label_smoothing")) if not isinstance(loss, str) else False
+    share = None if from_logits or smooths else certainty_share(mean, num_classes, batch.one_hot)
+    first = FirstOutputs(initial_loss, rewards_right, _as_array(outputs), competing, share)
     checks = check_model(model, loss, num_classes, batch.images, first, params)
     return [*checks, *summed, *check_batch_independence(model, batch.images)], None
 
@@ -642,6 +675,7 @@ class FirstOutputs:
     rewards_right: bool | None = None
     outputs: np.ndarray | None = None
     classes_compete: bool | None = None  # on raw scores (`classes_compete_on_scores`); None: not measured
+    certainty_share: float | None = None  # `certainty_share` on probabilities; None: not measured
 
 
 # An image's outputs computed in a batch of 64 and in a batch of 32 differ by float rounding only (about 1e-6

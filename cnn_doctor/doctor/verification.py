@@ -93,6 +93,9 @@ def fix_for(finding: Finding, facts: RunFacts) -> Fix | None:
         return _rate_fix(finding.id, float(advised) if advised else (rate * 10 if too_low else rate / 10), facts)
     if finding.id == "loss_summed_over_batch":  # the same steps as a mean: the rate over the batch size
         return _rate_fix(finding.id, rate / facts.train.batch_size, facts)
+    if finding.id == "vanishing_gradients" and finding.evidence.get("saturating_layers") and facts.user_model:
+        words = "ReLU instead of sigmoid/tanh on the hidden layers (in your model builder)"
+        return Fix(finding.id, "saturating_to_relu", model_change=words)
     if finding.id in MODEL_CHANGES and facts.user_model:
         kind, words = MODEL_CHANGES[finding.id]
         return Fix(finding.id, kind, model_change=words)

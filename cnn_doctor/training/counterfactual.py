@@ -124,6 +124,17 @@ def _hidden_relu(model) -> None:
             layer.activation = keras.activations.relu
 
 
+def _saturating_to_relu(model) -> None:
+    """Sigmoid and tanh replaced by ReLU in the layers before the output layer (the last with a kernel)."""
+    import keras
+
+    layers = all_layers(model)
+    output = max(index for index, layer in enumerate(layers) if getattr(layer, "kernel", None) is not None)
+    for layer in layers[:output]:
+        if activation_name(layer) in ("sigmoid", "tanh"):
+            layer.activation = keras.activations.relu
+
+
 MAX_FIX_DROPOUT = 0.3
 
 
@@ -137,7 +148,12 @@ def _unregularise(model) -> None:
             layer.rate = min(float(layer.rate), MAX_FIX_DROPOUT)
 
 
-NETWORK_CHANGES = {"unfrozen": _unfreeze, "hidden_relu": _hidden_relu, "unregularised": _unregularise}
+NETWORK_CHANGES = {
+    "unfrozen": _unfreeze,
+    "hidden_relu": _hidden_relu,
+    "saturating_to_relu": _saturating_to_relu,
+    "unregularised": _unregularise,
+}
 
 
 def _set_output_activation(model, name: str) -> None:

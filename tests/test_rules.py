@@ -841,6 +841,27 @@ def test_weights_far_from_he_scale_are_poor_initialization(initializer, poor):
 
 
 @pytest.mark.parametrize(
+    "initializer, poor",
+    [(("Zeros", {}), False), (("RandomNormal", {"stddev": 1e-4}), False), (("RandomNormal", {"stddev": 50.0}), True)],
+    ids=["zeros", "tiny", "far-too-large"],
+)
+def test_only_a_scale_too_large_is_poor_on_the_output_layer(initializer, poor):
+    """A softmax or linear regression starts at zero by custom: the output units' targets differ, so their
+    gradients do too; hidden layers at zero stay identical (above), an output layer does not."""
+    keras = keras_quietly()
+    name, arguments = initializer
+    model = keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(4, "softmax", kernel_initializer=getattr(keras.initializers, name)(**arguments)),
+        ]
+    )
+    assert bool(check_initialization(model, DIAGNOSE)) is poor
+    assert bool(check_initialization(tiny_model(conv_initializer="zeros"), DIAGNOSE))  # a hidden layer at zero
+
+
+@pytest.mark.parametrize(
     "classes, filters, bottleneck",
     [(10, 2, True), (10, 16, False), (2, 8, False)],
     ids=["narrower-than-classes", "wide-enough", "binary"],

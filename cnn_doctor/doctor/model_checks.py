@@ -344,18 +344,23 @@ def expected_std(fan_in: int, fan_out: int, activation: str) -> float:
 
 
 def check_initialization(model, params: DiagnoseParams) -> list[Finding]:
+    """Kernels whose scale is far from He/Glorot's, or constant. The output layer (the last with a kernel) may
+    start small or at zero: its units differ by their targets, so their gradients break the symmetry (a linear
+    or softmax regression starts at zero by custom, and zero-initialised last layers are a known trick); only a
+    scale too large is a fault there (saturated outputs)."""
     bad = {}
-    for layer in all_layers(model):
-        kernel = getattr(layer, "kernel", None)
-        if kernel is None or len(kernel.shape) < 2:
-            continue
-        weights = np.asarray(kernel)
+    weighted = [
+        layer
+        for layer in all_layers(model)
+        if len(getattr(getattr(layer, "kernel", None), "shape", ())) >= 2 and type(layer).__name__ != "DepthwiseConv2D"
+    ]
+    for layer in weighted:
+        weights = np.asarray(layer.kernel)
         fan_in, fan_out = int(np.prod(weights.shape[:-1])), int(weights.shape[-1])
-        if type(layer).__name__ == "DepthwiseConv2D":
-            continue
         std, expected = float(weights.std()), expected_std(fan_in, fan_out, activation_name(layer))
         factor = params.initialization_scale_factor
-        if std == 0.0 or std > factor * expected or std < expected / factor:
+        too_small = std == 0.0 or std < expected / factor
+        if std > factor * expected or (too_small and layer is not weighted[-1]):
             bad[layer.name] = {"std": std, "expected": round(expected, 5), "ratio": round(std / expected, 4)}
     if not bad:
         return []
